@@ -1,0 +1,90 @@
+import { TestScheduler } from 'rxjs/testing';
+import type { ConnectEvent } from '../../src/index.js';
+
+/** A TestScheduler that compares with toStrictEqual. */
+export function newScheduler(): TestScheduler {
+  return new TestScheduler((actual, expected) => expect(actual).toStrictEqual(expected));
+}
+
+/** A compact, readable label of one event, for marble values. */
+export function label(event: ConnectEvent): string {
+  switch (event.type) {
+    case 'resolved':
+      return `resolved ${event.family} ${event.addresses.map((a) => a.address).join(',')}`.trimEnd();
+    case 'attempt':
+      return `attempt ${event.attempt} ${event.address.address}${event.local ? ` from ${event.local.address}:${event.local.port}` : ''}`;
+    case 'attemptFailed':
+      return `attemptFailed ${event.attempt} ${event.address.address} ${event.error.code}`;
+    case 'attemptCancelled':
+      return `attemptCancelled ${event.attempt} ${event.address.address} ${event.reason}`;
+    case 'connected':
+      return `connected ${event.attempt} ${event.address.address}`;
+    case 'failed':
+      return `failed ${event.error.code}`;
+    case 'closed':
+      return `closed${event.error ? ` ${(event.error as { code?: string }).code ?? event.error.message}` : ''}`;
+  }
+}
+
+/**
+ * Checks DESIGN.md's event grammar over a complete (or cut-short) event list. Returns the problems found;
+ * an empty list means the events obey it.
+ */
+export function grammarProblems(events: readonly ConnectEvent[], completed: boolean): string[] {
+  const problems: string[] = [];
+  let resolved = false;
+  let nextAttempt = 0;
+  const open = new Set<number>();
+  const outcomes = new Map<number, string>();
+  let terminal: string | undefined;
+  let closed = false;
+  let lastElapsed = -Infinity;
+  for (const [i, e] of events.entries()) {
+    const at = `event ${i} (${label(e)})`;
+    if (e.elapsed < lastElapsed) problems.push(`${at}: elapsed went backwards`);
+    lastElapsed = e.elapsed;
+    if (closed) problems.push(`${at}: after closed`);
+    if (terminal === 'failed') problems.push(`${at}: after failed`);
+    switch (e.type) {
+      case 'resolved':
+        if (terminal !== undefined) problems.push(`${at}: resolved after the terminal event`);
+        resolved = true;
+        break;
+      case 'attempt':
+        if (!resolved) problems.push(`${at}: attempt before any resolved`);
+        if (terminal !== undefined) problems.push(`${at}: attempt after the terminal event`);
+        if (e.attempt !== nextAttempt) problems.push(`${at}: expected attempt ${nextAttempt}`);
+        nextAttempt = e.attempt + 1;
+        open.add(e.attempt);
+        break;
+      case 'attemptFailed':
+      case 'attemptCancelled':
+      case 'connected':
+        if (!open.has(e.attempt)) problems.push(`${at}: outcome for attempt ${e.attempt}, which is not in flight`);
+        if (outcomes.has(e.attempt)) problems.push(`${at}: second outcome for attempt ${e.attempt}`);
+        outcomes.set(e.attempt, e.type);
+        open.delete(e.attempt);
+        if (e.type === 'connected') {
+          if (terminal !== undefined) problems.push(`${at}: second terminal event`);
+          if (open.size > 0) problems.push(`${at}: attempts ${[...open].join(',')} still in flight at connected`);
+          terminal = 'connected';
+        }
+        break;
+      case 'failed':
+        if (terminal !== undefined) problems.push(`${at}: second terminal event`);
+        if (open.size > 0) problems.push(`${at}: attempts ${[...open].join(',')} still in flight at failed`);
+        if (e.error.message === '') problems.push(`${at}: empty message`);
+        terminal = 'failed';
+        break;
+      case 'closed':
+        if (terminal !== 'connected') problems.push(`${at}: closed without connected`);
+        closed = true;
+        break;
+    }
+  }
+  if (completed) {
+    if (terminal === undefined) problems.push('completed without connected or failed');
+    if (terminal === 'connected' && !closed) problems.push('completed after connected without closed');
+  }
+  return problems;
+}

@@ -1,0 +1,102 @@
+import type { SocketAddress } from '../types.js';
+import { relevance, tclText } from './tclText.js';
+
+/** What a {@link ConnectError} is made from. */
+export type ConnectErrorInit = {
+  readonly code: string;
+  readonly address?: string | undefined;
+  readonly port?: number | undefined;
+  readonly attempts?: readonly ConnectError[] | undefined;
+  readonly duration?: number | undefined;
+  readonly local?: SocketAddress | undefined;
+  readonly detail?: string | undefined;
+  readonly cause?: unknown;
+};
+
+/**
+ * The error of a connect: of one attempt, or of the whole connect.
+ *
+ * `code` is a string errno code (`ECONNREFUSED`, `ETIMEDOUT`, `ENOTFOUND`, ...). `message` starts with Tcl's
+ * text for that code and names every attempt, e.g.
+ * `connection refused (::1 port 8080: connection refused after 1 ms; 127.0.0.1 port 8080: connection refused after 2 ms)`.
+ * It is never empty. Node's own error, where there is one, is kept as `cause`.
+ *
+ * ## Example
+ * ```ts
+ * import { connectAsync$, ConnectError } from 'rxconnect';
+ *
+ * connectAsync$('localhost', 1).subscribe((e) => {
+ *   if (e.type === 'failed' && e.error instanceof ConnectError) console.log(e.error.code, e.error.attempts.length);
+ * });
+ * ```
+ */
+export class ConnectError extends Error {
+  override readonly name: string = 'ConnectError';
+  /** The errno-style code, chosen by relevance when several attempts failed. */
+  readonly code: string;
+  /** The remote address of the attempt (or, for the whole connect, of the most relevant attempt). */
+  readonly address: string | undefined;
+  /** The remote port. */
+  readonly port: number | undefined;
+  /** Every attempt's own error, in attempt order. Empty on an attempt's own error. */
+  readonly attempts: readonly ConnectError[];
+  /** How long the attempt took, in ms (attempt errors only). */
+  readonly duration: number | undefined;
+  /** The local address the attempt was bound to, if any. */
+  readonly local: SocketAddress | undefined;
+
+  constructor(init: ConnectErrorInit) {
+    const attempts = init.attempts ?? [];
+    super(describe(init, attempts), init.cause === undefined ? undefined : { cause: init.cause });
+    this.code = init.code;
+    this.address = init.address;
+    this.port = init.port;
+    this.attempts = attempts;
+    this.duration = init.duration;
+    this.local = init.local;
+  }
+
+  /** The error of one attempt, from the transport's error (Node's, or a virtual one). */
+  static forAttempt(address: SocketAddress, duration: number, cause: unknown, local?: SocketAddress): ConnectError {
+    const code = errorCode(cause);
+    return new ConnectError({ code, address: address.address, port: address.port, duration, local, cause });
+  }
+
+  /**
+   * The error of a whole connect from its attempts' errors: the code of the one that got furthest (bind and
+   * permission errors, then refused, timed out, host unreachable, network unreachable, resolution errors).
+   * A tie goes to the latest attempt. With no attempt errors, `fallback` decides.
+   */
+  static aggregate(attempts: readonly ConnectError[], fallback: ConnectErrorInit): ConnectError {
+    let best: ConnectError | undefined;
+    for (const a of attempts) if (best === undefined || relevance(a.code) >= relevance(best.code)) best = a;
+    if (best === undefined) return new ConnectError(fallback);
+    return new ConnectError({ code: best.code, address: best.address, port: best.port, attempts, cause: best.cause });
+  }
+}
+
+/** The string code of any error-like value; `EUNKNOWN` when it has none. */
+export function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' && code !== '' ? code : 'EUNKNOWN';
+}
+
+function nodeMessage(error: unknown): string | undefined {
+  const message = (error as { message?: unknown } | null | undefined)?.message;
+  return typeof message === 'string' && message !== '' ? message : undefined;
+}
+
+function clause(e: ConnectError): string {
+  const where = e.address === undefined ? '' : `${e.address} port ${e.port ?? '?'}: `;
+  const after = e.duration === undefined ? '' : ` after ${Math.round(e.duration)} ms`;
+  return `${where}${tclText(e.code, nodeMessage(e.cause))}${after}`;
+}
+
+function describe(init: ConnectErrorInit, attempts: readonly ConnectError[]): string {
+  const text = tclText(init.code, nodeMessage(init.cause));
+  if (attempts.length > 0) return `${text} (${attempts.map(clause).join('; ')})`;
+  if (init.duration !== undefined && init.address !== undefined) {
+    return `${text} (${init.address} port ${init.port ?? '?'} after ${Math.round(init.duration)} ms)`;
+  }
+  return init.detail !== undefined ? `${text} (${init.detail})` : text;
+}

@@ -1,0 +1,57 @@
+// Tcl's texts for errno codes (Tcl_ErrnoMsg), so messages read as Tcl users know them.
+const TEXTS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host is unreachable',
+  ENETUNREACH: 'network is unreachable',
+  EADDRINUSE: 'address already in use',
+  EADDRNOTAVAIL: 'cannot assign requested address',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ECONNRESET: 'connection reset by peer',
+  ECONNABORTED: 'software caused connection abort',
+  EPIPE: 'broken pipe',
+  ENOTCONN: 'socket is not connected',
+  EMFILE: 'too many open files',
+  ENFILE: 'file table overflow',
+  ENOBUFS: 'no buffer space available',
+  EAFNOSUPPORT: 'address family not supported by protocol',
+  EINVAL: 'invalid argument',
+  ECANCELED: 'operation canceled',
+  // Resolver answers, as getaddrinfo's gai_strerror words them.
+  ENOTFOUND: 'Name or service not known',
+  ENODATA: 'No address associated with hostname',
+  EAI_AGAIN: 'Temporary failure in name resolution',
+  EAI_FAIL: 'Non-recoverable failure in name resolution',
+  ESERVFAIL: 'Non-recoverable failure in name resolution',
+  ETIMEOUT: 'Temporary failure in name resolution',
+  EREFUSED: 'Temporary failure in name resolution',
+};
+
+/** Tcl's text for an error code; an unknown code falls back to the given text, then to the code itself. */
+export function tclText(code: string, fallback?: string): string {
+  return TEXTS[code] ?? (fallback !== undefined && fallback !== '' ? fallback : code);
+}
+
+const RESOLUTION = new Set(['ENOTFOUND', 'ENODATA', 'EAI_AGAIN', 'EAI_FAIL', 'ESERVFAIL', 'ETIMEOUT', 'EREFUSED', 'ERR_LOOKUP']);
+
+// Higher ranks got further; see DESIGN.md "the one that got furthest".
+export function relevance(code: string): number {
+  switch (code) {
+    case 'EADDRINUSE':
+    case 'EADDRNOTAVAIL':
+    case 'EACCES':
+    case 'EPERM':
+      return 6;
+    case 'ECONNREFUSED':
+      return 5;
+    case 'ETIMEDOUT':
+      return 4;
+    case 'EHOSTUNREACH':
+      return 3;
+    case 'ENETUNREACH':
+      return 2;
+    default:
+      return RESOLUTION.has(code) ? 0 : 1;
+  }
+}

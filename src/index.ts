@@ -1,0 +1,34 @@
+export { connectAsync$ } from './sources/connectAsync.js';
+export { connected } from './operators/connected.js';
+export { Channel } from './channel/Channel.js';
+export type { ChannelClose, ChannelOptions } from './channel/Channel.js';
+export { ConnectError } from './errors/ConnectError.js';
+export type { ConnectErrorInit } from './errors/ConnectError.js';
+export { InvalidArgumentError } from './errors/InvalidArgumentError.js';
+export { ArgumentOutOfRangeError } from './errors/ArgumentOutOfRangeError.js';
+export { ChannelClosedError } from './errors/ChannelClosedError.js';
+export type {
+  ChannelEncoding,
+  ChannelTranslation,
+  ConnectEvent,
+  ConnectEventOf,
+  ConnectOptions,
+  ConnectStrategy,
+  SnapshotSubject,
+  SocketAddress,
+  SocketName,
+  SocketSnapshot,
+} from './types.js';
+export type {
+  DialRequest,
+  ListenRequest,
+  LookupAddress,
+  LookupCallback,
+  LookupFunction,
+  LookupOptions,
+  ServerEvents,
+  SocketEvents,
+  Transport,
+  TransportServer,
+  TransportSocket,
+} from './transport/Transport.js';

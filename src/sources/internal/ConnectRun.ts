@@ -1,0 +1,373 @@
+import type { Subscriber, Subscription } from 'rxjs';
+import { Channel } from '../../channel/Channel.js';
+import { ConnectError, errorCode } from '../../errors/ConnectError.js';
+import { relevance } from '../../errors/tclText.js';
+import { ipFamily } from '../../transport/address.js';
+import { NO_EVENTS } from '../../transport/noEvents.js';
+import type { LookupAddress, TransportSocket } from '../../transport/Transport.js';
+import type { ConnectEvent, SocketAddress } from '../../types.js';
+import type { ConnectPlan } from './connectPlan.js';
+
+type Attempt = {
+  readonly n: number;
+  readonly address: SocketAddress;
+  readonly local: SocketAddress | undefined;
+  readonly startedAt: number;
+  socket: TransportSocket | undefined;
+  timer: Subscription | undefined;
+  done: boolean;
+};
+
+const WILDCARD: Readonly<Record<4 | 6, string>> = { 4: '0.0.0.0', 6: '::' };
+
+/**
+ * One subscription's connect: lookups, the attempt schedule, and the socket that results. Everything is driven
+ * by transport callbacks and scheduler timers, so the same code runs on real sockets and in virtual time.
+ */
+export class ConnectRun {
+  private readonly plan: ConnectPlan;
+  private readonly subscriber: Subscriber<ConnectEvent>;
+  private readonly t0: number;
+  /** Once true, lookups and attempts are over: connected or failed. */
+  private settled = false;
+  /** Attempting has begun (after the first answer and any resolution delay). */
+  private started = false;
+  private readonly pendingFamilies = new Set<0 | 4 | 6>();
+  private readonly cancels: (() => void)[] = [];
+  private readonly seen = new Set<string>();
+  private readonly queues: Record<4 | 6, SocketAddress[]> = { 4: [], 6: [] };
+  /** Sequential strategy: resolver order, one queue. */
+  private readonly ordered: SocketAddress[] = [];
+  private firstFamily: 0 | 4 | 6 = 0;
+  private lastFamily: 4 | 6 = 6;
+  private headLeft = 0;
+  private readonly inFlight: Attempt[] = [];
+  /** Attempt errors with their attempt numbers, in the order they failed. */
+  private readonly errors: { readonly n: number; readonly error: ConnectError }[] = [];
+  private readonly lookupErrors: unknown[] = [];
+  private skippedNoLocal = 0;
+  private attempts = 0;
+  private newest: Attempt | undefined;
+  private staggerTimer: Subscription | undefined;
+  private resolutionTimer: Subscription | undefined;
+  /** Local binding per family; undefined when no myaddr/myport was given. */
+  private locals: Map<4 | 6, SocketAddress> | undefined;
+  private winner: TransportSocket | undefined;
+  private channel: Channel | undefined;
+  private channelSub: Subscription | undefined;
+
+  constructor(plan: ConnectPlan, subscriber: Subscriber<ConnectEvent>) {
+    this.plan = plan;
+    this.subscriber = subscriber;
+    this.t0 = plan.scheduler.now();
+  }
+
+  start(): void {
+    const { myaddr, myport } = this.plan;
+    if (myaddr === undefined) {
+      if (myport !== undefined) {
+        this.locals = new Map([
+          [4, { address: WILDCARD[4], family: 4, port: myport }],
+          [6, { address: WILDCARD[6], family: 6, port: myport }],
+        ]);
+      }
+      this.resolveRemote();
+      return;
+    }
+    const literal = ipFamily(myaddr);
+    if (literal !== 0) {
+      this.locals = new Map([[literal, { address: myaddr, family: literal, port: myport ?? 0 }]]);
+      this.resolveRemote();
+      return;
+    }
+    this.lookup(myaddr, 0, (error, addresses) => {
+      if (addresses.length === 0) {
+        this.settle();
+        const code = error === undefined ? 'ENOTFOUND' : lookupCode(error);
+        this.finish({ type: 'failed', elapsed: this.elapsed, error: new ConnectError({ code, detail: `lookup of local address ${myaddr} failed`, cause: error }) });
+        return;
+      }
+      this.locals = new Map();
+      for (const a of addresses) if (!this.locals.has(a.family)) this.locals.set(a.family, { ...a, port: myport ?? 0 });
+      this.resolveRemote();
+    });
+  }
+
+  /** Releases everything: timers, lookups, attempt sockets, and the channel. Called on unsubscribe and after completion. */
+  teardown(): void {
+    this.settle();
+    for (const a of this.inFlight) {
+      a.timer?.unsubscribe();
+      a.socket?.destroy();
+    }
+    this.inFlight.length = 0;
+    this.channelSub?.unsubscribe();
+    if (this.channel !== undefined) {
+      if (!this.channel.closed) this.channel.close().catch(() => undefined);
+    } else {
+      this.winner?.destroy();
+    }
+  }
+
+  private get elapsed(): number {
+    return this.plan.scheduler.now() - this.t0;
+  }
+
+  /** Emits unless the subscriber is gone; returns whether it is still there. */
+  private emit(event: ConnectEvent): boolean {
+    if (this.subscriber.closed) return false;
+    this.subscriber.next(event);
+    return !this.subscriber.closed;
+  }
+
+  private finish(event: ConnectEvent): void {
+    if (this.emit(event)) this.subscriber.complete();
+  }
+
+  private resolveRemote(): void {
+    const { host, hostFamily, port, strategy, family } = this.plan;
+    if (hostFamily !== 0) {
+      const address: SocketAddress = { address: host, family: hostFamily, port };
+      this.seen.add(host);
+      if (!this.emit({ type: 'resolved', elapsed: this.elapsed, host, port, family: hostFamily, addresses: [address] })) return;
+      this.enqueue([address]);
+      this.begin();
+      return;
+    }
+    const families: (0 | 4 | 6)[] = strategy === 'sequential' || family !== 0 ? [family] : [6, 4];
+    for (const f of families) this.pendingFamilies.add(f);
+    for (const f of families) {
+      if (this.settled) return;
+      this.lookup(host, f, (error, addresses) => this.answered(f, error, addresses));
+    }
+  }
+
+  /** Runs the lookup function safely: it may throw, call back twice, or answer with junk. */
+  private lookup(host: string, family: 0 | 4 | 6, done: (error: unknown, addresses: SocketAddress[]) => void): void {
+    let answered = false;
+    const callback = (error: unknown, result?: readonly LookupAddress[] | string): void => {
+      if (answered || this.settled) return;
+      answered = true;
+      const addresses: SocketAddress[] = [];
+      const list: readonly LookupAddress[] = typeof result === 'string' ? [{ address: result, family: ipFamily(result) }] : Array.isArray(result) ? result : [];
+      for (const entry of list) {
+        const address = typeof entry?.address === 'string' ? entry.address : '';
+        const f = ipFamily(address);
+        if (f === 0 || (family !== 0 && f !== family)) continue;
+        addresses.push({ address, family: f, port: this.plan.port });
+      }
+      done(error ?? undefined, error ? [] : addresses);
+    };
+    try {
+      const handle = this.plan.lookup(host, { all: true, family }, callback) as { cancel?: unknown } | undefined;
+      if (handle !== null && typeof handle === 'object' && typeof handle.cancel === 'function') {
+        this.cancels.push(() => (handle.cancel as () => void)());
+      }
+    } catch (error) {
+      callback(error ?? new Error('lookup threw'));
+    }
+  }
+
+  private answered(family: 0 | 4 | 6, error: unknown, found: SocketAddress[]): void {
+    this.pendingFamilies.delete(family);
+    if (error !== undefined) this.lookupErrors.push(error);
+    const fresh = found.filter((a) => !this.seen.has(a.address));
+    for (const a of fresh) this.seen.add(a.address);
+    const { host, port } = this.plan;
+    if (!this.emit({ type: 'resolved', elapsed: this.elapsed, host, port, family, addresses: fresh })) return;
+    this.enqueue(fresh);
+    if (!this.started) {
+      const waiting = this.queues[4].length + this.queues[6].length + this.ordered.length > 0;
+      if (waiting && family === 4 && this.pendingFamilies.has(6)) {
+        // RFC 8305 §3: IPv4 answered first; give IPv6 a moment before starting.
+        if (this.plan.resolutionDelay === 0) this.begin();
+        else this.resolutionTimer ??= this.plan.scheduler.schedule(() => this.begin(), this.plan.resolutionDelay);
+      } else if (waiting || this.pendingFamilies.size === 0) {
+        this.begin();
+      }
+      return;
+    }
+    // A late answer joins the untried tail. With no stagger pending, the next attempt is already due: go at once.
+    if (this.staggerTimer === undefined) this.startNext();
+    else this.checkFinished();
+  }
+
+  private enqueue(addresses: readonly SocketAddress[]): void {
+    for (const a of addresses) {
+      if (this.locals !== undefined && !this.locals.has(a.family)) {
+        this.skippedNoLocal++;
+        continue;
+      }
+      if (this.plan.strategy === 'sequential') this.ordered.push(a);
+      else this.queues[a.family].push(a);
+    }
+  }
+
+  private begin(): void {
+    if (this.started || this.settled) return;
+    this.started = true;
+    this.resolutionTimer?.unsubscribe();
+    this.resolutionTimer = undefined;
+    this.startNext();
+  }
+
+  /** The next address: resolver order (sequential), or families interleaved after a head of the first family. */
+  private pick(): SocketAddress | undefined {
+    if (this.plan.strategy === 'sequential') return this.ordered.shift();
+    const q = this.queues;
+    if (q[4].length === 0 && q[6].length === 0) return undefined;
+    let family: 4 | 6;
+    if (this.firstFamily === 0) {
+      family = q[6].length > 0 ? 6 : 4;
+      this.firstFamily = family;
+      this.headLeft = this.plan.firstFamilyCount;
+    } else if (this.headLeft > 0 && q[this.firstFamily].length > 0) {
+      family = this.firstFamily;
+    } else {
+      this.headLeft = 0;
+      const other = this.lastFamily === 6 ? 4 : 6;
+      family = q[other].length > 0 ? other : this.lastFamily;
+    }
+    if (family === this.firstFamily && this.headLeft > 0) this.headLeft--;
+    this.lastFamily = family;
+    return q[family].shift();
+  }
+
+  private startNext(): void {
+    if (this.settled) return;
+    this.staggerTimer?.unsubscribe();
+    this.staggerTimer = undefined;
+    const address = this.pick();
+    if (address === undefined) {
+      this.checkFinished();
+      return;
+    }
+    const { scheduler, attemptTimeout, attemptDelay, strategy, transport } = this.plan;
+    const local = this.locals?.get(address.family);
+    const attempt: Attempt = { n: this.attempts++, address, local, startedAt: scheduler.now(), socket: undefined, timer: undefined, done: false };
+    this.inFlight.push(attempt);
+    this.newest = attempt;
+    const event: ConnectEvent =
+      local === undefined
+        ? { type: 'attempt', elapsed: this.elapsed, attempt: attempt.n, address }
+        : { type: 'attempt', elapsed: this.elapsed, attempt: attempt.n, address, local };
+    if (!this.emit(event)) return;
+    if (strategy === 'happy-eyeballs') this.staggerTimer = scheduler.schedule(() => this.staggerElapsed(), attemptDelay);
+    if (attemptTimeout !== undefined) {
+      attempt.timer = scheduler.schedule(() => this.attemptFailed(attempt, timedOut()), attemptTimeout);
+    }
+    try {
+      attempt.socket = transport.dial(
+        { remote: address, local, noDelay: this.plan.noDelay, keepAlive: this.plan.keepAlive },
+        {
+          ...NO_EVENTS,
+          connect: () => this.attemptConnected(attempt),
+          error: (error) => this.attemptFailed(attempt, error),
+        },
+      );
+    } catch (error) {
+      this.attemptFailed(attempt, error);
+    }
+    // The dial may have settled things synchronously; a socket that arrived after that must not linger.
+    if (attempt.done && attempt.socket !== undefined && attempt.socket !== this.winner) attempt.socket.destroy();
+  }
+
+  private staggerElapsed(): void {
+    this.staggerTimer = undefined;
+    this.startNext();
+  }
+
+  private attemptFailed(attempt: Attempt, cause: unknown): void {
+    if (attempt.done || this.settled) return;
+    attempt.done = true;
+    attempt.timer?.unsubscribe();
+    attempt.socket?.destroy();
+    this.inFlight.splice(this.inFlight.indexOf(attempt), 1);
+    const error = ConnectError.forAttempt(attempt.address, this.plan.scheduler.now() - attempt.startedAt, cause, attempt.local);
+    this.errors.push({ n: attempt.n, error });
+    if (!this.emit({ type: 'attemptFailed', elapsed: this.elapsed, attempt: attempt.n, address: attempt.address, error })) return;
+    // The newest attempt failed: don't wait out the stagger (RFC 8305 §5). Sequential always moves on.
+    if (this.plan.strategy === 'sequential' || attempt === this.newest) this.startNext();
+    else this.checkFinished();
+  }
+
+  private attemptConnected(attempt: Attempt): void {
+    if (attempt.done || this.settled) {
+      attempt.socket?.destroy();
+      return;
+    }
+    attempt.done = true;
+    attempt.timer?.unsubscribe();
+    this.inFlight.splice(this.inFlight.indexOf(attempt), 1);
+    this.winner = attempt.socket;
+    this.settle();
+    const losers = this.inFlight.splice(0).sort((a, b) => a.n - b.n);
+    for (const loser of losers) {
+      loser.done = true;
+      loser.timer?.unsubscribe();
+      loser.socket?.destroy();
+    }
+    for (const loser of losers) {
+      if (!this.emit({ type: 'attemptCancelled', elapsed: this.elapsed, attempt: loser.n, address: loser.address, reason: 'lost' })) return;
+    }
+    const socket = attempt.socket as TransportSocket;
+    const channel = new Channel(socket, { encoding: this.plan.encoding, translation: this.plan.translation });
+    this.channel = channel;
+    if (!this.emit({ type: 'connected', elapsed: this.elapsed, attempt: attempt.n, address: attempt.address, channel })) return;
+    this.channelSub = channel.closed$.subscribe(({ error }) => {
+      this.finish(error === undefined ? { type: 'closed', elapsed: this.elapsed } : { type: 'closed', elapsed: this.elapsed, error });
+    });
+  }
+
+  private checkFinished(): void {
+    if (this.settled || !this.started) return;
+    if (this.inFlight.length > 0 || this.pendingFamilies.size > 0) return;
+    if (this.ordered.length + this.queues[4].length + this.queues[6].length > 0) return;
+    this.settle();
+    this.finish({ type: 'failed', elapsed: this.elapsed, error: this.failure() });
+  }
+
+  private failure(): ConnectError {
+    const { host, port } = this.plan;
+    if (this.errors.length > 0) {
+      const inAttemptOrder = [...this.errors].sort((a, b) => a.n - b.n).map((e) => e.error);
+      return ConnectError.aggregate(inAttemptOrder, { code: 'ECONNREFUSED' });
+    }
+    if (this.lookupErrors.length > 0) {
+      let best: unknown = this.lookupErrors[0];
+      for (const e of this.lookupErrors) if (relevance(lookupCode(e)) >= relevance(lookupCode(best))) best = e;
+      return new ConnectError({ code: lookupCode(best), port, detail: `lookup of ${host} failed`, cause: best });
+    }
+    if (this.skippedNoLocal > 0) {
+      return new ConnectError({ code: 'EHOSTUNREACH', port, detail: `no local address of the family of ${host}'s addresses` });
+    }
+    return new ConnectError({ code: 'ENOTFOUND', port, detail: `${host} has no addresses` });
+  }
+
+  /** No more lookups or attempts: stop the timers and forget pending answers. */
+  private settle(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.staggerTimer?.unsubscribe();
+    this.staggerTimer = undefined;
+    this.resolutionTimer?.unsubscribe();
+    this.resolutionTimer = undefined;
+    for (const cancel of this.cancels.splice(0)) {
+      try {
+        cancel();
+      } catch {
+        // A resolver's cancel that throws changes nothing: its answer is ignored anyway.
+      }
+    }
+  }
+}
+
+function timedOut(): Error {
+  return Object.assign(new Error('connection timed out'), { code: 'ETIMEDOUT' });
+}
+
+/** The code of a lookup failure; resolvers that throw plain errors count as a resolution error. */
+function lookupCode(error: unknown): string {
+  const code = errorCode(error);
+  return code === 'EUNKNOWN' ? 'ERR_LOOKUP' : code;
+}

@@ -1,0 +1,84 @@
+import type { SchedulerLike } from 'rxjs';
+import { ENCODINGS, TRANSLATIONS } from '../../channel/encoding.js';
+import { ArgumentOutOfRangeError } from '../../errors/ArgumentOutOfRangeError.js';
+import { InvalidArgumentError } from '../../errors/InvalidArgumentError.js';
+import {
+  parseBoolean,
+  parseChoice,
+  parseDelay,
+  parseFunction,
+  parseHost,
+  parseInteger,
+  parseOptions,
+  parsePort,
+  parseScheduler,
+} from '../../internal/validate.js';
+import { ipFamily } from '../../transport/address.js';
+import { nodeTransport } from '../../transport/nodeTransport.js';
+import type { LookupFunction, Transport } from '../../transport/Transport.js';
+import type { ChannelEncoding, ChannelTranslation, ConnectOptions, ConnectStrategy } from '../../types.js';
+
+/** Everything one connect needs, validated and with defaults applied. */
+export type ConnectPlan = {
+  readonly host: string;
+  readonly hostFamily: 0 | 4 | 6;
+  readonly port: number;
+  readonly strategy: ConnectStrategy;
+  readonly attemptDelay: number;
+  readonly resolutionDelay: number;
+  readonly firstFamilyCount: number;
+  readonly attemptTimeout: number | undefined;
+  readonly family: 0 | 4 | 6;
+  readonly myaddr: string | undefined;
+  readonly myport: number | undefined;
+  readonly lookup: LookupFunction;
+  readonly transport: Transport;
+  readonly scheduler: SchedulerLike;
+  readonly encoding: ChannelEncoding;
+  readonly translation: ChannelTranslation;
+  readonly noDelay: boolean | undefined;
+  readonly keepAlive: boolean | undefined;
+};
+
+export const MIN_ATTEMPT_DELAY = 10;
+export const MAX_ATTEMPT_DELAY = 2000;
+
+function parseTransport(value: unknown): Transport | undefined {
+  if (value === undefined) return undefined;
+  const t = value as Partial<Transport> | null;
+  if (typeof t !== 'object' || t === null || typeof t.dial !== 'function' || typeof t.lookup !== 'function') {
+    throw new InvalidArgumentError('transport', 'must be a Transport (with lookup and dial)', 'ERR_INVALID_ARG_TYPE');
+  }
+  return t as Transport;
+}
+
+/** Validates the arguments of `connectAsync$`; throws a typed error naming the first bad one. */
+export function connectPlan(hostArg: unknown, portArg: unknown, optionsArg: unknown): ConnectPlan {
+  const host = parseHost(hostArg, 'host');
+  const port = parsePort(portArg, 'port');
+  const o = parseOptions<ConnectOptions>(optionsArg, 'options');
+  const strategy = parseChoice<ConnectStrategy>(o.strategy, 'strategy', ['happy-eyeballs', 'sequential'], 'happy-eyeballs');
+  const attemptDelay = Math.min(MAX_ATTEMPT_DELAY, Math.max(MIN_ATTEMPT_DELAY, parseDelay(o.attemptDelay, 'attemptDelay', 250)));
+  const resolutionDelay = parseDelay(o.resolutionDelay, 'resolutionDelay', 50);
+  const firstFamilyCount = parseInteger(o.firstFamilyCount, 'firstFamilyCount', 1, 1000, 1);
+  const attemptTimeout = parseDelay(o.attemptTimeout, 'attemptTimeout', undefined);
+  if (attemptTimeout === 0) throw new ArgumentOutOfRangeError('attemptTimeout', 'must be more than 0 ms');
+  const family = parseChoice<0 | 4 | 6>(o.family, 'family', [0, 4, 6], 0);
+  const hostFamily = ipFamily(host);
+  if (hostFamily !== 0 && family !== 0 && hostFamily !== family) {
+    throw new InvalidArgumentError('family', `is ${family}, but host ${host} is an IPv${hostFamily} address`);
+  }
+  const myaddr = o.myaddr === undefined ? undefined : parseHost(o.myaddr, 'myaddr');
+  const myport = o.myport === undefined ? undefined : parsePort(o.myport, 'myport', true);
+  const transport = parseTransport(o.transport) ?? nodeTransport;
+  const lookup = parseFunction<LookupFunction>(o.lookup, 'lookup') ?? transport.lookup;
+  const scheduler = parseScheduler(o.scheduler, 'scheduler');
+  const encoding = parseChoice<ChannelEncoding>(o.encoding, 'encoding', ENCODINGS, 'utf-8');
+  const translation = parseChoice<ChannelTranslation>(o.translation, 'translation', TRANSLATIONS, 'auto');
+  const noDelay = parseBoolean(o.noDelay, 'noDelay');
+  const keepAlive = parseBoolean(o.keepAlive, 'keepAlive');
+  return {
+    host, hostFamily, port, strategy, attemptDelay, resolutionDelay, firstFamilyCount, attemptTimeout, family,
+    myaddr, myport, lookup, transport, scheduler, encoding, translation, noDelay, keepAlive,
+  };
+}

@@ -1,0 +1,494 @@
+import { Subject } from 'rxjs';
+import type { SchedulerLike, Subscription } from 'rxjs';
+import { ipFamily } from '../transport/address.js';
+import { NO_EVENTS } from '../transport/noEvents.js';
+import type {
+  DialRequest,
+  ListenRequest,
+  LookupAddress,
+  LookupCallback,
+  LookupFunction,
+  LookupOptions,
+  ServerEvents,
+  SocketEvents,
+  Transport,
+  TransportServer,
+  TransportSocket,
+} from '../transport/Transport.js';
+import type { SocketAddress } from '../types.js';
+import type { AddressScript, PeerScript } from './scripts.js';
+
+/** How a virtual lookup of one family answers: after a delay (a number), or with an error code. */
+export type LookupScript = number | { readonly after: number; readonly error?: string | undefined };
+
+/** One virtual host name: its addresses in resolver order, each with its script, and how its lookups answer. */
+export type VirtualHost = {
+  /** Address literal → script. Key order is the resolver order of a family-0 lookup. */
+  readonly addresses: Readonly<Record<string, AddressScript>>;
+  /** Per family: the lookup's delay in ms, or `{ after, error }`. Default: answers at once. */
+  readonly lookup?: { readonly ipv4?: LookupScript | undefined; readonly ipv6?: LookupScript | undefined } | undefined;
+};
+
+/** Host name → {@link VirtualHost}. */
+export type VirtualHosts = Readonly<Record<string, VirtualHost>>;
+
+/** Options of {@link createVirtualNetwork}. */
+export type VirtualNetworkOptions = {
+  /** The address the client side of a virtual connection appears to come from, per family. */
+  readonly localAddresses?: { readonly 4?: string; readonly 6?: string } | undefined;
+};
+
+/** What happened to one virtual socket. */
+export type VirtualSocketRecord = {
+  /** Counts up from 0 in the order sockets were opened. */
+  readonly id: number;
+  /** `client` for dialed sockets, `server` for sockets accepted by a virtual listener. */
+  readonly side: 'client' | 'server';
+  readonly remote: SocketAddress;
+  readonly local: SocketAddress | undefined;
+  readonly openedAt: number;
+  /** Virtual time it closed; undefined while open. */
+  readonly closedAt: number | undefined;
+  readonly state: 'connecting' | 'connected' | 'refused' | 'timed out' | 'failed' | 'cancelled' | 'closed';
+  /** The bytes the far side received from this socket, in order. */
+  readonly sent: readonly Uint8Array[];
+  /** `sent` decoded as UTF-8. */
+  sentText(): string;
+};
+
+/** One virtual lookup. */
+export type VirtualLookupRecord = {
+  readonly host: string;
+  readonly family: 0 | 4 | 6;
+  readonly at: number;
+  readonly answeredAt: number | undefined;
+  readonly error: string | undefined;
+  readonly addresses: readonly string[];
+};
+
+/** A virtual network: a {@link Transport} for `connectAsync$`/`listen$`, and the record of what happened. */
+export interface VirtualNetwork {
+  /** Pass this as the `transport` option. */
+  readonly transport: Transport;
+  /** The network's `dns.lookup`-compatible resolver (also `transport.lookup`). */
+  readonly lookup: LookupFunction;
+  /** Every socket opened, in order. */
+  readonly sockets: readonly VirtualSocketRecord[];
+  /** Every lookup made, in order. */
+  readonly lookups: readonly VirtualLookupRecord[];
+  /** The sockets not closed yet: empty after a leak-free run. */
+  openSockets(): VirtualSocketRecord[];
+  /** The virtual listeners still listening. */
+  listeners(): SocketAddress[];
+}
+
+type MutableSocketRecord = { -readonly [K in keyof VirtualSocketRecord]: VirtualSocketRecord[K] };
+type MutableLookupRecord = { -readonly [K in keyof VirtualLookupRecord]: VirtualLookupRecord[K] };
+
+function errnoError(code: string, message: string, extra: Record<string, unknown> = {}): Error {
+  return Object.assign(new Error(message), { code, ...extra });
+}
+
+function toBytes(value: string | Uint8Array): Uint8Array {
+  return typeof value === 'string' ? new TextEncoder().encode(value) : value;
+}
+
+/** One end of a virtual TCP connection, with Node's semantics where rxconnect relies on them. */
+class VirtualSocket implements TransportSocket {
+  events: SocketEvents;
+  localAddress: SocketAddress | undefined;
+  remoteAddress: SocketAddress | undefined;
+  readonly writableLength = 0;
+  readonly writableHighWaterMark = 16384;
+  readonly record: MutableSocketRecord;
+  /** Where our writes go: the paired socket, or a scripted peer. */
+  sink: { data(chunk: Uint8Array): void; end(): void; reset(): void } | undefined;
+  onDestroy: (() => void) | undefined;
+  private readonly scheduler: SchedulerLike;
+  private readonly inbox: Uint8Array[] = [];
+  private paused = true;
+  private flushing: Subscription | undefined;
+  private peerEnded = false;
+  private endDelivered = false;
+  private writeEnded = false;
+  private closed = false;
+
+  constructor(scheduler: SchedulerLike, events: SocketEvents, record: MutableSocketRecord) {
+    this.scheduler = scheduler;
+    this.events = events;
+    this.record = record;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  write(chunk: Uint8Array, done?: (error?: Error | null) => void): boolean {
+    if (this.closed || this.writeEnded) {
+      const error = errnoError('EPIPE', 'write EPIPE');
+      this.later(() => done?.(error));
+      return false;
+    }
+    const copy = Uint8Array.from(chunk);
+    (this.record.sent as Uint8Array[]).push(copy);
+    this.sink?.data(copy);
+    this.later(() => done?.(null));
+    return true;
+  }
+
+  end(done?: (error?: Error | null) => void): void {
+    if (this.closed) {
+      this.later(() => done?.(null));
+      return;
+    }
+    if (!this.writeEnded) {
+      this.writeEnded = true;
+      this.sink?.end();
+    }
+    this.later(() => {
+      done?.(null);
+      this.maybeClose();
+    });
+  }
+
+  destroy(): void {
+    if (this.closed) return;
+    if (this.record.state === 'connecting') this.record.state = 'cancelled';
+    const sink = this.sink;
+    this.sink = undefined;
+    // Destroying a live connection resets it for the far side.
+    if (sink !== undefined && !this.writeEnded) sink.reset();
+    this.close();
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.flushing ??= this.scheduler.schedule(() => {
+      this.flushing = undefined;
+      this.flush();
+    });
+  }
+
+  /** Bytes from the far side. */
+  receive(chunk: Uint8Array): void {
+    if (this.closed) return;
+    this.inbox.push(chunk);
+    if (!this.paused) this.flush();
+  }
+
+  /** EOF from the far side. */
+  receiveEnd(): void {
+    if (this.closed || this.peerEnded) return;
+    this.peerEnded = true;
+    if (!this.paused) this.flush();
+  }
+
+  /** A reset from the far side. */
+  receiveReset(code = 'ECONNRESET'): void {
+    if (this.closed) return;
+    this.sink = undefined;
+    this.events.error(errnoError(code, code === 'ECONNRESET' ? 'read ECONNRESET' : code, { syscall: 'read' }));
+    this.close();
+  }
+
+  /** The attempt's outcome, as the script decides. */
+  fail(error: Error, state: VirtualSocketRecord['state']): void {
+    if (this.closed) return;
+    this.record.state = state;
+    this.events.error(error);
+    this.close();
+  }
+
+  connect(local: SocketAddress, remote: SocketAddress): void {
+    this.localAddress = local;
+    this.remoteAddress = remote;
+    this.record.state = 'connected';
+    this.events.connect();
+  }
+
+  private flush(): void {
+    while (!this.paused && !this.closed && this.inbox.length > 0) this.events.data(this.inbox.shift() as Uint8Array);
+    if (!this.paused && !this.closed && this.peerEnded && this.inbox.length === 0 && !this.endDelivered) {
+      this.endDelivered = true;
+      this.events.end();
+      // allowHalfOpen is false, as for Node's client sockets: EOF from the peer ends our side too.
+      if (!this.writeEnded) this.end();
+      else this.maybeClose();
+    }
+  }
+
+  private maybeClose(): void {
+    if (this.writeEnded && this.endDelivered) this.close();
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.flushing?.unsubscribe();
+    this.record.closedAt = this.scheduler.now();
+    if (this.record.state === 'connected') this.record.state = 'closed';
+    this.onDestroy?.();
+    const events = this.events;
+    this.later(() => events.close());
+  }
+
+  private later(work: () => void): void {
+    this.scheduler.schedule(work);
+  }
+}
+
+class VirtualServer implements TransportServer {
+  readonly address: SocketAddress;
+  readonly events: ServerEvents;
+  private readonly onClose: () => void;
+  private open = true;
+
+  constructor(address: SocketAddress, events: ServerEvents, onClose: () => void) {
+    this.address = address;
+    this.events = events;
+    this.onClose = onClose;
+  }
+
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.onClose();
+  }
+}
+
+/**
+ * Builds a virtual network on a scheduler, for marble tests of connects in virtual time.
+ *
+ * `hosts` maps each name to its addresses (in resolver order) and each address to a script: connect after a
+ * delay, refuse, time out, hang, or fail with a code. A connected address can run a {@link PeerScript}, so the
+ * server side can be scripted with marbles. The network records every socket opened and closed, and every
+ * lookup, so a spec can assert that nothing leaked. Dialing an address no host lists is refused at once.
+ *
+ * ## Example
+ * ```ts
+ * import { TestScheduler } from 'rxjs/testing';
+ * import { connectAsync$ } from 'rxconnect';
+ * import { connectAfter, createVirtualNetwork, hang } from 'rxconnect/testing';
+ *
+ * const scheduler = new TestScheduler((a, e) => expect(a).toStrictEqual(e));
+ * scheduler.run(() => {
+ *   const network = createVirtualNetwork(scheduler, {
+ *     'dual.test': { addresses: { '2001:db8::1': hang(), '192.0.2.1': connectAfter(10) } },
+ *   });
+ *   connectAsync$('dual.test', 80, { transport: network.transport }).subscribe();
+ * });
+ * ```
+ *
+ * @param scheduler The scheduler virtual time comes from (a `TestScheduler`, usually).
+ * @param hosts The names, addresses and scripts.
+ * @param options The client's apparent local addresses.
+ * @returns The {@link VirtualNetwork}.
+ */
+export function createVirtualNetwork(scheduler: SchedulerLike, hosts: VirtualHosts, options: VirtualNetworkOptions = {}): VirtualNetwork {
+  if (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.schedule !== 'function') {
+    throw new TypeError('scheduler: must be an RxJS scheduler');
+  }
+  if (typeof hosts !== 'object' || hosts === null) throw new TypeError('hosts: must be an object of host name → VirtualHost');
+  const scripts = new Map<string, AddressScript>();
+  for (const [name, host] of Object.entries(hosts)) {
+    if (typeof host !== 'object' || host === null || typeof host.addresses !== 'object' || host.addresses === null) {
+      throw new TypeError(`hosts[${JSON.stringify(name)}]: must have an addresses object`);
+    }
+    for (const [address, script] of Object.entries(host.addresses)) {
+      if (ipFamily(address) === 0) throw new TypeError(`hosts[${JSON.stringify(name)}].addresses: ${JSON.stringify(address)} is not an IP literal`);
+      if (!scripts.has(address)) scripts.set(address, script);
+    }
+  }
+  const localFor = { 4: options.localAddresses?.[4] ?? '127.0.0.1', 6: options.localAddresses?.[6] ?? '::1' };
+  const sockets: MutableSocketRecord[] = [];
+  const live: VirtualSocket[] = [];
+  const lookups: MutableLookupRecord[] = [];
+  const servers = new Map<string, VirtualServer>();
+  let nextPort = 49152;
+  const key = (address: string, port: number): string => `[${address}]:${port}`;
+
+  function record(side: 'client' | 'server', remote: SocketAddress, local: SocketAddress | undefined): MutableSocketRecord {
+    const sent: Uint8Array[] = [];
+    const r: MutableSocketRecord = {
+      id: sockets.length, side, remote, local, openedAt: scheduler.now(), closedAt: undefined, state: 'connecting', sent,
+      sentText: () => new TextDecoder().decode(Buffer.concat(sent)),
+    };
+    sockets.push(r);
+    return r;
+  }
+
+  function open(side: 'client' | 'server', events: SocketEvents, remote: SocketAddress, local: SocketAddress | undefined): VirtualSocket {
+    const socket = new VirtualSocket(scheduler, events, record(side, remote, local));
+    live.push(socket);
+    socket.onDestroy = () => live.splice(live.indexOf(socket), 1);
+    return socket;
+  }
+
+  function localInUse(local: SocketAddress): boolean {
+    return live.some((s) => s.record.side === 'client' && s.record.local?.port === local.port && s.record.local.address === local.address);
+  }
+
+  function answer(host: string, family: 4 | 6, spec: VirtualHost): { after: number; error: string | undefined; addresses: string[] } {
+    const script = family === 4 ? spec.lookup?.ipv4 : spec.lookup?.ipv6;
+    const after = typeof script === 'number' ? script : script?.after ?? 0;
+    const error = typeof script === 'object' ? script.error : undefined;
+    const addresses = Object.keys(spec.addresses).filter((a) => ipFamily(a) === family);
+    return { after, error: error ?? (addresses.length === 0 ? 'ENOTFOUND' : undefined), addresses };
+  }
+
+  const lookup: LookupFunction = (hostname: string, opts: LookupOptions, callback: LookupCallback) => {
+    const family = opts.family;
+    const r: MutableLookupRecord = { host: hostname, family, at: scheduler.now(), answeredAt: undefined, error: undefined, addresses: [] };
+    lookups.push(r);
+    let after = 0;
+    let error: string | undefined;
+    let addresses: string[] = [];
+    const literal = ipFamily(hostname);
+    const spec = Object.prototype.hasOwnProperty.call(hosts, hostname) ? hosts[hostname] : undefined;
+    if (literal !== 0) {
+      addresses = family === 0 || family === literal ? [hostname] : [];
+      error = addresses.length === 0 ? 'ENOTFOUND' : undefined;
+    } else if (spec === undefined) {
+      error = 'ENOTFOUND';
+    } else if (family !== 0) {
+      ({ after, error, addresses } = answer(hostname, family, spec));
+    } else {
+      const six = answer(hostname, 6, spec);
+      const four = answer(hostname, 4, spec);
+      after = Math.max(six.after, four.after);
+      const ok = new Set([...(six.error === undefined ? six.addresses : []), ...(four.error === undefined ? four.addresses : [])]);
+      addresses = Object.keys(spec.addresses).filter((a) => ok.has(a));
+      error = addresses.length > 0 ? undefined : four.error ?? six.error;
+    }
+    const action = scheduler.schedule(() => {
+      r.answeredAt = scheduler.now();
+      if (error !== undefined) {
+        r.error = error;
+        callback(errnoError(error, `getaddrinfo ${error} ${hostname}`, { hostname, syscall: 'getaddrinfo' }));
+        return;
+      }
+      r.addresses = addresses;
+      const list: LookupAddress[] = addresses.map((address) => ({ address, family: ipFamily(address) }));
+      callback(null, list);
+    }, after);
+    return { cancel: () => action.unsubscribe() };
+  };
+
+  function dial(request: DialRequest, events: SocketEvents): TransportSocket {
+    const { remote } = request;
+    const requested = request.local;
+    const busy = requested !== undefined && requested.port !== 0 && localInUse(requested);
+    const socket = open('client', events, remote, requested);
+    if (busy) {
+      scheduler.schedule(() => socket.fail(errnoError('EADDRINUSE', `bind EADDRINUSE ${requested.address}:${requested.port}`, { syscall: 'bind' }), 'failed'));
+      return socket;
+    }
+    const local: SocketAddress = {
+      address: requested !== undefined && requested.address !== '::' && requested.address !== '0.0.0.0' ? requested.address : localFor[remote.family],
+      family: remote.family,
+      port: requested !== undefined && requested.port !== 0 ? requested.port : nextPort++,
+    };
+    const server = servers.get(key(remote.address, remote.port));
+    if (server !== undefined) {
+      scheduler.schedule(() => {
+        if (socket.isClosed) return;
+        const accepted = open('server', NO_EVENTS, local, remote);
+        pair(socket, accepted);
+        accepted.connect(remote, local);
+        socket.connect(local, remote);
+        server.events.connection(accepted);
+      });
+      return socket;
+    }
+    const script: AddressScript = scripts.get(remote.address) ?? { outcome: 'refuse', after: 0 };
+    const where = `${remote.address}:${remote.port}`;
+    const extra = { syscall: 'connect', address: remote.address, port: remote.port };
+    let pending: Subscription | undefined;
+    switch (script.outcome) {
+      case 'connect':
+        pending = scheduler.schedule(() => {
+          socket.connect(local, remote);
+          runPeer(socket, script.peer);
+        }, script.after);
+        break;
+      case 'refuse':
+        pending = scheduler.schedule(() => socket.fail(errnoError('ECONNREFUSED', `connect ECONNREFUSED ${where}`, extra), 'refused'), script.after);
+        break;
+      case 'timeout':
+        pending = scheduler.schedule(() => socket.fail(errnoError('ETIMEDOUT', `connect ETIMEDOUT ${where}`, extra), 'timed out'), script.after);
+        break;
+      case 'fail':
+        pending = scheduler.schedule(() => socket.fail(errnoError(script.code, `connect ${script.code} ${where}`, extra), 'failed'), script.after);
+        break;
+      case 'hang':
+        break;
+    }
+    const before = socket.onDestroy;
+    socket.onDestroy = () => {
+      pending?.unsubscribe();
+      before?.();
+    };
+    return socket;
+  }
+
+  function pair(a: VirtualSocket, b: VirtualSocket): void {
+    a.sink = { data: (c) => b.receive(c), end: () => b.receiveEnd(), reset: () => b.receiveReset() };
+    b.sink = { data: (c) => a.receive(c), end: () => a.receiveEnd(), reset: () => a.receiveReset() };
+  }
+
+  function runPeer(socket: VirtualSocket, peer: PeerScript | undefined): void {
+    const fromClient = new Subject<Uint8Array>();
+    let subscription: Subscription | undefined;
+    socket.sink = {
+      data: (c) => fromClient.next(c),
+      end: () => fromClient.complete(),
+      reset: () => {
+        fromClient.complete();
+        subscription?.unsubscribe();
+      },
+    };
+    const before = socket.onDestroy;
+    socket.onDestroy = () => {
+      fromClient.complete();
+      subscription?.unsubscribe();
+      before?.();
+    };
+    if (peer === undefined) return;
+    subscription = peer(fromClient.asObservable()).subscribe({
+      next: (value) => socket.receive(toBytes(value)),
+      error: () => socket.receiveReset(),
+      complete: () => socket.receiveEnd(),
+    });
+  }
+
+  function listen(request: ListenRequest, events: ServerEvents, done: (error: Error | null, server?: TransportServer) => void): void {
+    const { local } = request;
+    let port = local.port;
+    if (port === 0) {
+      do port = nextPort++;
+      while (servers.has(key(local.address, port)));
+    }
+    const k = key(local.address, port);
+    if (servers.has(k)) {
+      scheduler.schedule(() => done(errnoError('EADDRINUSE', `listen EADDRINUSE ${local.address}:${port}`, { syscall: 'listen' })));
+      return;
+    }
+    const server = new VirtualServer({ ...local, port }, events, () => servers.delete(k));
+    servers.set(k, server);
+    scheduler.schedule(() => done(null, server));
+  }
+
+  return {
+    transport: { lookup, dial, listen },
+    lookup,
+    sockets,
+    lookups,
+    openSockets: () => sockets.filter((s) => s.closedAt === undefined),
+    listeners: () => [...servers.values()].map((s) => s.address),
+  };
+}

@@ -1,0 +1,12 @@
+export { createVirtualNetwork } from './createVirtualNetwork.js';
+export type {
+  LookupScript,
+  VirtualHost,
+  VirtualHosts,
+  VirtualLookupRecord,
+  VirtualNetwork,
+  VirtualNetworkOptions,
+  VirtualSocketRecord,
+} from './createVirtualNetwork.js';
+export { connectAfter, failAfter, hang, refuseAfter, timeoutAfter } from './scripts.js';
+export type { AddressScript, PeerScript } from './scripts.js';

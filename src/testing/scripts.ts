@@ -1,0 +1,57 @@
+import type { Observable } from 'rxjs';
+
+/**
+ * The server side of a virtual connection. It gets the bytes the client writes (completing when the client
+ * half-closes or closes) and returns what the server sends: each value is delivered to the client, completion
+ * is the server's EOF, and an error resets the connection (`ECONNRESET`).
+ */
+export type PeerScript = (fromClient: Observable<Uint8Array>) => Observable<string | Uint8Array>;
+
+/** What one virtual address does when dialed. Build these with {@link connectAfter}, {@link refuseAfter}, ... */
+export type AddressScript =
+  | { readonly outcome: 'connect'; readonly after: number; readonly peer?: PeerScript | undefined }
+  | { readonly outcome: 'refuse'; readonly after: number }
+  | { readonly outcome: 'timeout'; readonly after: number }
+  | { readonly outcome: 'fail'; readonly after: number; readonly code: string }
+  | { readonly outcome: 'hang' };
+
+function checkDelay(ms: number, name: string): number {
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new RangeError(`${name}: must be a finite, non-negative number of milliseconds, got ${String(ms)}`);
+  return ms;
+}
+
+/**
+ * The address accepts after `ms` of virtual time. Without a `peer`, the server stays silent and open.
+ *
+ * ## Example
+ * ```ts
+ * import { connectAfter } from 'rxconnect/testing';
+ * import { map } from 'rxjs';
+ *
+ * const echo = connectAfter(20, (fromClient) => fromClient.pipe(map((bytes) => bytes)));
+ * ```
+ */
+export function connectAfter(ms: number, peer?: PeerScript): AddressScript {
+  return { outcome: 'connect', after: checkDelay(ms, 'ms'), peer };
+}
+
+/** The address refuses (`ECONNREFUSED`) after `ms` of virtual time, as a port with no listener does. */
+export function refuseAfter(ms: number): AddressScript {
+  return { outcome: 'refuse', after: checkDelay(ms, 'ms') };
+}
+
+/** The attempt fails with `ETIMEDOUT` after `ms` of virtual time, as the kernel gives up on SYN retries. */
+export function timeoutAfter(ms: number): AddressScript {
+  return { outcome: 'timeout', after: checkDelay(ms, 'ms') };
+}
+
+/** The attempt fails with the given errno code (`EHOSTUNREACH`, `ENETUNREACH`, ...) after `ms`. */
+export function failAfter(ms: number, code: string): AddressScript {
+  if (typeof code !== 'string' || code === '') throw new TypeError('code: must be a non-empty errno code such as "EHOSTUNREACH"');
+  return { outcome: 'fail', after: checkDelay(ms, 'ms'), code };
+}
+
+/** The attempt never completes: a black hole. Only a timeout or an unsubscribe ends it. */
+export function hang(): AddressScript {
+  return { outcome: 'hang' };
+}

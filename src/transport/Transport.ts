@@ -1,0 +1,96 @@
+import type { SocketAddress } from '../types.js';
+
+/** One address as `dns.lookup(host, { all: true })` returns it. */
+export type LookupAddress = { readonly address: string; readonly family: number };
+
+/** The options rxconnect passes to a {@link LookupFunction}. */
+export type LookupOptions = { readonly all: true; readonly family: 0 | 4 | 6 };
+
+/** The callback of a {@link LookupFunction}: `dns.lookup`'s, with `all: true`. */
+export type LookupCallback = (error: Error | null, addresses?: readonly LookupAddress[] | string, family?: number) => void;
+
+/**
+ * A `dns.lookup`-compatible function. It may return an object with a `cancel()` method; rxconnect calls it
+ * when the lookup's answer is no longer wanted.
+ */
+export type LookupFunction = (hostname: string, options: LookupOptions, callback: LookupCallback) => unknown;
+
+/** What the transport tells about one socket. The owner may replace these at any time. */
+export type SocketEvents = {
+  /** The connect succeeded. */
+  connect(): void;
+  /** Bytes arrived (only while resumed). */
+  data(chunk: Uint8Array): void;
+  /** The peer half-closed: no more data will arrive. */
+  end(): void;
+  /** The connect failed, or the connected socket failed. Always followed by `close`. */
+  error(error: Error): void;
+  /** The socket is closed; its handle is released. */
+  close(): void;
+  /** The write queue fell below the high-water mark. */
+  drain(): void;
+};
+
+/** What to dial. */
+export type DialRequest = {
+  readonly remote: SocketAddress;
+  readonly local?: SocketAddress | undefined;
+  readonly noDelay?: boolean | undefined;
+  readonly keepAlive?: boolean | undefined;
+};
+
+/** One socket of a transport: connecting at first, then connected, until closed. It starts paused. */
+export interface TransportSocket {
+  /** Where events go. Replaceable. */
+  events: SocketEvents;
+  /** The local endpoint, once connected. */
+  readonly localAddress: SocketAddress | undefined;
+  /** The remote endpoint, once connected. */
+  readonly remoteAddress: SocketAddress | undefined;
+  /** Bytes queued for writing and not yet handed to the OS. */
+  readonly writableLength: number;
+  /** The write-queue size past which `write` returns false. */
+  readonly writableHighWaterMark: number;
+  /** Queues bytes; false past the high-water mark. `done` is called once they are handed off, or with an error. */
+  write(chunk: Uint8Array, done?: (error?: Error | null) => void): boolean;
+  /** Half-closes after the queued bytes are written; `done` runs then (with an error if flushing failed). */
+  end(done?: (error?: Error | null) => void): void;
+  /** Releases the socket at once, discarding queued writes. Idempotent. */
+  destroy(): void;
+  /** Stops delivering `data`. */
+  pause(): void;
+  /** Delivers `data` again. */
+  resume(): void;
+}
+
+/** A listening endpoint of a transport. */
+export interface TransportServer {
+  /** Where the server listens. */
+  readonly address: SocketAddress;
+  /** Stops listening. Idempotent. */
+  close(): void;
+}
+
+/** What a transport tells about a listening endpoint. */
+export type ServerEvents = {
+  /** A client connected; the socket is connected and paused. */
+  connection(socket: TransportSocket): void;
+  /** The listener failed after it was listening. */
+  error(error: Error): void;
+};
+
+/** A request to listen on one local address. */
+export type ListenRequest = { readonly local: SocketAddress; readonly backlog?: number | undefined };
+
+/**
+ * The IO boundary of rxconnect: lookups, dials and listeners. The Node implementation is the only code that
+ * touches `node:net`/`node:dns`; `rxconnect/testing` provides a virtual one that runs on a scheduler.
+ */
+export interface Transport {
+  /** The resolver used when no `lookup` option is given. */
+  readonly lookup: LookupFunction;
+  /** Dials one address, optionally bound to a local one. Events go to `events`; the socket is returned at once. */
+  dial(request: DialRequest, events: SocketEvents): TransportSocket;
+  /** Listens on one local address; `done` gets the server or the error (`EADDRINUSE`, ...). */
+  listen(request: ListenRequest, events: ServerEvents, done: (error: Error | null, server?: TransportServer) => void): void;
+}

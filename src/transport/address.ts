@@ -1,0 +1,28 @@
+import { isIP } from 'node:net';
+
+/** 4 or 6 for an IP literal, 0 for anything else. */
+export function ipFamily(text: string): 0 | 4 | 6 {
+  const f = isIP(text);
+  return f === 4 || f === 6 ? f : 0;
+}
+
+const LABEL = /^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$/;
+
+/** True for a syntactically valid host name (letters, digits, `-`, `_`, dot-separated labels). */
+export function isHostname(text: string): boolean {
+  if (text.length === 0 || text.length > 253) return false;
+  const name = text.endsWith('.') ? text.slice(0, -1) : text;
+  if (name.length === 0) return false;
+  for (const label of name.split('.')) if (!LABEL.test(label)) return false;
+  // A dotted all-numeric name is a malformed IPv4 literal, not a host name.
+  return !/^[0-9.]+$/.test(name);
+}
+
+/** Strips the brackets of `[v6]`, when what is inside is an IPv6 literal. */
+export function unbracket(text: string): string {
+  if (text.startsWith('[') && text.endsWith(']')) {
+    const inner = text.slice(1, -1);
+    if (isIP(inner) === 6) return inner;
+  }
+  return text;
+}

@@ -1,0 +1,158 @@
+import { lookup as dnsLookup } from 'node:dns';
+import { Server, Socket } from 'node:net';
+import type { SocketAddress } from '../types.js';
+import { NO_EVENTS } from './noEvents.js';
+import type {
+  DialRequest,
+  ListenRequest,
+  LookupFunction,
+  ServerEvents,
+  SocketEvents,
+  Transport,
+  TransportServer,
+  TransportSocket,
+} from './Transport.js';
+
+function endpoint(address: string | undefined, family: string | number | undefined, port: number | undefined): SocketAddress | undefined {
+  if (address === undefined || port === undefined) return undefined;
+  const fam = family === 'IPv6' || family === 6 ? 6 : 4;
+  return { address, family: fam, port };
+}
+
+/** A net.Socket behind the TransportSocket interface. */
+class NodeSocket implements TransportSocket {
+  events: SocketEvents;
+  private readonly socket: Socket;
+  private destroyed = false;
+
+  constructor(socket: Socket, events: SocketEvents) {
+    this.socket = socket;
+    this.events = events;
+    // Paused until the owner asks for data: nothing is read that nobody wants yet.
+    socket.pause();
+    socket.on('connect', () => this.events.connect());
+    socket.on('data', (chunk: Buffer) => this.events.data(chunk));
+    socket.on('end', () => this.events.end());
+    socket.on('error', (error: Error) => this.events.error(error));
+    socket.on('close', () => this.events.close());
+    socket.on('drain', () => this.events.drain());
+  }
+
+  get localAddress(): SocketAddress | undefined {
+    const s = this.socket;
+    return endpoint(s.localAddress, s.localFamily, s.localPort);
+  }
+
+  get remoteAddress(): SocketAddress | undefined {
+    const s = this.socket;
+    return endpoint(s.remoteAddress, s.remoteFamily, s.remotePort);
+  }
+
+  get writableLength(): number {
+    return this.socket.writableLength;
+  }
+
+  get writableHighWaterMark(): number {
+    return this.socket.writableHighWaterMark;
+  }
+
+  write(chunk: Uint8Array, done?: (error?: Error | null) => void): boolean {
+    return this.socket.write(chunk, done);
+  }
+
+  end(done?: (error?: Error | null) => void): void {
+    if (done === undefined) {
+      this.socket.end();
+      return;
+    }
+    const s = this.socket;
+    const finish = (): void => {
+      s.off('finish', finish);
+      s.off('close', finish);
+      done(s.errored);
+    };
+    s.on('finish', finish);
+    s.on('close', finish);
+    s.end();
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.socket.destroy();
+  }
+
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+}
+
+class NodeServer implements TransportServer {
+  readonly address: SocketAddress;
+  private readonly server: Server;
+
+  constructor(server: Server, address: SocketAddress) {
+    this.server = server;
+    this.address = address;
+  }
+
+  close(): void {
+    if (this.server.listening) this.server.close();
+  }
+}
+
+/** The transport over real sockets: `node:net` and `node:dns`. */
+export const nodeTransport: Transport = {
+  lookup: dnsLookup as unknown as LookupFunction,
+
+  dial(request: DialRequest, events: SocketEvents): TransportSocket {
+    const socket = new Socket({ allowHalfOpen: false });
+    const wrapped = new NodeSocket(socket, events);
+    const { remote, local } = request;
+    socket.connect({
+      host: remote.address,
+      port: remote.port,
+      family: remote.family,
+      // rxconnect races addresses itself; Node's own fallback aborts slow attempts.
+      autoSelectFamily: false,
+      ...(local === undefined ? {} : { localAddress: local.address, localPort: local.port }),
+      ...(request.noDelay === undefined ? {} : { noDelay: request.noDelay }),
+      ...(request.keepAlive === undefined ? {} : { keepAlive: request.keepAlive }),
+    });
+    return wrapped;
+  },
+
+  listen(request: ListenRequest, events: ServerEvents, done: (error: Error | null, server?: TransportServer) => void): void {
+    const server = new Server({ allowHalfOpen: false, pauseOnConnect: true });
+    const { local } = request;
+    const onError = (error: Error): void => {
+      server.off('listening', onListening);
+      server.close();
+      done(error);
+    };
+    const onListening = (): void => {
+      server.off('error', onError);
+      server.on('error', (error) => events.error(error));
+      const info = server.address();
+      const port = typeof info === 'object' && info !== null ? info.port : local.port;
+      done(null, new NodeServer(server, { address: local.address, family: local.family, port }));
+    };
+    server.on('connection', (socket: Socket) => {
+      const wrapped = new NodeSocket(socket, NO_EVENTS);
+      events.connection(wrapped);
+    });
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen({
+      host: local.address,
+      port: local.port,
+      ipv6Only: local.family === 6,
+      ...(request.backlog === undefined ? {} : { backlog: request.backlog }),
+    });
+  },
+};
+
