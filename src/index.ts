@@ -32,3 +32,14 @@ export type {
   TransportServer,
   TransportSocket,
 } from './transport/Transport.js';
+export { connectTimeout } from './operators/connectTimeout.js';
+export { flushOnConnect } from './operators/flushOnConnect.js';
+export type { FlushOnConnectOptions, OutgoingValue } from './operators/flushOnConnect.js';
+export { snapshot } from './operators/snapshot.js';
+export { createSnapshot } from './operators/createSnapshot.js';
+export { reconnect } from './operators/reconnect.js';
+export type { ReconnectEvent, ReconnectPolicy } from './operators/reconnect.js';
+export { WriteQueueOverflowError } from './errors/WriteQueueOverflowError.js';
+export { listen$ } from './sources/listen.js';
+export type { ListenOptions, ServerEvent } from './sources/listen.js';
+export { LineTooLongError } from './errors/LineTooLongError.js';

@@ -88,6 +88,8 @@ export type ConnectOptions = {
   readonly encoding?: ChannelEncoding | undefined;
   /** The channel's line-end handling. Default `'auto'`. */
   readonly translation?: ChannelTranslation | undefined;
+  /** The longest line `lines$` accepts, in characters; `Infinity` for no limit. Default 1 MiB. */
+  readonly maxLineLength?: number | undefined;
   /** Disable Nagle's algorithm on the connected socket. Default: Node's (false). */
   readonly noDelay?: boolean | undefined;
   /** Enable TCP keep-alive on the connected socket. Default: off. */

@@ -39,6 +39,7 @@ const cases: Case[] = [
   ['a scheduler that is not one', 'localhost', 80, { scheduler: {} }, InvalidArgumentError, 'scheduler'],
   ['an unknown encoding', 'localhost', 80, { encoding: 'utf-16' }, InvalidArgumentError, 'encoding'],
   ['an unknown translation', 'localhost', 80, { translation: 'cr' }, InvalidArgumentError, 'translation'],
+  ['a zero maxLineLength', 'localhost', 80, { maxLineLength: 0 }, ArgumentOutOfRangeError, 'maxLineLength'],
   ['a non-boolean noDelay', 'localhost', 80, { noDelay: 'yes' }, InvalidArgumentError, 'noDelay'],
 ];
 

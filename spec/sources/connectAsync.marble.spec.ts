@@ -1,5 +1,5 @@
-import { map } from 'rxjs';
-import { connectAsync$ } from '../../src/index.js';
+import { catchError, map, of, switchMap } from 'rxjs';
+import { connectAsync$, connected, LineTooLongError } from '../../src/index.js';
 import { connectAfter, createVirtualNetwork, failAfter, hang, refuseAfter, timeoutAfter } from '../../src/testing/index.js';
 import { label, newScheduler } from '../helpers/events.js';
 import { runVirtual } from '../helpers/virtual.js';
@@ -269,6 +269,23 @@ describe('connectAsync$ local binding (myaddr, myport)', () => {
   it('should bind the wildcard of each family to myport alone', () => {
     const run = runVirtual('[2001:db8::1]', hosts, { myport: 4001 }, 20);
     expect(run.timeline).toEqual(['0 resolved 6 2001:db8::1', '0 attempt 0 2001:db8::1 from :::4001', '5 connected 0 2001:db8::1']);
+  });
+});
+
+describe('connectAsync$ channel options', () => {
+  it('should give the client channel its maxLineLength', () => {
+    const scheduler = newScheduler();
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const server = cold('--a|', { a: 'ok\r\nmuch too long\r\n' });
+      const network = createVirtualNetwork(scheduler, { 'h.test': { addresses: { '192.0.2.1': connectAfter(1, () => server) } } });
+      const lines$ = connectAsync$('h.test', 80, { transport: network.transport, maxLineLength: 5 }).pipe(
+        connected(),
+        switchMap((channel) => channel.lines$),
+        catchError((error: LineTooLongError) => of(`${error.name} ${error.code}`)),
+      );
+      expectObservable(lines$).toBe('---(ab|)', { a: 'ok', b: 'LineTooLongError ERR_LINE_TOO_LONG' });
+      expectSubscriptions(server.subscriptions).toBe('-^-!');
+    });
   });
 });
 

@@ -4,18 +4,47 @@ import { ChannelClosedError } from '../errors/ChannelClosedError.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { errorCode } from '../errors/ConnectError.js';
 import { tclText } from '../errors/tclText.js';
+import { parseChoice } from '../internal/validate.js';
 import type { TransportSocket } from '../transport/Transport.js';
 import type { ChannelEncoding, ChannelTranslation, SocketAddress, SocketName, SocketSnapshot } from '../types.js';
-import { encodeText, lineEnd } from './encoding.js';
+import { ENCODINGS, TRANSLATIONS, encodeText, lineEnd } from './encoding.js';
+import { DEFAULT_MAX_LINE_LENGTH, LineSplitter } from './lines.js';
+import { parseMaxLineLength } from './options.js';
 
 /** Options of a {@link Channel}. */
 export type ChannelOptions = {
+  /** The text encoding of `write`, `writeLine` and `lines$`. Default `'utf-8'`. */
   readonly encoding?: ChannelEncoding | undefined;
+  /** The line-end handling of `writeLine` and `lines$`. Default `'auto'`. */
   readonly translation?: ChannelTranslation | undefined;
+  /**
+   * The longest line `lines$` accepts, in characters (UTF-16 code units), line end excluded; `Infinity` for no
+   * limit. A longer line errors `lines$` with a `LineTooLongError`. Default 1 MiB (1048576).
+   */
+  readonly maxLineLength?: number | undefined;
+  /**
+   * Whether the socket stays writable after the peer's EOF. It must match the transport socket: rxconnect's
+   * client sockets are not half-open (the peer's EOF ends our side too, as Node's default); `listen$` sockets
+   * are when its `allowHalfOpen` option is set. Default false.
+   */
+  readonly allowHalfOpen?: boolean | undefined;
 };
 
 /** How a channel ended: `error` is set when it closed because of one. */
 export type ChannelClose = { readonly error?: Error };
+
+/** Who reads the socket's bytes: a `data$` subscriber, or the channel's own `lines$` reader. */
+type Reader = {
+  readonly closed: boolean;
+  next(chunk: Uint8Array): void;
+  error(error: Error): void;
+  complete(): void;
+};
+
+/** The channel's own reader behind `lines$`; `closed` is set when it stops. */
+type LineReader = { closed: boolean; next(chunk: Uint8Array): void; error(error: Error): void; complete(): void };
+
+type LinesEnd = { readonly error?: unknown };
 
 function socketName(address: SocketAddress | undefined): SocketName {
   // host is the numeric address: rxconnect does no reverse lookups.
@@ -24,37 +53,65 @@ function socketName(address: SocketAddress | undefined): SocketName {
 
 /** An error with a readable message, whatever the transport gave (Tcl once reported an empty one). */
 function readable(error: Error): Error {
-  if (error.message !== '') return error;
+  if (error instanceof Error && error.message !== '') return error;
   const code = errorCode(error);
   const named = new Error(tclText(code, 'socket error'), { cause: error });
   return Object.assign(named, { code });
 }
 
 /**
- * A connected socket as streams: incoming bytes as `data$`, writes with backpressure, half-close, and a
- * close that reports what went wrong.
+ * A connected socket as streams: incoming bytes as `data$` and lines as `lines$`, writes with backpressure,
+ * half-close, and a close that reports what went wrong. Client connects (`connectAsync$`) and servers
+ * (`listen$`) both hand out Channels.
  *
- * Incoming data is never lost: the socket stays paused until something subscribes to `data$`, and pauses
- * again when nobody does.
+ * <span class="informal">Incoming data is never lost: the socket stays paused until something subscribes to
+ * `data$` or `lines$`, and pauses again when nobody does. Bytes that arrived meanwhile go to the next
+ * subscriber.</span>
+ *
+ * ```
+ * peer sends:  -a--b------c--|      chunks a = "x\r", b = "\ny", c = "z", then its EOF (|)
+ * data$:       -------^(ab)c--|     nothing is read until the first subscriber (^): a and b waited for it
+ * lines$:      -------^x---(y|)     used instead of data$: x = "x", y = "yz" (a last line needs no line end)
+ * closed$:     --------------(d|)   d = {} or { error }, once; late subscribers get it too
+ * ```
+ *
+ * Reading. `data$` is one shared stream of chunks: every current subscriber gets each chunk. It completes at
+ * the peer's EOF and errors on a socket error (`ECONNRESET`, ...). `lines$` is built on the same stream and
+ * shares it: a chunk reaches every subscriber of `data$` and the `lines$` decoder alike, so subscribe to one or
+ * the other, or to `lines$` alone while you want lines. `lines$` is shared too: each line goes to every current
+ * `lines$` subscriber, and the decoder keeps its state (a partial line, half a UTF-8 character, a `\r` waiting
+ * for its `\n`) when the last subscriber leaves, so the next one goes on where it stopped. Lines already split
+ * but not yet taken (say by `take(1)`) wait for the next `lines$` subscriber. A line longer than `maxLineLength`
+ * errors `lines$` (not `data$`) with a `LineTooLongError`, for good.
+ *
+ * Writing. `write` and `writeLine` queue bytes and return false past the high-water mark; `drain$` tells when
+ * to go on. `end()` half-closes; `close()` flushes, then closes, and its Promise tells whether the flush worked.
+ * After `end()`, `close()`, an error, or (unless `allowHalfOpen`) the peer's EOF, writing throws a
+ * `ChannelClosedError`.
  *
  * ## Example
  * ```ts
  * import { connectAsync$, connected } from 'rxconnect';
- * import { switchMap } from 'rxjs';
+ * import { switchMap, take } from 'rxjs';
  *
- * connectAsync$('localhost', 7)
- *   .pipe(connected(), switchMap((channel) => { channel.writeLine('hello'); return channel.data$; }))
- *   .subscribe((bytes) => console.log(bytes.length));
+ * connectAsync$('localhost', 9900)
+ *   .pipe(connected(), switchMap((channel) => channel.lines$.pipe(take(2))))
+ *   .subscribe((line) => console.log(line));
  * ```
  */
 export class Channel {
-  /** Incoming bytes; completes at EOF, errors on a socket error. Shared by all subscribers. */
+  /** Incoming bytes; completes at EOF, errors on a socket error. Shared by all subscribers (and by `lines$`). */
   readonly data$: Observable<Uint8Array>;
-  /** Emits when the write queue falls below the high-water mark. */
+  /**
+   * Incoming text split into lines (without their line ends), decoded with `encoding`, split per
+   * `translation`. A last line without a line end comes at EOF. Shared; built on `data$`.
+   */
+  readonly lines$: Observable<string>;
+  /** Emits when the write queue falls below the high-water mark after a `write` returned false. */
   readonly drain$: Observable<void>;
   /** Emits once when the channel has closed, for whatever reason, then completes. Late subscribers get it too. */
   readonly closed$: Observable<ChannelClose>;
-  /** TIP 427's introspection of this socket. */
+  /** TIP 427's introspection of this socket: `sockname`, `peername`, and `error` once it failed. */
   readonly snapshot: BehaviorSubject<SocketSnapshot>;
   /** The local endpoint, as Tcl's `-sockname`. */
   readonly sockname: SocketName;
@@ -64,22 +121,45 @@ export class Channel {
   readonly encoding: ChannelEncoding;
   /** The line-end handling of `writeLine` and `lines$`. */
   readonly translation: ChannelTranslation;
+  /** The longest line `lines$` accepts. */
+  readonly maxLineLength: number;
 
   private readonly socket: TransportSocket;
-  private readonly readers = new Set<Subscriber<Uint8Array>>();
+  private readonly allowHalfOpen: boolean;
+  private readonly readers = new Set<Reader>();
   private readonly pending: Uint8Array[] = [];
   private readonly drains = new Subject<void>();
   private readonly closes = new AsyncSubject<ChannelClose>();
+  private readonly splitter: LineSplitter;
+  private readonly lineReaders = new Set<Subscriber<string>>();
+  private readonly lineQueue: string[] = [];
+  private lineReader: LineReader | undefined;
+  private linesEnd: LinesEnd | undefined;
   private eof = false;
   private failure: Error | undefined;
   private isClosed = false;
   private writable = true;
+  private whyNotWritable = 'channel is closed for writing';
+  /** Bytes written and not yet handed to the OS. */
+  private unflushed = 0;
+  /** The failure happened with written bytes still queued: they were lost. */
+  private lostWrites = false;
   private closing: Promise<void> | undefined;
 
+  /**
+   * Wraps a connected transport socket. `connectAsync$` and `listen$` do this for you.
+   *
+   * @param socket A connected, paused transport socket. The channel takes over its events.
+   * @param options Text settings, the line limit, and whether the socket is half-open.
+   * @throws InvalidArgumentError or ArgumentOutOfRangeError for a bad option.
+   */
   constructor(socket: TransportSocket, options: ChannelOptions = {}) {
     this.socket = socket;
-    this.encoding = options.encoding ?? 'utf-8';
-    this.translation = options.translation ?? 'auto';
+    this.encoding = parseChoice<ChannelEncoding>(options.encoding, 'encoding', ENCODINGS, 'utf-8');
+    this.translation = parseChoice<ChannelTranslation>(options.translation, 'translation', TRANSLATIONS, 'auto');
+    this.maxLineLength = parseMaxLineLength(options.maxLineLength) ?? DEFAULT_MAX_LINE_LENGTH;
+    this.allowHalfOpen = options.allowHalfOpen === true;
+    this.splitter = new LineSplitter(this.encoding, this.translation, this.maxLineLength);
     this.sockname = socketName(socket.localAddress);
     this.peername = socketName(socket.remoteAddress);
     this.snapshot = new BehaviorSubject<SocketSnapshot>({
@@ -91,7 +171,19 @@ export class Channel {
     });
     this.drain$ = this.drains.asObservable();
     this.closed$ = this.closes.asObservable();
-    this.data$ = new Observable<Uint8Array>((subscriber) => this.addReader(subscriber));
+    this.data$ = new Observable<Uint8Array>((subscriber) => {
+      this.attach(subscriber);
+      return () => this.detach(subscriber);
+    });
+    this.lines$ = new Observable<string>((subscriber) => {
+      this.lineReaders.add(subscriber);
+      this.pumpLines();
+      if (!subscriber.closed) this.startLines();
+      return () => {
+        this.lineReaders.delete(subscriber);
+        if (!this.hasLineReaders()) this.stopLines();
+      };
+    });
     socket.events = {
       connect: () => {},
       data: (chunk) => this.onData(chunk),
@@ -114,53 +206,87 @@ export class Channel {
 
   /**
    * Queues bytes, or text encoded with the channel's encoding. Returns false once the queue is past the
-   * high-water mark: wait for `drain$` before writing more.
-   * @throws ChannelClosedError after `end()` or `close()`, or once the socket has closed.
+   * high-water mark: wait for `drain$` before writing more (the bytes are queued all the same).
+   *
+   * @param data Bytes, or text to encode with `encoding`.
+   * @returns False when the queue is past the high-water mark.
+   * @throws ChannelClosedError after `end()` or `close()`, after a socket error, once the channel has closed,
+   * or after the peer's EOF unless the channel is half-open.
    */
   write(data: string | Uint8Array): boolean {
     const bytes = this.toBytes(data, 'data');
-    if (!this.writable || this.isClosed) throw new ChannelClosedError();
-    return this.socket.write(bytes);
+    if (!this.writable) throw new ChannelClosedError(this.whyNotWritable);
+    const length = bytes.byteLength;
+    this.unflushed += length;
+    return this.socket.write(bytes, (error) => {
+      if (error === null || error === undefined) this.unflushed -= length;
+    });
   }
 
-  /** Tcl's `puts`: writes `text` and a line end (`\r\n` for `auto` and `crlf`, `\n` for `lf` and `binary`). */
+  /**
+   * Tcl's `puts`: writes `text` and a line end (`\r\n` for `auto` and `crlf`, as Tcl sockets send, and `\n` for
+   * `lf` and `binary`).
+   *
+   * @param text The line, without its line end.
+   * @returns False when the queue is past the high-water mark.
+   * @throws ChannelClosedError as `write` does.
+   */
   writeLine(text: string): boolean {
     if (typeof text !== 'string') throw new InvalidArgumentError('text', `must be a string, got ${typeof text}`, 'ERR_INVALID_ARG_TYPE');
     return this.write(text + lineEnd(this.translation));
   }
 
-  /** Half-close: the peer sees EOF after the queued bytes; reading goes on. */
+  /**
+   * Half-close: the peer sees EOF after the queued bytes; reading goes on. Writing afterwards throws.
+   * Idempotent. A failed flush shows in `closed$` and in a later `close()`.
+   */
   end(): void {
-    if (!this.writable || this.isClosed) return;
-    this.writable = false;
+    if (!this.writable) return;
+    this.stopWriting('channel was ended with end()');
     this.socket.end();
   }
 
   /**
-   * Flushes what is queued, then closes both ways. Resolves once closed; rejects with the reason if the flush
-   * failed (peer reset, broken pipe). The reason's message is never empty.
+   * Flushes what is queued, then closes both ways. Unread incoming data is discarded.
+   *
+   * The Promise resolves once the queued bytes are handed to the OS and the channel has closed (`closed$` has
+   * emitted). It rejects when
+   * written bytes could not be flushed (peer reset, broken pipe), whether that happened before or during
+   * `close()`; the reason has the transport's `code` and never an empty message. A failure that lost no written
+   * bytes (say a reset while nothing was queued) does not reject: `closed$` and `data$` report it. Every call
+   * returns the same Promise.
+   *
+   * `close()` waits as long as the peer takes to accept the bytes; to bound it, race it with a timer and call
+   * `destroy()`.
+   *
+   * @returns A Promise of the flush and close.
    */
   close(): Promise<void> {
     if (this.closing !== undefined) return this.closing;
-    this.writable = false;
-    if (this.isClosed) {
-      this.closing = Promise.resolve();
-      return this.closing;
-    }
+    this.stopWriting('channel was closed with close()');
     this.closing = new Promise<void>((resolve, reject) => {
-      this.socket.end((error) => {
+      // Settles once the socket has closed (closed$ has emitted), with the flush's outcome.
+      const settle = (error: Error | null | undefined): void => {
         this.socket.destroy();
-        if (error) reject(readable(error));
-        else resolve();
-      });
+        const failure = error !== null && error !== undefined ? readable(error) : this.lostWrites ? this.failure : undefined;
+        this.closes.subscribe({ complete: () => (failure === undefined ? resolve() : reject(failure)) });
+      };
+      if (this.isClosed || this.failure !== undefined) settle(undefined);
+      else this.socket.end(settle);
     });
     return this.closing;
   }
 
-  /** Closes at once, discarding queued writes. */
+  /** Closes at once, discarding queued writes and unread input. Idempotent. */
   destroy(): void {
-    this.writable = false;
+    this.stopWriting('channel was destroyed');
     this.socket.destroy();
+  }
+
+  private stopWriting(why: string): void {
+    if (!this.writable) return;
+    this.writable = false;
+    this.whyNotWritable = why;
   }
 
   private toBytes(data: unknown, argument: string): Uint8Array {
@@ -169,43 +295,56 @@ export class Channel {
     throw new InvalidArgumentError(argument, `must be a string or a Uint8Array, got ${data === null ? 'null' : typeof data}`, 'ERR_INVALID_ARG_TYPE');
   }
 
-  private addReader(subscriber: Subscriber<Uint8Array>): () => void {
-    if (this.failure !== undefined) {
-      subscriber.error(this.failure);
-      return () => {};
-    }
+  // Reading: one set of readers, fed from the socket; bytes that find no reader wait in `pending`.
+
+  private attach(reader: Reader): void {
     // Bytes that came in while nobody listened go to the first subscriber.
-    while (this.pending.length > 0 && !subscriber.closed) subscriber.next(this.pending.shift() as Uint8Array);
-    if (this.eof || this.isClosed) {
-      subscriber.complete();
-      return () => {};
+    while (this.pending.length > 0 && !reader.closed) reader.next(this.pending.shift() as Uint8Array);
+    if (reader.closed) return;
+    if (this.failure !== undefined) {
+      reader.error(this.failure);
+      return;
     }
-    this.readers.add(subscriber);
+    if (this.eof || this.isClosed) {
+      reader.complete();
+      return;
+    }
+    this.readers.add(reader);
     if (this.readers.size === 1) this.socket.resume();
-    return () => {
-      if (this.readers.delete(subscriber) && this.readers.size === 0 && !this.isClosed) this.socket.pause();
-    };
+  }
+
+  private detach(reader: Reader): void {
+    if (this.readers.delete(reader) && this.readers.size === 0 && !this.eof && !this.isClosed) this.socket.pause();
   }
 
   private onData(chunk: Uint8Array): void {
-    if (this.readers.size === 0) {
+    let delivered = false;
+    for (const r of [...this.readers]) {
+      if (r.closed) continue;
+      r.next(chunk);
+      delivered = true;
+    }
+    if (!delivered) {
       this.pending.push(chunk);
       this.socket.pause();
-      return;
     }
-    for (const r of [...this.readers]) r.next(chunk);
   }
 
   private onEnd(): void {
+    if (this.eof) return;
     this.eof = true;
+    if (!this.allowHalfOpen) this.stopWriting('the peer closed the connection');
     const readers = [...this.readers];
     this.readers.clear();
     for (const r of readers) r.complete();
   }
 
   private onError(error: Error): void {
+    if (this.failure !== undefined) return;
     const e = readable(error);
-    this.failure ??= e;
+    this.failure = e;
+    if (this.unflushed > 0) this.lostWrites = true;
+    this.stopWriting(`channel failed: ${e.message}`);
     const readers = [...this.readers];
     this.readers.clear();
     for (const r of readers) r.error(e);
@@ -214,8 +353,8 @@ export class Channel {
   private onClose(): void {
     if (this.isClosed) return;
     this.isClosed = true;
-    this.writable = false;
-    this.onEnd();
+    this.stopWriting('channel is closed');
+    if (this.failure === undefined) this.onEnd();
     const failure = this.failure;
     if (failure !== undefined) {
       this.snapshot.next({ ...this.snapshot.value, error: tclText(errorCode(failure), failure.message) });
@@ -223,5 +362,76 @@ export class Channel {
     this.closes.next(failure === undefined ? {} : { error: failure });
     this.closes.complete();
     this.drains.complete();
+  }
+
+  // Lines: one decoder per channel, reading as a Reader while some lines$ subscriber is there.
+
+  private hasLineReaders(): boolean {
+    for (const r of this.lineReaders) if (!r.closed) return true;
+    return false;
+  }
+
+  private startLines(): void {
+    if (this.lineReader !== undefined || this.linesEnd !== undefined) return;
+    const reader: LineReader = {
+      closed: false,
+      next: (chunk: Uint8Array) => {
+        try {
+          this.splitter.push(chunk, this.lineQueue);
+        } catch (error) {
+          this.finishLines({ error });
+        }
+        this.pumpLines();
+      },
+      error: (error: Error) => {
+        this.finishLines({ error });
+        this.pumpLines();
+      },
+      complete: () => {
+        try {
+          this.splitter.end(this.lineQueue);
+          this.finishLines({});
+        } catch (error) {
+          this.finishLines({ error });
+        }
+        this.pumpLines();
+      },
+    };
+    this.lineReader = reader;
+    this.attach(reader);
+  }
+
+  private stopLines(): void {
+    const reader = this.lineReader;
+    if (reader === undefined) return;
+    this.lineReader = undefined;
+    reader.closed = true;
+    this.detach(reader);
+  }
+
+  private finishLines(end: LinesEnd): void {
+    if (this.linesEnd !== undefined) return;
+    this.linesEnd = end;
+    this.stopLines();
+  }
+
+  /** Hands queued lines to the lines$ subscribers; ends them once the queue is empty and the lines are over. */
+  private pumpLines(): void {
+    while (this.lineQueue.length > 0) {
+      const live = [...this.lineReaders].filter((r) => !r.closed);
+      if (live.length === 0) break;
+      const line = this.lineQueue.shift() as string;
+      for (const r of live) r.next(line);
+    }
+    const end = this.linesEnd;
+    if (end !== undefined && this.lineQueue.length === 0) {
+      const readers = [...this.lineReaders];
+      this.lineReaders.clear();
+      for (const r of readers) {
+        if ('error' in end) r.error(end.error as Error);
+        else r.complete();
+      }
+    }
+    if (!this.hasLineReaders()) this.stopLines();
   }
 }

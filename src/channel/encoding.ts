@@ -27,3 +27,31 @@ export function encodeText(text: string, encoding: ChannelEncoding): Uint8Array 
 export function lineEnd(translation: ChannelTranslation): string {
   return translation === 'auto' || translation === 'crlf' ? '\r\n' : '\n';
 }
+
+/**
+ * An incremental bytes-to-text decoder for one encoding. UTF-8 keeps a character split across chunks until its
+ * last byte arrives (and ends a truncated one as U+FFFD); the byte encodings map each byte to the character of
+ * the same code. `ascii` decodes bytes above 0x7f as Latin-1, as Tcl 8.6's table encodings do.
+ */
+export interface TextChunkDecoder {
+  /** The text of `chunk`, holding back an incomplete trailing character. */
+  write(chunk: Uint8Array): string;
+  /** What is held back, at end of input. */
+  end(): string;
+}
+
+export function textDecoder(encoding: ChannelEncoding): TextChunkDecoder {
+  if (bufferEncoding(encoding) === 'utf8') {
+    // ignoreBOM: a U+FEFF at the start is data, as in Tcl; fatal false: bad bytes become U+FFFD.
+    const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+    return {
+      write: (chunk) => decoder.decode(chunk, { stream: true }),
+      end: () => decoder.decode(),
+    };
+  }
+  // Not TextDecoder('latin1'): WHATWG maps that label to windows-1252, which differs in 0x80..0x9f.
+  return {
+    write: (chunk) => Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1'),
+    end: () => '',
+  };
+}

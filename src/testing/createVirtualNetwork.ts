@@ -36,6 +36,11 @@ export type VirtualHosts = Readonly<Record<string, VirtualHost>>;
 export type VirtualNetworkOptions = {
   /** The address the client side of a virtual connection appears to come from, per family. */
   readonly localAddresses?: { readonly 4?: string; readonly 6?: string } | undefined;
+  /**
+   * The address families this host has, for listeners: listening on a family not listed fails with
+   * `EAFNOSUPPORT`, as on a host without IPv6. Default `[4, 6]`.
+   */
+  readonly families?: readonly (4 | 6)[] | undefined;
 };
 
 /** What happened to one virtual socket. */
@@ -104,6 +109,8 @@ class VirtualSocket implements TransportSocket {
   /** Where our writes go: the paired socket, or a scripted peer. */
   sink: { data(chunk: Uint8Array): void; end(): void; reset(): void } | undefined;
   onDestroy: (() => void) | undefined;
+  /** Stays writable after the far side's EOF (a listener's `allowHalfOpen`). */
+  allowHalfOpen = false;
   private readonly scheduler: SchedulerLike;
   private readonly inbox: Uint8Array[] = [];
   private paused = true;
@@ -216,8 +223,8 @@ class VirtualSocket implements TransportSocket {
     if (!this.paused && !this.closed && this.peerEnded && this.inbox.length === 0 && !this.endDelivered) {
       this.endDelivered = true;
       this.events.end();
-      // allowHalfOpen is false, as for Node's client sockets: EOF from the peer ends our side too.
-      if (!this.writeEnded) this.end();
+      // Unless half-open (as Node's client sockets are not), EOF from the peer ends our side too.
+      if (!this.writeEnded && !this.allowHalfOpen) this.end();
       else this.maybeClose();
     }
   }
@@ -245,12 +252,14 @@ class VirtualSocket implements TransportSocket {
 class VirtualServer implements TransportServer {
   readonly address: SocketAddress;
   readonly events: ServerEvents;
+  readonly allowHalfOpen: boolean;
   private readonly onClose: () => void;
   private open = true;
 
-  constructor(address: SocketAddress, events: ServerEvents, onClose: () => void) {
+  constructor(address: SocketAddress, events: ServerEvents, allowHalfOpen: boolean, onClose: () => void) {
     this.address = address;
     this.events = events;
+    this.allowHalfOpen = allowHalfOpen;
     this.onClose = onClose;
   }
 
@@ -305,6 +314,7 @@ export function createVirtualNetwork(scheduler: SchedulerLike, hosts: VirtualHos
     }
   }
   const localFor = { 4: options.localAddresses?.[4] ?? '127.0.0.1', 6: options.localAddresses?.[6] ?? '::1' };
+  const families = new Set<4 | 6>(options.families ?? [4, 6]);
   const sockets: MutableSocketRecord[] = [];
   const live: VirtualSocket[] = [];
   const lookups: MutableLookupRecord[] = [];
@@ -393,11 +403,17 @@ export function createVirtualNetwork(scheduler: SchedulerLike, hosts: VirtualHos
       family: remote.family,
       port: requested !== undefined && requested.port !== 0 ? requested.port : nextPort++,
     };
-    const server = servers.get(key(remote.address, remote.port));
-    if (server !== undefined) {
+    if (serverFor(remote) !== undefined) {
       scheduler.schedule(() => {
         if (socket.isClosed) return;
+        // The listener may have closed meanwhile: then nobody accepts.
+        const server = serverFor(remote);
+        if (server === undefined) {
+          socket.fail(errnoError('ECONNREFUSED', `connect ECONNREFUSED ${remote.address}:${remote.port}`, { syscall: 'connect' }), 'refused');
+          return;
+        }
         const accepted = open('server', NO_EVENTS, local, remote);
+        accepted.allowHalfOpen = server.allowHalfOpen;
         pair(socket, accepted);
         accepted.connect(remote, local);
         socket.connect(local, remote);
@@ -412,8 +428,9 @@ export function createVirtualNetwork(scheduler: SchedulerLike, hosts: VirtualHos
     switch (script.outcome) {
       case 'connect':
         pending = scheduler.schedule(() => {
-          socket.connect(local, remote);
+          // The peer is wired first, so what the client writes in its connect handler reaches it.
           runPeer(socket, script.peer);
+          if (!socket.isClosed) socket.connect(local, remote);
         }, script.after);
         break;
       case 'refuse':
@@ -466,19 +483,45 @@ export function createVirtualNetwork(scheduler: SchedulerLike, hosts: VirtualHos
     });
   }
 
+  const WILDCARDS: Readonly<Record<4 | 6, string>> = { 4: '0.0.0.0', 6: '::' };
+
+  /** The listener a dial to `remote` reaches: one on that very address, or on its family's wildcard. */
+  function serverFor(remote: SocketAddress): VirtualServer | undefined {
+    return servers.get(key(remote.address, remote.port)) ?? servers.get(key(WILDCARDS[remote.family], remote.port));
+  }
+
+  /** Addresses a listener may bind: the wildcards, loopback, and the network's own local addresses. */
+  function isLocal(address: string, family: 4 | 6): boolean {
+    if (address === WILDCARDS[family] || address === localFor[family]) return true;
+    return family === 4 ? address.startsWith('127.') : address === '::1';
+  }
+
+  /** Linux's rule for listeners: the same port and family clash when the addresses match or one is a wildcard. */
+  function portInUse(address: string, family: 4 | 6, port: number): boolean {
+    for (const s of servers.values()) {
+      if (s.address.family !== family || s.address.port !== port) continue;
+      if (s.address.address === address || s.address.address === WILDCARDS[family] || address === WILDCARDS[family]) return true;
+    }
+    return false;
+  }
+
   function listen(request: ListenRequest, events: ServerEvents, done: (error: Error | null, server?: TransportServer) => void): void {
     const { local } = request;
+    const fail = (code: string, syscall: string): void => {
+      const error = errnoError(code, `${syscall} ${code} ${local.address}:${local.port}`, { syscall, address: local.address, port: local.port });
+      scheduler.schedule(() => done(error));
+    };
+    if (!families.has(local.family)) return fail('EAFNOSUPPORT', 'listen');
+    if (!isLocal(local.address, local.family)) return fail('EADDRNOTAVAIL', 'listen');
     let port = local.port;
     if (port === 0) {
       do port = nextPort++;
-      while (servers.has(key(local.address, port)));
+      while (portInUse(local.address, local.family, port));
+    } else if (portInUse(local.address, local.family, port)) {
+      return fail('EADDRINUSE', 'listen');
     }
     const k = key(local.address, port);
-    if (servers.has(k)) {
-      scheduler.schedule(() => done(errnoError('EADDRINUSE', `listen EADDRINUSE ${local.address}:${port}`, { syscall: 'listen' })));
-      return;
-    }
-    const server = new VirtualServer({ ...local, port }, events, () => servers.delete(k));
+    const server = new VirtualServer({ ...local, port }, events, request.allowHalfOpen === true, () => servers.delete(k));
     servers.set(k, server);
     scheduler.schedule(() => done(null, server));
   }

@@ -80,7 +80,18 @@ export type ServerEvents = {
 };
 
 /** A request to listen on one local address. */
-export type ListenRequest = { readonly local: SocketAddress; readonly backlog?: number | undefined };
+export type ListenRequest = {
+  /** The address and port to bind; port 0 lets the system pick one. */
+  readonly local: SocketAddress;
+  /** The length of the queue of pending connections. Default: the transport's (Node: 511). */
+  readonly backlog?: number | undefined;
+  /** Accepted sockets stay writable after the client's EOF. Default false: the client's EOF ends both ways. */
+  readonly allowHalfOpen?: boolean | undefined;
+  /** Disable Nagle's algorithm on accepted sockets. */
+  readonly noDelay?: boolean | undefined;
+  /** Enable TCP keep-alive on accepted sockets. */
+  readonly keepAlive?: boolean | undefined;
+};
 
 /**
  * The IO boundary of rxconnect: lookups, dials and listeners. The Node implementation is the only code that

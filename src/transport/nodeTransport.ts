@@ -66,6 +66,11 @@ class NodeSocket implements TransportSocket {
       return;
     }
     const s = this.socket;
+    // Already flushed and ended (an earlier end()), or gone: 'finish' will not come again, nor maybe 'close'.
+    if (s.writableFinished || s.destroyed) {
+      process.nextTick(() => done(s.errored));
+      return;
+    }
     const finish = (): void => {
       s.off('finish', finish);
       s.off('close', finish);
@@ -113,6 +118,10 @@ export const nodeTransport: Transport = {
     const socket = new Socket({ allowHalfOpen: false });
     const wrapped = new NodeSocket(socket, events);
     const { remote, local } = request;
+    // Node 20 reads noDelay/keepAlive from the Socket constructor's options only, not from connect()'s: set
+    // them before connecting, and Node applies them to the handle once connected.
+    if (request.noDelay !== undefined) socket.setNoDelay(request.noDelay);
+    if (request.keepAlive !== undefined) socket.setKeepAlive(request.keepAlive);
     socket.connect({
       host: remote.address,
       port: remote.port,
@@ -120,14 +129,18 @@ export const nodeTransport: Transport = {
       // rxconnect races addresses itself; Node's own fallback aborts slow attempts.
       autoSelectFamily: false,
       ...(local === undefined ? {} : { localAddress: local.address, localPort: local.port }),
-      ...(request.noDelay === undefined ? {} : { noDelay: request.noDelay }),
-      ...(request.keepAlive === undefined ? {} : { keepAlive: request.keepAlive }),
     });
     return wrapped;
   },
 
   listen(request: ListenRequest, events: ServerEvents, done: (error: Error | null, server?: TransportServer) => void): void {
-    const server = new Server({ allowHalfOpen: false, pauseOnConnect: true });
+    // Accepted sockets start paused (pauseOnConnect): nothing is read before the Channel has a subscriber.
+    const server = new Server({
+      allowHalfOpen: request.allowHalfOpen === true,
+      pauseOnConnect: true,
+      ...(request.noDelay === undefined ? {} : { noDelay: request.noDelay }),
+      ...(request.keepAlive === undefined ? {} : { keepAlive: request.keepAlive }),
+    });
     const { local } = request;
     const onError = (error: Error): void => {
       server.off('listening', onListening);
@@ -147,12 +160,19 @@ export const nodeTransport: Transport = {
     });
     server.once('error', onError);
     server.once('listening', onListening);
-    server.listen({
-      host: local.address,
-      port: local.port,
-      ipv6Only: local.family === 6,
-      ...(request.backlog === undefined ? {} : { backlog: request.backlog }),
-    });
+    try {
+      server.listen({
+        host: local.address,
+        port: local.port,
+        ipv6Only: local.family === 6,
+        ...(request.backlog === undefined ? {} : { backlog: request.backlog }),
+      });
+    } catch (error) {
+      // Node throws at once for arguments it rejects; report it the way bind errors come.
+      server.off('error', onError);
+      server.off('listening', onListening);
+      queueMicrotask(() => done(error instanceof Error ? error : new Error(String(error))));
+    }
   },
 };
 

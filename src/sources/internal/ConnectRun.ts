@@ -311,7 +311,8 @@ export class ConnectRun {
       if (!this.emit({ type: 'attemptCancelled', elapsed: this.elapsed, attempt: loser.n, address: loser.address, reason: 'lost' })) return;
     }
     const socket = attempt.socket as TransportSocket;
-    const channel = new Channel(socket, { encoding: this.plan.encoding, translation: this.plan.translation });
+    const { encoding, translation, maxLineLength } = this.plan;
+    const channel = new Channel(socket, { encoding, translation, maxLineLength });
     this.channel = channel;
     if (!this.emit({ type: 'connected', elapsed: this.elapsed, attempt: attempt.n, address: attempt.address, channel })) return;
     this.channelSub = channel.closed$.subscribe(({ error }) => {

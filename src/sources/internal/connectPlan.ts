@@ -1,5 +1,6 @@
 import type { SchedulerLike } from 'rxjs';
 import { ENCODINGS, TRANSLATIONS } from '../../channel/encoding.js';
+import { parseMaxLineLength } from '../../channel/options.js';
 import { ArgumentOutOfRangeError } from '../../errors/ArgumentOutOfRangeError.js';
 import { InvalidArgumentError } from '../../errors/InvalidArgumentError.js';
 import {
@@ -36,6 +37,7 @@ export type ConnectPlan = {
   readonly scheduler: SchedulerLike;
   readonly encoding: ChannelEncoding;
   readonly translation: ChannelTranslation;
+  readonly maxLineLength: number | undefined;
   readonly noDelay: boolean | undefined;
   readonly keepAlive: boolean | undefined;
 };
@@ -75,10 +77,11 @@ export function connectPlan(hostArg: unknown, portArg: unknown, optionsArg: unkn
   const scheduler = parseScheduler(o.scheduler, 'scheduler');
   const encoding = parseChoice<ChannelEncoding>(o.encoding, 'encoding', ENCODINGS, 'utf-8');
   const translation = parseChoice<ChannelTranslation>(o.translation, 'translation', TRANSLATIONS, 'auto');
+  const maxLineLength = parseMaxLineLength(o.maxLineLength);
   const noDelay = parseBoolean(o.noDelay, 'noDelay');
   const keepAlive = parseBoolean(o.keepAlive, 'keepAlive');
   return {
     host, hostFamily, port, strategy, attemptDelay, resolutionDelay, firstFamilyCount, attemptTimeout, family,
-    myaddr, myport, lookup, transport, scheduler, encoding, translation, noDelay, keepAlive,
+    myaddr, myport, lookup, transport, scheduler, encoding, translation, maxLineLength, noDelay, keepAlive,
   };
 }

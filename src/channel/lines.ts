@@ -1,0 +1,105 @@
+import { LineTooLongError } from '../errors/LineTooLongError.js';
+import type { ChannelEncoding, ChannelTranslation } from '../types.js';
+import { textDecoder } from './encoding.js';
+import type { TextChunkDecoder } from './encoding.js';
+
+/** The default `maxLineLength`: 1 MiB of characters. */
+export const DEFAULT_MAX_LINE_LENGTH: number = 1024 * 1024;
+
+const CR = 13;
+const LF = 10;
+
+/**
+ * Turns a byte stream into lines: decodes with the channel's encoding (keeping characters split across chunks),
+ * then splits per translation. State survives between chunks, so it can be fed chunk by chunk.
+ *
+ * - `auto`: `\n`, `\r\n` and `\r` end a line. A `\r` ends its line at once; a `\n` that comes right after it, even
+ *   in the next chunk, is swallowed (Tcl's INPUT_SAW_CR), so a `\r\n` split across chunks is one line end.
+ * - `lf` and `binary`: only `\n`; a `\r` stays in the line.
+ * - `crlf`: only `\r\n`; a lone `\r` or `\n` stays in the line.
+ *
+ * A final line without a line end comes out at `end()`. A line (or an unfinished one) longer than
+ * `maxLineLength` makes `push`/`end` throw a {@link LineTooLongError}.
+ */
+export class LineSplitter {
+  private readonly decoder: TextChunkDecoder;
+  private readonly translation: ChannelTranslation;
+  private readonly max: number;
+  private partial = '';
+  /** auto: the last character seen was a `\r` that ended a line; a `\n` next is part of that line end. */
+  private sawCR = false;
+
+  constructor(encoding: ChannelEncoding, translation: ChannelTranslation, maxLineLength: number) {
+    this.decoder = textDecoder(encoding);
+    this.translation = translation;
+    this.max = maxLineLength;
+  }
+
+  /** Decodes and splits one chunk; complete lines are appended to `out`. */
+  push(chunk: Uint8Array, out: string[]): void {
+    this.split(this.decoder.write(chunk), out);
+  }
+
+  /** End of input: flushes the decoder and emits the last line, if it has no line end. */
+  end(out: string[]): void {
+    this.split(this.decoder.end(), out);
+    if (this.partial !== '') this.emit(this.partial, out);
+    this.partial = '';
+  }
+
+  private emit(line: string, out: string[]): void {
+    if (line.length > this.max) throw new LineTooLongError(this.max);
+    out.push(line);
+  }
+
+  private split(text: string, out: string[]): void {
+    if (text === '') return;
+    let start = 0;
+    switch (this.translation) {
+      case 'auto': {
+        if (this.sawCR) {
+          this.sawCR = false;
+          if (text.charCodeAt(0) === LF) start = 1;
+        }
+        const ends = /[\r\n]/g;
+        ends.lastIndex = start;
+        for (let m = ends.exec(text); m !== null; m = ends.exec(text)) {
+          const i = m.index;
+          this.emit(this.partial + text.slice(start, i), out);
+          this.partial = '';
+          start = i + 1;
+          if (text.charCodeAt(i) === CR) {
+            if (i + 1 === text.length) this.sawCR = true;
+            else if (text.charCodeAt(i + 1) === LF) start = i + 2;
+            ends.lastIndex = start;
+          }
+        }
+        break;
+      }
+      case 'crlf': {
+        if (this.partial.endsWith('\r') && text.charCodeAt(0) === LF) {
+          this.emit(this.partial.slice(0, -1), out);
+          this.partial = '';
+          start = 1;
+        }
+        for (let i = text.indexOf('\r\n', start); i !== -1; i = text.indexOf('\r\n', start)) {
+          this.emit(this.partial + text.slice(start, i), out);
+          this.partial = '';
+          start = i + 2;
+        }
+        break;
+      }
+      default: {
+        for (let i = text.indexOf('\n', start); i !== -1; i = text.indexOf('\n', start)) {
+          this.emit(this.partial + text.slice(start, i), out);
+          this.partial = '';
+          start = i + 1;
+        }
+      }
+    }
+    if (start < text.length) this.partial += text.slice(start);
+    // crlf: a trailing \r may be the first half of the line end, so it does not count yet.
+    const length = this.translation === 'crlf' && this.partial.endsWith('\r') ? this.partial.length - 1 : this.partial.length;
+    if (length > this.max) throw new LineTooLongError(this.max);
+  }
+}

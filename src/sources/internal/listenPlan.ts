@@ -1,0 +1,68 @@
+import { ENCODINGS, TRANSLATIONS } from '../../channel/encoding.js';
+import { parseMaxLineLength } from '../../channel/options.js';
+import { InvalidArgumentError } from '../../errors/InvalidArgumentError.js';
+import {
+  parseBoolean,
+  parseChoice,
+  parseFunction,
+  parseHost,
+  parseInteger,
+  parseOptions,
+  parsePort,
+} from '../../internal/validate.js';
+import { ipFamily } from '../../transport/address.js';
+import { nodeTransport } from '../../transport/nodeTransport.js';
+import type { LookupFunction, Transport } from '../../transport/Transport.js';
+import type { ChannelEncoding, ChannelTranslation } from '../../types.js';
+import type { ListenOptions } from '../listen.js';
+
+/** Everything one `listen$` needs, validated and with defaults applied. */
+export type ListenPlan = {
+  readonly port: number;
+  readonly myaddr: string | undefined;
+  readonly myaddrFamily: 0 | 4 | 6;
+  readonly family: 0 | 4 | 6;
+  readonly backlog: number | undefined;
+  readonly lookup: LookupFunction;
+  readonly transport: Transport;
+  readonly encoding: ChannelEncoding;
+  readonly translation: ChannelTranslation;
+  readonly maxLineLength: number | undefined;
+  readonly allowHalfOpen: boolean;
+  readonly noDelay: boolean | undefined;
+  readonly keepAlive: boolean | undefined;
+};
+
+function parseTransport(value: unknown): Transport | undefined {
+  if (value === undefined) return undefined;
+  const t = value as Partial<Transport> | null;
+  if (typeof t !== 'object' || t === null || typeof t.listen !== 'function' || typeof t.lookup !== 'function') {
+    throw new InvalidArgumentError('transport', 'must be a Transport (with lookup and listen)', 'ERR_INVALID_ARG_TYPE');
+  }
+  return t as Transport;
+}
+
+/** Validates the arguments of `listen$`; throws a typed error naming the first bad one. */
+export function listenPlan(portArg: unknown, optionsArg: unknown): ListenPlan {
+  const port = parsePort(portArg, 'port', true);
+  const o = parseOptions<ListenOptions>(optionsArg, 'options');
+  const family = parseChoice<0 | 4 | 6>(o.family, 'family', [0, 4, 6], 0);
+  const myaddr = o.myaddr === undefined ? undefined : parseHost(o.myaddr, 'myaddr');
+  const myaddrFamily = myaddr === undefined ? 0 : ipFamily(myaddr);
+  if (myaddrFamily !== 0 && family !== 0 && myaddrFamily !== family) {
+    throw new InvalidArgumentError('family', `is ${family}, but myaddr ${myaddr ?? ''} is an IPv${myaddrFamily} address`);
+  }
+  const backlog = o.backlog === undefined ? undefined : parseInteger(o.backlog, 'backlog', 0, 2147483647, 0);
+  const transport = parseTransport(o.transport) ?? nodeTransport;
+  const lookup = parseFunction<LookupFunction>(o.lookup, 'lookup') ?? transport.lookup;
+  const encoding = parseChoice<ChannelEncoding>(o.encoding, 'encoding', ENCODINGS, 'utf-8');
+  const translation = parseChoice<ChannelTranslation>(o.translation, 'translation', TRANSLATIONS, 'auto');
+  const maxLineLength = parseMaxLineLength(o.maxLineLength);
+  const allowHalfOpen = parseBoolean(o.allowHalfOpen, 'allowHalfOpen') ?? false;
+  const noDelay = parseBoolean(o.noDelay, 'noDelay');
+  const keepAlive = parseBoolean(o.keepAlive, 'keepAlive');
+  return {
+    port, myaddr, myaddrFamily, family, backlog, lookup, transport, encoding, translation, maxLineLength, allowHalfOpen,
+    noDelay, keepAlive,
+  };
+}

@@ -1,0 +1,127 @@
+import { Observable } from 'rxjs';
+import type { Channel } from '../channel/Channel.js';
+import type { LookupFunction, Transport } from '../transport/Transport.js';
+import type { ChannelEncoding, ChannelTranslation, SocketName } from '../types.js';
+import { listenPlan } from './internal/listenPlan.js';
+import { ListenRun } from './internal/listenRun.js';
+
+/**
+ * The events of {@link listen$}: `listening` once every address is bound, then one `connection` per client.
+ *
+ * - `listening.socknames`: one {@link SocketName} per bound address, IPv4 first (Tcl's `-sockname` of a
+ *   server). With port 0 it shows the port that was picked.
+ * - `connection.channel`: the accepted client as a {@link Channel}, paused until you read it; it is yours to
+ *   close. `clientAddress` and `clientPort` are the client's numeric address and port, as Tcl passes them to the
+ *   accept command.
+ */
+export type ServerEvent =
+  | { readonly type: 'listening'; readonly socknames: readonly SocketName[] }
+  | { readonly type: 'connection'; readonly channel: Channel; readonly clientAddress: string; readonly clientPort: number };
+
+/** Options of {@link listen$}. Every option is validated when `listen$` is called. */
+export type ListenOptions = {
+  /**
+   * The local address to listen on: an IP literal, or a name whose local addresses are all listened on (those
+   * not local to this host are skipped while at least one works). Default: the wildcards `0.0.0.0` and `::`,
+   * each family where the host has it.
+   */
+  readonly myaddr?: string | undefined;
+  /** Restrict to one address family: 0 (both, the default), 4 or 6. */
+  readonly family?: 0 | 4 | 6 | undefined;
+  /** The length of the queue of connections not yet accepted. Default: Node's (511, capped by the system). */
+  readonly backlog?: number | undefined;
+  /** A `dns.lookup`-compatible function for `myaddr` names, called with `{ all: true, family }`. */
+  readonly lookup?: LookupFunction | undefined;
+  /** The IO boundary. Default: real sockets. `rxconnect/testing` provides a virtual one. */
+  readonly transport?: Transport | undefined;
+  /** The text encoding of accepted channels. Default `'utf-8'`. */
+  readonly encoding?: ChannelEncoding | undefined;
+  /** The line-end handling of accepted channels. Default `'auto'`. */
+  readonly translation?: ChannelTranslation | undefined;
+  /** The longest line accepted channels' `lines$` accepts. Default 1 MiB. */
+  readonly maxLineLength?: number | undefined;
+  /**
+   * Keep an accepted channel writable after the client's EOF, so a server can answer a client that half-closed
+   * (Tcl's behaviour). The channel then stays open until you `end()` or `close()` it. Default false: the
+   * client's EOF ends both ways, as Node's default.
+   */
+  readonly allowHalfOpen?: boolean | undefined;
+  /** Disable Nagle's algorithm on accepted sockets. Default: Node's (false). */
+  readonly noDelay?: boolean | undefined;
+  /** Enable TCP keep-alive on accepted sockets. Default: off. */
+  readonly keepAlive?: boolean | undefined;
+};
+
+/**
+ * Listens for TCP connections on `port`, as Tcl's `socket -server`, and hands out each client as a
+ * {@link Channel}.
+ *
+ * <span class="informal">A cold Observable: each subscription binds its own listeners, emits `listening`, then a
+ * `connection` per client. Unsubscribing closes the listeners; accepted channels live on until you close
+ * them.</span>
+ *
+ * ```
+ * listen$(0):  l--c-----c------      l listening { socknames }, c connection { channel, clientAddress, clientPort }
+ * unsubscribe: ^-----------!         the listeners close; both channels stay open
+ * listen$(80): #                     # ConnectError: EADDRINUSE "address already in use (listen on 0.0.0.0 port 80)"
+ * ```
+ *
+ * Without `myaddr` it listens on `0.0.0.0` and on `::` (IPv6 only), each where the host has that family, and
+ * reports IPv4 first, as Tcl does. A `myaddr` name listens on each of its local addresses. Port 0 picks one free
+ * port shared by all addresses: the first bind chooses it and the others reuse it; if a later family has it
+ * taken, everything is tried again (up to 10 times), and after that each address gets its own port.
+ *
+ * Failures error the Observable (there is no failure event) with a `ConnectError` whose `code` is the errno code
+ * and whose message starts with Tcl's text: `address already in use`, `cannot assign requested address` (a
+ * `myaddr` that is not local), `permission denied`, or a resolver error for an unknown `myaddr` name. If any
+ * address fails this way, the others are closed again: a server listens everywhere it should, or not at all.
+ * A listener that fails later (rare) errors it the same way. Bad input throws at call time.
+ *
+ * Channels are independent of the subscription, as Tcl's are of the server socket: unsubscribing stops new
+ * connections only. To close everything on shutdown, tie each channel to an inner subscription with `finalize`,
+ * so that unsubscribing from the whole pipeline closes them too (second example).
+ *
+ * ## Example
+ * The time server of Tcl's socket man page:
+ * ```ts
+ * import { listen$ } from 'rxconnect';
+ *
+ * const startTime = Date.now();
+ * listen$(9900).subscribe((event) => {
+ *   if (event.type !== 'connection') return;
+ *   console.log(`Connection from ${event.clientAddress} registered`);
+ *   const now = Date.now();
+ *   event.channel.writeLine(new Date(now).toString());
+ *   event.channel.writeLine(`${Math.round((now - startTime) / 1000)} since start`);
+ *   event.channel.close().catch((e: Error) => console.error(e.message));
+ * });
+ * ```
+ *
+ * An echo server whose shutdown closes every client too:
+ * ```ts
+ * import { listen$ } from 'rxconnect';
+ * import { finalize, mergeMap, tap } from 'rxjs';
+ *
+ * const subscription = listen$(7007).pipe(
+ *   mergeMap((event) => event.type !== 'connection' ? [] : event.channel.data$.pipe(
+ *     tap((bytes) => event.channel.write(bytes)),
+ *     finalize(() => event.channel.close().catch(() => undefined)),
+ *   )),
+ * ).subscribe({ error: (e: Error) => console.error(e.message) });
+ * // later: closes the listeners and every client
+ * subscription.unsubscribe();
+ * ```
+ *
+ * @param port An integer from 0 to 65535 (0: pick a free one), or a service name (`'echo'`).
+ * @param options See {@link ListenOptions}; every option is validated now.
+ * @returns A cold Observable of {@link ServerEvent}s; it errors with a `ConnectError` when it cannot listen.
+ * @throws InvalidArgumentError or ArgumentOutOfRangeError, naming the argument, for bad input. Nothing is opened.
+ */
+export function listen$(port: number | string, options?: ListenOptions): Observable<ServerEvent> {
+  const plan = listenPlan(port, options);
+  return new Observable<ServerEvent>((subscriber) => {
+    const run = new ListenRun(plan, subscriber);
+    run.start();
+    return () => run.teardown();
+  });
+}
