@@ -1,4 +1,6 @@
 export { connectAsync$ } from './sources/connectAsync.js';
+export { connect } from './sources/connect.js';
+export type { ConnectPromiseOptions } from './sources/connect.js';
 export { connected } from './operators/connected.js';
 export { Channel } from './channel/Channel.js';
 export type { ChannelClose, ChannelOptions } from './channel/Channel.js';
