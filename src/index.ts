@@ -12,8 +12,15 @@ export { ChannelClosedError } from './errors/ChannelClosedError.js';
 export type {
   ChannelEncoding,
   ChannelTranslation,
+  AttemptCancelledEvent,
+  AttemptEvent,
+  AttemptFailedEvent,
+  ClosedEvent,
+  ConnectedEvent,
   ConnectEvent,
   ConnectEventOf,
+  FailedEvent,
+  ResolvedEvent,
   ConnectOptions,
   ConnectStrategy,
   SnapshotSubject,
@@ -43,5 +50,5 @@ export { reconnect } from './operators/reconnect.js';
 export type { ReconnectEvent, ReconnectPolicy } from './operators/reconnect.js';
 export { WriteQueueOverflowError } from './errors/WriteQueueOverflowError.js';
 export { listen$ } from './sources/listen.js';
-export type { ListenOptions, ServerEvent } from './sources/listen.js';
+export type { ConnectionEvent, ListenOptions, ListeningEvent, ServerEvent } from './sources/listen.js';
 export { LineTooLongError } from './errors/LineTooLongError.js';

@@ -1,38 +1,130 @@
 import type { BehaviorSubject, SchedulerLike } from 'rxjs';
 import type { Channel } from './channel/Channel.js';
+import type { connectAsync$ } from './sources/connectAsync.js';
+import type { connectTimeout } from './operators/connectTimeout.js';
+import type { flushOnConnect } from './operators/flushOnConnect.js';
 import type { ConnectError } from './errors/ConnectError.js';
 import type { LookupFunction, Transport } from './transport/Transport.js';
 
 /** One remote or local endpoint: an IP literal, its family and a port. */
-export type SocketAddress = { readonly address: string; readonly family: 4 | 6; readonly port: number };
+export type SocketAddress = {
+  /** The IP literal (`::1`, `127.0.0.1`). */
+  readonly address: string;
+  /** 4 or 6. */
+  readonly family: 4 | 6;
+  /** The TCP port. */
+  readonly port: number;
+};
 
 /** Tcl's `{address hostname port}` triple, as `-sockname` and `-peername` report it. */
-export type SocketName = { readonly address: string; readonly host: string; readonly port: number };
+export type SocketName = {
+  /** The numeric address. */
+  readonly address: string;
+  /** The host name; the numeric address, since rxconnect does no reverse lookups. */
+  readonly host: string;
+  /** The TCP port. */
+  readonly port: number;
+};
+
+/** A lookup answered: the addresses it found (possibly none). */
+export type ResolvedEvent = {
+  /** Milliseconds since subscription, read from the scheduler. */
+  readonly elapsed: number;
+  readonly type: 'resolved';
+  /** The name looked up. */
+  readonly host: string;
+  /** The port every address will be dialed on. */
+  readonly port: number;
+  /** The family this answer is for: 6 or 4 (happy eyeballs), or 0 for a lookup of both (sequential). */
+  readonly family: 0 | 4 | 6;
+  /** The new addresses, in resolver order; empty when the lookup failed or found nothing new. */
+  readonly addresses: readonly SocketAddress[];
+};
+
+/** An attempt started. */
+export type AttemptEvent = {
+  /** Milliseconds since subscription, read from the scheduler. */
+  readonly elapsed: number;
+  readonly type: 'attempt';
+  /** Counts up from 0 in the order attempts start. */
+  readonly attempt: number;
+  /** The remote address being dialed. */
+  readonly address: SocketAddress;
+  /** The local address it is bound to, when `myaddr` or `myport` is given. */
+  readonly local?: SocketAddress;
+};
+
+/** An attempt failed: refused, timed out, unreachable, ... */
+export type AttemptFailedEvent = {
+  /** Milliseconds since subscription, read from the scheduler. */
+  readonly elapsed: number;
+  readonly type: 'attemptFailed';
+  /** The attempt's number. */
+  readonly attempt: number;
+  /** The remote address it dialed. */
+  readonly address: SocketAddress;
+  /** Its error, with `code`, `duration` and Node's error as `cause`. */
+  readonly error: ConnectError;
+};
+
+/** An attempt was given up: another one won (`lost`), or the overall deadline passed (`timeout`). */
+export type AttemptCancelledEvent = {
+  /** Milliseconds since subscription, read from the scheduler. */
+  readonly elapsed: number;
+  readonly type: 'attemptCancelled';
+  /** The attempt's number. */
+  readonly attempt: number;
+  /** The remote address it dialed. */
+  readonly address: SocketAddress;
+  /** `lost` to a winner, or `timeout` from {@link connectTimeout}. */
+  readonly reason: 'lost' | 'timeout';
+};
+
+/** The connect succeeded: the terminal event of a successful connect. */
+export type ConnectedEvent = {
+  /** Milliseconds since subscription, read from the scheduler. */
+  readonly elapsed: number;
+  readonly type: 'connected';
+  /** The winning attempt's number. */
+  readonly attempt: number;
+  /** The remote address that answered. */
+  readonly address: SocketAddress;
+  /** The connected socket, open while the subscription lasts. */
+  readonly channel: Channel;
+};
+
+/** The connect failed: the terminal event of a failed connect. It is data, not an error notification. */
+export type FailedEvent = {
+  /** Milliseconds since subscription, read from the scheduler. */
+  readonly elapsed: number;
+  readonly type: 'failed';
+  /** The most relevant error, with every attempt's own in `attempts`. */
+  readonly error: ConnectError;
+  /** With {@link flushOnConnect}: the values queued and never written, in order. */
+  readonly unsent?: readonly (string | Uint8Array)[];
+};
+
+/** The channel of a successful connect closed; the stream completes next. */
+export type ClosedEvent = {
+  /** Milliseconds since subscription, read from the scheduler. */
+  readonly elapsed: number;
+  readonly type: 'closed';
+  /** Why it closed, if a socket error closed it (`ECONNRESET`, ...). */
+  readonly error?: Error;
+};
 
 /** The typed events of {@link connectAsync$}. `elapsed` is milliseconds since subscription, read from the scheduler. */
-export type ConnectEvent = { readonly elapsed: number } & (
-  | {
-      readonly type: 'resolved';
-      readonly host: string;
-      readonly port: number;
-      readonly family: 0 | 4 | 6;
-      readonly addresses: readonly SocketAddress[];
-    }
-  | { readonly type: 'attempt'; readonly attempt: number; readonly address: SocketAddress; readonly local?: SocketAddress }
-  | { readonly type: 'attemptFailed'; readonly attempt: number; readonly address: SocketAddress; readonly error: ConnectError }
-  | {
-      readonly type: 'attemptCancelled';
-      readonly attempt: number;
-      readonly address: SocketAddress;
-      readonly reason: 'lost' | 'timeout';
-    }
-  | { readonly type: 'connected'; readonly attempt: number; readonly address: SocketAddress; readonly channel: Channel }
-  | { readonly type: 'failed'; readonly error: ConnectError; readonly unsent?: readonly (string | Uint8Array)[] }
-  | { readonly type: 'closed'; readonly error?: Error }
-);
+export type ConnectEvent =
+  | ResolvedEvent
+  | AttemptEvent
+  | AttemptFailedEvent
+  | AttemptCancelledEvent
+  | ConnectedEvent
+  | FailedEvent
+  | ClosedEvent;
 
-/** The event types of {@link ConnectEvent}, by their `type`. */
-export type ConnectEventOf<T extends ConnectEvent['type']> = Extract<ConnectEvent, { type: T }>;
+/** The event of {@link ConnectEvent} with the given `type`. */
+export type ConnectEventOf<T extends ConnectEvent['type']> = Extract<ConnectEvent, { readonly type: T }>;
 
 /** TIP 427's introspection of one socket, as a value. */
 export type SocketSnapshot = {

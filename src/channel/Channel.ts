@@ -31,7 +31,10 @@ export type ChannelOptions = {
 };
 
 /** How a channel ended: `error` is set when it closed because of one. */
-export type ChannelClose = { readonly error?: Error };
+export type ChannelClose = {
+  /** The socket error that closed the channel (`ECONNRESET`, ...), if one did. */
+  readonly error?: Error;
+};
 
 /** Who reads the socket's bytes: a `data$` subscriber, or the channel's own `lines$` reader. */
 type Reader = {

@@ -11,6 +11,7 @@
  * ```
  */
 export class ArgumentOutOfRangeError extends RangeError {
+  /** Always `'ArgumentOutOfRangeError'`. */
   override readonly name: string = 'ArgumentOutOfRangeError';
   /** Always `ERR_OUT_OF_RANGE`. */
   readonly code: 'ERR_OUT_OF_RANGE' = 'ERR_OUT_OF_RANGE';

@@ -12,6 +12,7 @@
  * ```
  */
 export class ChannelClosedError extends Error {
+  /** Always `'ChannelClosedError'`. */
   override readonly name: string = 'ChannelClosedError';
   /** Always `ERR_CHANNEL_CLOSED`. */
   readonly code: 'ERR_CHANNEL_CLOSED' = 'ERR_CHANNEL_CLOSED';

@@ -3,13 +3,21 @@ import { relevance, tclText } from './tclText.js';
 
 /** What a {@link ConnectError} is made from. */
 export type ConnectErrorInit = {
+  /** The errno-style code. */
   readonly code: string;
+  /** The remote address. */
   readonly address?: string | undefined;
+  /** The remote port. */
   readonly port?: number | undefined;
+  /** The attempts' own errors, in attempt order; the message gets one clause each. */
   readonly attempts?: readonly ConnectError[] | undefined;
+  /** How long the attempt took, in ms. */
   readonly duration?: number | undefined;
+  /** The local address the attempt was bound to. */
   readonly local?: SocketAddress | undefined;
+  /** Said in parentheses after the code's text when there are no attempts. */
   readonly detail?: string | undefined;
+  /** The underlying error (Node's). */
   readonly cause?: unknown;
 };
 
@@ -31,6 +39,7 @@ export type ConnectErrorInit = {
  * ```
  */
 export class ConnectError extends Error {
+  /** Always `'ConnectError'`. */
   override readonly name: string = 'ConnectError';
   /** The errno-style code, chosen by relevance when several attempts failed. */
   readonly code: string;

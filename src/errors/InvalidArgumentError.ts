@@ -10,6 +10,7 @@
  * ```
  */
 export class InvalidArgumentError extends TypeError {
+  /** Always `'InvalidArgumentError'`. */
   override readonly name: string = 'InvalidArgumentError';
   /** `ERR_INVALID_ARG_TYPE` for a wrong type, `ERR_INVALID_ARG_VALUE` for an unusable value. */
   readonly code: 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE';

@@ -14,6 +14,7 @@
  * ```
  */
 export class LineTooLongError extends Error {
+  /** Always `'LineTooLongError'`. */
   override readonly name: string = 'LineTooLongError';
   /** Always `ERR_LINE_TOO_LONG`. */
   readonly code: 'ERR_LINE_TOO_LONG' = 'ERR_LINE_TOO_LONG';

@@ -15,6 +15,7 @@
  * ```
  */
 export class WriteQueueOverflowError extends Error {
+  /** Always `'WriteQueueOverflowError'`. */
   override readonly name: string = 'WriteQueueOverflowError';
   /** Always `ERR_WRITE_QUEUE_OVERFLOW`. */
   readonly code: 'ERR_WRITE_QUEUE_OVERFLOW' = 'ERR_WRITE_QUEUE_OVERFLOW';

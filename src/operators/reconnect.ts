@@ -29,7 +29,10 @@ export type ReconnectPolicy = {
 };
 
 /** A {@link ConnectEvent} of {@link reconnect}'s output: `round` counts the subscriptions to the source, from 0. */
-export type ReconnectEvent = ConnectEvent & { readonly round: number };
+export type ReconnectEvent = ConnectEvent & {
+  /** Which subscription to the source this event comes from: 0 for the first, then 1, 2, ... */
+  readonly round: number;
+};
 
 /**
  * Connects again after `failed` or `closed`, with exponential backoff: subscribes to the source again, one

@@ -14,9 +14,25 @@ import { ListenRun } from './internal/listenRun.js';
  *   close. `clientAddress` and `clientPort` are the client's numeric address and port, as Tcl passes them to the
  *   accept command.
  */
-export type ServerEvent =
-  | { readonly type: 'listening'; readonly socknames: readonly SocketName[] }
-  | { readonly type: 'connection'; readonly channel: Channel; readonly clientAddress: string; readonly clientPort: number };
+export type ServerEvent = ListeningEvent | ConnectionEvent;
+
+/** The server listens: one name per bound address, IPv4 first. */
+export type ListeningEvent = {
+  readonly type: 'listening';
+  /** One per bound address; with port 0, the chosen port. */
+  readonly socknames: readonly SocketName[];
+};
+
+/** A client connected. */
+export type ConnectionEvent = {
+  readonly type: 'connection';
+  /** The accepted connection. It lives until closed, even after the server's subscription ends. */
+  readonly channel: Channel;
+  /** The client's numeric address. */
+  readonly clientAddress: string;
+  /** The client's port. */
+  readonly clientPort: number;
+};
 
 /** Options of {@link listen$}. Every option is validated when `listen$` is called. */
 export type ListenOptions = {

@@ -19,14 +19,28 @@ import type { SocketAddress } from '../types.js';
 import type { AddressScript, PeerScript } from './scripts.js';
 
 /** How a virtual lookup of one family answers: after a delay (a number), or with an error code. */
-export type LookupScript = number | { readonly after: number; readonly error?: string | undefined };
+export type LookupScript =
+  | number
+  | {
+      /** When the lookup answers, in ms of virtual time. */
+      readonly after: number;
+      /** The errno code it fails with (`ENOTFOUND`, `EAI_AGAIN`, ...); absent for a normal answer. */
+      readonly error?: string | undefined;
+    };
 
 /** One virtual host name: its addresses in resolver order, each with its script, and how its lookups answer. */
 export type VirtualHost = {
   /** Address literal → script. Key order is the resolver order of a family-0 lookup. */
   readonly addresses: Readonly<Record<string, AddressScript>>;
   /** Per family: the lookup's delay in ms, or `{ after, error }`. Default: answers at once. */
-  readonly lookup?: { readonly ipv4?: LookupScript | undefined; readonly ipv6?: LookupScript | undefined } | undefined;
+  readonly lookup?:
+    | {
+        /** How the IPv4 lookup answers. */
+        readonly ipv4?: LookupScript | undefined;
+        /** How the IPv6 lookup answers. */
+        readonly ipv6?: LookupScript | undefined;
+      }
+    | undefined;
 };
 
 /** Host name → {@link VirtualHost}. */
@@ -35,7 +49,14 @@ export type VirtualHosts = Readonly<Record<string, VirtualHost>>;
 /** Options of {@link createVirtualNetwork}. */
 export type VirtualNetworkOptions = {
   /** The address the client side of a virtual connection appears to come from, per family. */
-  readonly localAddresses?: { readonly 4?: string; readonly 6?: string } | undefined;
+  readonly localAddresses?:
+    | {
+        /** The IPv4 one. Default `127.0.0.1`. */
+        readonly 4?: string;
+        /** The IPv6 one. Default `::1`. */
+        readonly 6?: string;
+      }
+    | undefined;
   /**
    * The address families this host has, for listeners: listening on a family not listed fails with
    * `EAFNOSUPPORT`, as on a host without IPv6. Default `[4, 6]`.
@@ -49,11 +70,15 @@ export type VirtualSocketRecord = {
   readonly id: number;
   /** `client` for dialed sockets, `server` for sockets accepted by a virtual listener. */
   readonly side: 'client' | 'server';
+  /** The far end. */
   readonly remote: SocketAddress;
+  /** The local binding asked for (client sockets), or the local end (server sockets). */
   readonly local: SocketAddress | undefined;
+  /** Virtual time it opened. */
   readonly openedAt: number;
   /** Virtual time it closed; undefined while open. */
   readonly closedAt: number | undefined;
+  /** Where it is: connecting, then connected and closed, or how its connect ended. */
   readonly state: 'connecting' | 'connected' | 'refused' | 'timed out' | 'failed' | 'cancelled' | 'closed';
   /** The bytes the far side received from this socket, in order. */
   readonly sent: readonly Uint8Array[];
@@ -63,11 +88,17 @@ export type VirtualSocketRecord = {
 
 /** One virtual lookup. */
 export type VirtualLookupRecord = {
+  /** The name looked up. */
   readonly host: string;
+  /** The family asked for (0 for both). */
   readonly family: 0 | 4 | 6;
+  /** Virtual time it was asked. */
   readonly at: number;
+  /** Virtual time it answered; undefined if it has not (or was cancelled). */
   readonly answeredAt: number | undefined;
+  /** The errno code it failed with, if it failed. */
   readonly error: string | undefined;
+  /** The addresses it answered with. */
   readonly addresses: readonly string[];
 };
 

@@ -9,11 +9,38 @@ export type PeerScript = (fromClient: Observable<Uint8Array>) => Observable<stri
 
 /** What one virtual address does when dialed. Build these with {@link connectAfter}, {@link refuseAfter}, ... */
 export type AddressScript =
-  | { readonly outcome: 'connect'; readonly after: number; readonly peer?: PeerScript | undefined }
-  | { readonly outcome: 'refuse'; readonly after: number }
-  | { readonly outcome: 'timeout'; readonly after: number }
-  | { readonly outcome: 'fail'; readonly after: number; readonly code: string }
-  | { readonly outcome: 'hang' };
+  | {
+      /** Accepts the connection. */
+      readonly outcome: 'connect';
+      /** After this many ms of virtual time. */
+      readonly after: number;
+      /** The server side, once connected; without it the server stays silent and open. */
+      readonly peer?: PeerScript | undefined;
+    }
+  | {
+      /** Refuses (`ECONNREFUSED`). */
+      readonly outcome: 'refuse';
+      /** After this many ms of virtual time. */
+      readonly after: number;
+    }
+  | {
+      /** Times out (`ETIMEDOUT`). */
+      readonly outcome: 'timeout';
+      /** After this many ms of virtual time. */
+      readonly after: number;
+    }
+  | {
+      /** Fails with `code`. */
+      readonly outcome: 'fail';
+      /** After this many ms of virtual time. */
+      readonly after: number;
+      /** The errno code (`EHOSTUNREACH`, `ENETUNREACH`, ...). */
+      readonly code: string;
+    }
+  | {
+      /** Never answers. */
+      readonly outcome: 'hang';
+    };
 
 function checkDelay(ms: number, name: string): number {
   if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new RangeError(`${name}: must be a finite, non-negative number of milliseconds, got ${String(ms)}`);

@@ -1,10 +1,20 @@
 import type { SocketAddress } from '../types.js';
 
 /** One address as `dns.lookup(host, { all: true })` returns it. */
-export type LookupAddress = { readonly address: string; readonly family: number };
+export type LookupAddress = {
+  /** The IP literal. */
+  readonly address: string;
+  /** 4 or 6 (other values are ignored). */
+  readonly family: number;
+};
 
 /** The options rxconnect passes to a {@link LookupFunction}. */
-export type LookupOptions = { readonly all: true; readonly family: 0 | 4 | 6 };
+export type LookupOptions = {
+  /** Always true: every address is wanted. */
+  readonly all: true;
+  /** 0 for both families, or 4 or 6. */
+  readonly family: 0 | 4 | 6;
+};
 
 /** The callback of a {@link LookupFunction}: `dns.lookup`'s, with `all: true`. */
 export type LookupCallback = (error: Error | null, addresses?: readonly LookupAddress[] | string, family?: number) => void;
@@ -33,9 +43,13 @@ export type SocketEvents = {
 
 /** What to dial. */
 export type DialRequest = {
+  /** The address to connect to. */
   readonly remote: SocketAddress;
+  /** The local address (and port; 0 for any) to bind first. */
   readonly local?: SocketAddress | undefined;
+  /** Disable Nagle's algorithm once connected. */
   readonly noDelay?: boolean | undefined;
+  /** Enable TCP keep-alive once connected. */
   readonly keepAlive?: boolean | undefined;
 };
 
