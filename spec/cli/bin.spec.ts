@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { SCENES } from '../../src/cli/demo.js';
+import { startServer } from '../helpers/loopback.js';
+import type { TestServer } from '../helpers/loopback.js';
+import { buildInto, cliEnv, run } from './run.js';
+
+// The real binary, compiled into a private folder: these specs spawn `node dist/cli/main.js` as a user would.
+const root = join(process.cwd(), 'node_modules', '.cache', `rxconnect-cli-spec-${process.pid}`);
+const main = join(root, 'dist', 'cli', 'main.js');
+const cli = (args: string[], input?: string) => run(process.execPath, [main, ...args], { env: cliEnv(), ...(input === undefined ? {} : { input }) });
+
+describe('the rxconnect binary (spawned)', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    await buildInto(root);
+    server = await startServer('127.0.0.1');
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('starts with a shebang, so npm can link it as a bin', () => {
+    expect(readFileSync(main, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+  });
+
+  it('probes a loopback server: exit 0 and a timeline', async () => {
+    const r = await cli(['probe', `127.0.0.1:${server.port}`]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`✔ connected to 127.0.0.1 port ${server.port}`);
+    expect(r.stdout).not.toContain('\u001b[');
+  });
+
+  it('exits 1 for a refused target and 2 for a usage error, with one line and no stack trace', async () => {
+    const refused = await cli(['probe', '127.0.0.1:1']);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('ECONNREFUSED');
+    const usage = await cli(['probe', '::1:80']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toBe('rxconnect probe: bad target "::1:80": an IPv6 address needs brackets, as in [::1]:80\n');
+    expect(usage.stdout).toBe('');
+  });
+
+  it('scans a list from stdin with comments, as JSON', async () => {
+    const r = await cli(['scan', '-', '--json'], `# from stdin\n\n127.0.0.1:${server.port} # up\n`);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ targets: [{ host: '127.0.0.1', port: server.port, outcome: 'connected' }] });
+  });
+
+  it('prints its version', async () => {
+    const r = await cli(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe((JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version);
+  });
+
+  it('serves until SIGINT, then exits 0', async () => {
+    const child = spawn(process.execPath, [main, 'serve', '0', '--myaddr', '127.0.0.1'], { env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    const listening = new Promise<void>((resolve) => child.stdout.on('data', (c: Buffer) => ((stdout += String(c)), /listening on/.test(stdout) && resolve())));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    await listening;
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(stdout).toContain('stopped: listeners and clients closed');
+  });
+
+  it('runs the demo: exit 0 in under 30 s, every scene shown', async () => {
+    const r = await cli(['demo']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.ms).toBeLessThan(30_000);
+    for (const scene of SCENES) expect(r.stdout).toContain(scene);
+    expect(r.stdout).toContain('Every fixture is stopped');
+  }, 40_000);
+});

@@ -1,0 +1,80 @@
+import { runCli } from '../../src/cli/cli.js';
+import { stripAnsi } from '../../src/cli/colors.js';
+import { SCENES } from '../../src/cli/demo.js';
+import { settledTcpHandles } from '../helpers/loopback.js';
+import { ANSI, fakeIo } from './support.js';
+
+/** Waits (a little) until no child process is left, then returns how many are. */
+async function settledChildren(): Promise<number> {
+  const count = (): number => process.getActiveResourcesInfo().filter((r) => r === 'ProcessWrap').length;
+  for (let i = 0; i < 50 && count() > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  return count();
+}
+
+describe('rxconnect demo (in-process)', () => {
+  it('shows every scene as a timeline, exits 0 within 30 s, and stops every fixture', async () => {
+    const f = fakeIo();
+    const started = Date.now();
+    expect(await runCli(['demo'], f.io)).toBe(0);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    const out = f.stdout.text();
+    expect(f.stderr.text()).toBe('');
+    expect(out).not.toMatch(ANSI);
+    SCENES.forEach((scene, i) => expect(out).toContain(`━━ ${i + 1}/5  ${scene}`));
+    expect(out.match(/Why it matters:/g)).toHaveLength(5);
+
+    // 1. Happy Eyeballs wins on 127.0.0.1 and cancels ::1; the sequential order times out on ::1 first.
+    const scene1 = out.slice(out.indexOf('━━ 1/5'), out.indexOf('━━ 2/5'));
+    expect(scene1).toMatch(/#0 ::1 .*cancelled: lost the race/);
+    expect(scene1).toMatch(/#0 ::1 .*connection timed out/);
+    expect(scene1).toContain("strategy: 'sequential', attemptTimeout: 1000");
+    expect(scene1).toContain('attemptTimeout:');
+    const [he, seq] = [...scene1.matchAll(/✔ connected to 127\.0\.0\.1 port \d+ in (\d+) ms/g)].map((m) => Number(m[1]));
+    expect(he).toBeLessThan(seq!);
+    expect(seq).toBeGreaterThanOrEqual(1000);
+
+    // 2. The refused fallback; 3. the aggregated error.
+    expect(out.slice(out.indexOf('━━ 2/5'), out.indexOf('━━ 3/5'))).toMatch(/#0 ::1 .*connection refused[\s\S]*✔ connected to 127\.0\.0\.1/);
+    const scene3 = out.slice(out.indexOf('━━ 3/5'), out.indexOf('━━ 4/5'));
+    expect(scene3).toMatch(/✘ failed after \d+ ms: ECONNREFUSED connection refused \(::1 port \d+: connection refused after \d+ ms; 127\.0\.0\.1 port \d+: connection refused after \d+ ms\)/);
+    expect(scene3).toMatch(/error\.code +ECONNREFUSED/);
+    expect(scene3).toContain('error.attempts  2 ConnectErrors, one per address');
+
+    // 4. The greeting is queued before the connect and received after it.
+    const scene4 = out.slice(out.indexOf('━━ 4/5'), out.indexOf('━━ 5/5'));
+    const queued = scene4.indexOf('flushOnConnect queued "HELO rxconnect-demo"');
+    const won = scene4.indexOf('connected to 127.0.0.1');
+    const received = scene4.indexOf('server received "HELO rxconnect-demo"');
+    expect(queued).toBeGreaterThan(0);
+    expect(won).toBeGreaterThan(queued);
+    expect(received).toBeGreaterThan(won);
+
+    // 5. The polling table ends with every connect settled.
+    const scene5 = stripAnsi(out.slice(out.indexOf('━━ 5/5')));
+    expect(scene5).toMatch(/poll +hanging\.demo +v6-refuses\.demo +nobody\.demo +hanging\.demo \(sequential\)/);
+    expect(scene5).toMatch(/0 ms +connecting/);
+    expect(scene5).toMatch(/\d+ ms +connected 127\.0\.0\.1 +connected 127\.0\.0\.1 +error: connection refused +connected 127\.0\.0\.1\n/);
+    expect(scene5).toMatch(/\{ connecting: false, error: '', sockname: \{ address: '127\.0\.0\.1', port: \d+ \}, peername: \{ address: '127\.0\.0\.1', port: \d+ \}, inFlight: \[\] \}/);
+
+    expect(out).toMatch(/Done in \d+\.\d s\. Every fixture is stopped/);
+    expect(f.listeners()).toBe(0);
+    expect(await settledTcpHandles()).toBe(0);
+    expect(await settledChildren()).toBe(0);
+  }, 40_000);
+});
+
+describe('rxconnect demo, interrupted', () => {
+  it('stops its fixtures on Ctrl-C and exits 130', async () => {
+    const f = fakeIo();
+    const exit = runCli(['demo'], f.io);
+    await new Promise((r) => setTimeout(r, 400));
+    f.interrupt();
+    expect(await exit).toBe(130);
+    expect(f.stdout.text()).toContain('interrupted: stopping the fixtures');
+    expect(f.listeners()).toBe(0);
+    // The scene in flight ends on its own once its fixtures are gone (at most its 1 s attempt timeout).
+    for (let i = 0; i < 40 && (process.getActiveResourcesInfo().some((r) => r === 'TCPSocketWrap' || r === 'ProcessWrap')); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await settledTcpHandles()).toBe(0);
+    expect(await settledChildren()).toBe(0);
+  }, 20_000);
+});

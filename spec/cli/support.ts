@@ -1,0 +1,58 @@
+import { readFile } from 'node:fs/promises';
+import type { CliIo } from '../../src/cli/io.js';
+
+/** A stand-in stream that keeps what is written. */
+export type Capture = { write(text: string): boolean; readonly isTTY: boolean; readonly columns: number | undefined; text(): string };
+
+export function capture(isTTY = false, columns: number | undefined = undefined): Capture {
+  let text = '';
+  return {
+    isTTY,
+    columns,
+    write(chunk: string) {
+      text += chunk;
+      return true;
+    },
+    text: () => text,
+  };
+}
+
+/** An in-process CliIo: captured streams, a chosen environment, files from disk or given, Ctrl-C on demand. */
+export type FakeIo = {
+  readonly io: CliIo;
+  readonly stdout: Capture;
+  readonly stderr: Capture;
+  /** Sends Ctrl-C to whoever listens. */
+  interrupt(): void;
+  /** How many interrupt handlers are registered. */
+  listeners(): number;
+};
+
+export function fakeIo(options: { tty?: boolean; stderrTty?: boolean; env?: Record<string, string>; stdin?: string; columns?: number } = {}): FakeIo {
+  const stdout = capture(options.tty ?? false, options.columns);
+  const stderr = capture(options.stderrTty ?? options.tty ?? false);
+  const handlers = new Set<() => void>();
+  const io: CliIo = {
+    stdout,
+    stderr,
+    env: options.env ?? {},
+    readText: (file) => (file === '-' ? Promise.resolve(options.stdin ?? '') : readFile(file, 'utf8')),
+    onInterrupt(handler) {
+      handlers.add(handler);
+      return () => handlers.delete(handler);
+    },
+  };
+  return { io, stdout, stderr, interrupt: () => [...handlers].forEach((h) => h()), listeners: () => handlers.size };
+}
+
+// eslint-disable-next-line no-control-regex
+export const ANSI: RegExp = /\u001b\[[0-9;]*m/;
+
+/** Waits until `check()` is true (polling every 10 ms), or fails after `ms`. */
+export async function until(check: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

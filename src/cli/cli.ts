@@ -1,0 +1,143 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError as CommanderInvalidArgument, Option } from 'commander';
+import { demo } from './demo.js';
+import type { CliIo } from './io.js';
+import { probe } from './probe.js';
+import { SCAN_CONCURRENCY, SCAN_TIMEOUT, scan } from './scan.js';
+import { serve } from './serve.js';
+import { EXIT, UsageError, oneLine } from './usage.js';
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function milliseconds(value: string): number {
+  if (!/^\d+$/.test(value)) throw new CommanderInvalidArgument('expected a whole number of milliseconds');
+  return Number(value);
+}
+
+function positive(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new CommanderInvalidArgument('expected a whole number of 1 or more');
+  return Number(value);
+}
+
+type ConnectFlags = {
+  strategy?: 'happy-eyeballs' | 'sequential';
+  attemptDelay?: number;
+  attemptTimeout?: number;
+  timeout?: number;
+  family?: '4' | '6';
+  json?: boolean;
+};
+
+const EXAMPLES = `
+Examples:
+  rxconnect probe localhost:8080 '[::1]:22' example.com:https
+  rxconnect probe example.com:80 --strategy sequential --attempt-timeout 2000 --json
+  rxconnect scan hosts.txt --concurrency 32 --timeout 3000
+  rxconnect serve 9900 --time
+  rxconnect demo
+
+Exit codes: 0 every target connected, 1 some target failed, 2 usage error.`;
+
+/**
+ * Runs the `rxconnect` command with `argv` (the arguments after the program name) against `io`, and resolves
+ * with the exit code: 0 success, 1 a target failed (or a server could not listen), 2 a usage error. Usage
+ * errors print one line on stderr, never a stack trace.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let code: number = EXIT.ok;
+  let current = 'rxconnect';
+  const configure = (command: Command, name: string): Command =>
+    command.exitOverride().configureOutput({
+      writeOut: (text) => void io.stdout.write(text),
+      writeErr: (text) => void io.stderr.write(text),
+      outputError: (text, write) => {
+        const message = oneLine(text.replace(/^error: /, ''));
+        write(`${name}: ${message}${message.includes('Did you mean') ? '' : ` (see ${name} --help)`}\n`);
+      },
+    });
+
+  const program = configure(new Command('rxconnect'), 'rxconnect')
+    .description('Reactive TCP connects: probe and scan hosts with Happy Eyeballs, serve, or watch the demo.')
+    .version(version(), '-V, --version')
+    .showSuggestionAfterError(true)
+    .addHelpText('after', EXAMPLES);
+
+  const connectOptions = (command: Command): Command =>
+    command
+      .addOption(new Option('--strategy <name>', 'how addresses are tried').choices(['happy-eyeballs', 'sequential']).default('happy-eyeballs'))
+      .option('--attempt-delay <ms>', 'happy-eyeballs: ms between staggered attempts (10 to 2000)', milliseconds)
+      .option('--attempt-timeout <ms>', 'ms after which one attempt gives up and the next one starts', milliseconds)
+      .addOption(new Option('--family <n>', 'only IPv4 or only IPv6 addresses').choices(['4', '6']));
+  const settings = (flags: ConnectFlags) => ({
+    strategy: flags.strategy,
+    attemptDelay: flags.attemptDelay,
+    attemptTimeout: flags.attemptTimeout,
+    family: flags.family === undefined ? undefined : (Number(flags.family) as 4 | 6),
+    timeout: flags.timeout,
+    json: flags.json,
+  });
+
+  connectOptions(configure(program.command('probe'), 'rxconnect probe'))
+    .description('connect to each TARGET, draw its timeline (lookups, attempts, winner), then close')
+    .argument('<target...>', 'host:port, [ipv6]:port or host:service')
+    .option('--timeout <ms>', 'give up on a target after this many ms (default: no limit)', milliseconds)
+    .option('--json', 'print one JSON document instead of timelines')
+    .addHelpText('after', '\nExit codes: 0 every target connected, 1 some target failed, 2 usage error.')
+    .action(async (targets: string[], flags: ConnectFlags) => {
+      current = 'rxconnect probe';
+      code = await probe(targets, settings(flags), io);
+    });
+
+  connectOptions(configure(program.command('scan'), 'rxconnect scan'))
+    .description('connect to every target of FILE (one per line, # comments) with bounded concurrency; "-" reads stdin')
+    .argument('<file>', 'a file of targets, or - for standard input')
+    .option('--concurrency <n>', 'connects at once', positive, SCAN_CONCURRENCY)
+    .option('--timeout <ms>', 'give up on a target after this many ms', milliseconds, SCAN_TIMEOUT)
+    .option('--json', 'print one JSON document instead of the table')
+    .addHelpText('after', '\nExit codes: 0 every target up, 1 some target down, 2 usage error.')
+    .action(async (file: string, flags: ConnectFlags & { concurrency: number }) => {
+      current = 'rxconnect scan';
+      code = await scan(file, { ...settings(flags), concurrency: flags.concurrency }, io);
+    });
+
+  configure(program.command('serve'), 'rxconnect serve')
+    .description('an echo server (default) or the time server of Tcl\'s socket man page, until Ctrl-C')
+    .argument('<port>', 'a port number (0: any free port) or a service name')
+    .option('--myaddr <addr>', 'the local address or name to listen on (default: all)')
+    .addOption(new Option('--echo', 'echo what each client sends (default)').conflicts('time'))
+    .addOption(new Option('--time', 'send the time and the seconds since start, then close').conflicts('echo'))
+    .action(async (port: string, flags: { myaddr?: string; echo?: boolean; time?: boolean }) => {
+      current = 'rxconnect serve';
+      code = await serve(port, flags, io);
+    });
+
+  configure(program.command('demo'), 'rxconnect demo')
+    .description('a tour of rxconnect on loopback: Happy Eyeballs, fallbacks, errors, flushOnConnect, snapshots')
+    .action(async () => {
+      current = 'rxconnect demo';
+      code = await demo(io);
+    });
+
+  if (argv.length === 0) {
+    io.stderr.write(program.helpInformation());
+    return EXIT.usage;
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      const done = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || (error.code === 'commander.help' && error.exitCode === 0);
+      return done ? EXIT.ok : EXIT.usage;
+    }
+    io.stderr.write(`${current}: ${oneLine(error)}\n`);
+    return error instanceof UsageError ? EXIT.usage : EXIT.failed;
+  }
+}

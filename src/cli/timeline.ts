@@ -1,0 +1,139 @@
+import type { Palette } from './colors.js';
+import { pad, truncate, visibleLength } from './colors.js';
+import type { JsonError, JsonEvent, TargetReport } from './report.js';
+import { formatTarget } from './target.js';
+
+/** How {@link renderTimeline} draws. */
+export type TimelineOptions = {
+  readonly palette: Palette;
+  /** Columns for the bars. Default 40. */
+  readonly width?: number | undefined;
+  /** The heading; default `host:port`. */
+  readonly title?: string | undefined;
+  /** A dim note after the heading (the strategy, say). */
+  readonly note?: string | undefined;
+  /** Indentation of every line. Default two spaces. */
+  readonly indent?: string | undefined;
+  /**
+   * The time the full width stands for, in ms, when it is longer than the events (to draw several timelines
+   * on one scale). Never less than {@link MIN_SCALE}.
+   */
+  readonly scale?: number | undefined;
+};
+
+/** The shortest time axis, in ms: a connect of 1 ms on loopback is not drawn as a full-width bar. */
+export const MIN_SCALE = 10;
+
+/** The characters of the waterfall. */
+export const MARKS: Readonly<Record<'lookup' | 'start' | 'run' | 'connected' | 'failed' | 'cancelled', string>> = Object.freeze({ lookup: '◆', start: '├', run: '─', connected: '●', failed: '✗', cancelled: '○' });
+
+/** A one-line legend of {@link MARKS}. */
+export function legend(p: Palette): string {
+  return [
+    `${p.cyan(MARKS.lookup)} lookup answered`,
+    `${p.green(MARKS.start + MARKS.run + MARKS.connected)} connected`,
+    `${p.red(MARKS.start + MARKS.run + MARKS.failed)} failed`,
+    `${p.yellow(MARKS.start + MARKS.run + MARKS.cancelled)} cancelled`,
+  ].join('   ');
+}
+
+type Row = { readonly label: string; readonly bar: string; readonly tail: string };
+
+/** An error's first part: Tcl's text, without the per-attempt details in parentheses. */
+export function shortError(error: JsonError): string {
+  const text = error.message.replace(/\s*\(.*\)\s*$/s, '');
+  return text === '' ? error.code : text;
+}
+
+function ms(n: number): string {
+  return `${Math.round(n)} ms`;
+}
+
+function familyName(family: 0 | 4 | 6): string {
+  return family === 0 ? '' : ` IPv${family}`;
+}
+
+function addressList(addresses: readonly { readonly address: string }[], max = 3): string {
+  if (addresses.length === 0) return 'no addresses';
+  const shown = addresses.slice(0, max).map((a) => a.address).join(', ');
+  return addresses.length > max ? `${shown} +${addresses.length - max} more` : shown;
+}
+
+/**
+ * Draws one target's events as a waterfall: one row per lookup (a diamond when it answered, and what it
+ * returned) and one row per attempt (a bar from its start to its outcome), on a common time axis, then a line
+ * that names the winner or gives the readable error. Pure: returns the lines.
+ */
+export function renderTimeline(report: TargetReport, options: TimelineOptions): string[] {
+  const p = options.palette;
+  const width = Math.max(8, Math.floor(options.width ?? 40));
+  const indent = options.indent ?? '  ';
+  const events = report.events;
+  const end = Math.max(MIN_SCALE, options.scale ?? 0, report.ms, ...events.filter((e) => e.type !== 'closed').map((e) => e.elapsed));
+  const col = (t: number): number => Math.min(width - 1, Math.max(0, Math.round((t / end) * (width - 1))));
+
+  const rows: Row[] = [];
+  const outcomes = new Map<number, JsonEvent>();
+  for (const e of events) if (e.type === 'attemptFailed' || e.type === 'attemptCancelled' || e.type === 'connected') outcomes.set(e.attempt, e);
+  let attempts = 0;
+  let cancelled = 0;
+  for (const e of events) {
+    if (e.type === 'resolved') {
+      const at = col(e.elapsed);
+      const bar = ' '.repeat(at) + p.cyan(MARKS.lookup) + ' '.repeat(width - at - 1);
+      const what = e.addresses.length === 0 ? p.dim(addressList(e.addresses)) : addressList(e.addresses);
+      rows.push({ label: `lookup${familyName(e.family)}`, bar, tail: `${ms(e.elapsed)}  → ${what}` });
+    } else if (e.type === 'attempt') {
+      attempts++;
+      const outcome = outcomes.get(e.attempt);
+      const stop = outcome?.elapsed ?? end;
+      let color = p.dim;
+      let mark = ' ';
+      let what = p.dim('no outcome');
+      if (outcome?.type === 'connected') {
+        color = p.green;
+        mark = MARKS.connected;
+        what = p.green('connected');
+      } else if (outcome?.type === 'attemptFailed') {
+        color = p.red;
+        mark = MARKS.failed;
+        what = p.red(shortError(outcome.error));
+      } else if (outcome?.type === 'attemptCancelled') {
+        cancelled++;
+        color = p.yellow;
+        mark = MARKS.cancelled;
+        what = p.yellow(outcome.reason === 'lost' ? 'cancelled: lost the race' : 'cancelled: timed out');
+      }
+      const a = col(e.elapsed);
+      const b = Math.max(a, col(stop));
+      const body = b === a ? mark : MARKS.start + MARKS.run.repeat(b - a - 1) + mark;
+      const bar = ' '.repeat(a) + color(body) + ' '.repeat(width - b - 1);
+      rows.push({ label: `#${e.attempt} ${e.address.address}`, bar, tail: `${ms(e.elapsed)} → ${ms(stop)}  ${what}` });
+    }
+  }
+
+  const labelWidth = Math.min(40, Math.max(6, ...rows.map((r) => visibleLength(r.label))));
+  const title = options.title ?? formatTarget(report.host, report.port);
+  const lines: string[] = [`${p.bold(title)}${options.note === undefined ? '' : '  ' + p.dim(options.note)}`];
+  for (const r of rows) lines.push(`${indent}${pad(truncate(r.label, labelWidth), labelWidth)}  ${r.bar}  ${r.tail}`);
+  if (rows.length > 0) {
+    const right = ms(end);
+    const axis = '0 ms'.padEnd(Math.max(5, width - right.length)) + right;
+    lines.push(`${indent}${' '.repeat(labelWidth)}  ${p.dim(axis)}`);
+  }
+  if (report.outcome === 'connected') {
+    const extra = [`attempt #${outcomeAttempt(events)} of ${attempts}`];
+    if (cancelled > 0) extra.push(`${cancelled} cancelled`);
+    const how = attempts > 1 ? ` ${p.dim(`(${extra.join(', ')})`)}` : '';
+    lines.push(`${indent}${p.green('✔')} connected to ${p.bold(report.address ?? '?')} port ${report.port} in ${ms(report.ms)}${how}`);
+  } else {
+    const error = report.error ?? { code: 'EUNKNOWN', message: 'failed' };
+    lines.push(`${indent}${p.red('✘')} failed after ${ms(report.ms)}: ${p.red(error.code)} ${error.message}`);
+  }
+  return lines;
+}
+
+function outcomeAttempt(events: readonly JsonEvent[]): number {
+  const c = events.find((e) => e.type === 'connected');
+  return c?.type === 'connected' ? c.attempt : -1;
+}
