@@ -30,6 +30,7 @@ export type SocketName = {
 export type ResolvedEvent = {
   /** Milliseconds since subscription, read from the scheduler. */
   readonly elapsed: number;
+  /** Always `'resolved'`: what this event is. */
   readonly type: 'resolved';
   /** The name looked up. */
   readonly host: string;
@@ -45,6 +46,7 @@ export type ResolvedEvent = {
 export type AttemptEvent = {
   /** Milliseconds since subscription, read from the scheduler. */
   readonly elapsed: number;
+  /** Always `'attempt'`: what this event is. */
   readonly type: 'attempt';
   /** Counts up from 0 in the order attempts start. */
   readonly attempt: number;
@@ -58,6 +60,7 @@ export type AttemptEvent = {
 export type AttemptFailedEvent = {
   /** Milliseconds since subscription, read from the scheduler. */
   readonly elapsed: number;
+  /** Always `'attemptFailed'`: what this event is. */
   readonly type: 'attemptFailed';
   /** The attempt's number. */
   readonly attempt: number;
@@ -71,6 +74,7 @@ export type AttemptFailedEvent = {
 export type AttemptCancelledEvent = {
   /** Milliseconds since subscription, read from the scheduler. */
   readonly elapsed: number;
+  /** Always `'attemptCancelled'`: what this event is. */
   readonly type: 'attemptCancelled';
   /** The attempt's number. */
   readonly attempt: number;
@@ -84,6 +88,7 @@ export type AttemptCancelledEvent = {
 export type ConnectedEvent = {
   /** Milliseconds since subscription, read from the scheduler. */
   readonly elapsed: number;
+  /** Always `'connected'`: what this event is. */
   readonly type: 'connected';
   /** The winning attempt's number. */
   readonly attempt: number;
@@ -97,6 +102,7 @@ export type ConnectedEvent = {
 export type FailedEvent = {
   /** Milliseconds since subscription, read from the scheduler. */
   readonly elapsed: number;
+  /** Always `'failed'`: what this event is. */
   readonly type: 'failed';
   /** The most relevant error, with every attempt's own in `attempts`. */
   readonly error: ConnectError;
@@ -108,6 +114,7 @@ export type FailedEvent = {
 export type ClosedEvent = {
   /** Milliseconds since subscription, read from the scheduler. */
   readonly elapsed: number;
+  /** Always `'closed'`: what this event is. */
   readonly type: 'closed';
   /** Why it closed, if a socket error closed it (`ECONNRESET`, ...). */
   readonly error?: Error;
@@ -124,7 +131,13 @@ export type ConnectEvent =
   | ClosedEvent;
 
 /** The event of {@link ConnectEvent} with the given `type`. */
-export type ConnectEventOf<T extends ConnectEvent['type']> = Extract<ConnectEvent, { readonly type: T }>;
+export type ConnectEventOf<T extends ConnectEvent['type']> = Extract<
+  ConnectEvent,
+  {
+    /** The event type to pick. */
+    readonly type: T;
+  }
+>;
 
 /** TIP 427's introspection of one socket, as a value. */
 export type SocketSnapshot = {

@@ -5,7 +5,7 @@ import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { errorCode } from '../errors/ConnectError.js';
 import { tclText } from '../errors/tclText.js';
 import { parseChoice } from '../internal/validate.js';
-import type { TransportSocket } from '../transport/Transport.js';
+import type { SocketEvents, TransportSocket } from '../transport/Transport.js';
 import type { ChannelEncoding, ChannelTranslation, SocketAddress, SocketName, SocketSnapshot } from '../types.js';
 import { ENCODINGS, TRANSLATIONS, encodeText, lineEnd } from './encoding.js';
 import { DEFAULT_MAX_LINE_LENGTH, LineSplitter } from './lines.js';
@@ -48,6 +48,8 @@ type Reader = {
 type LineReader = { closed: boolean; next(chunk: Uint8Array): void; error(error: Error): void; complete(): void };
 
 type LinesEnd = { readonly error?: unknown };
+
+const isOpen = (subscriber: { readonly closed: boolean }): boolean => !subscriber.closed;
 
 function socketName(address: SocketAddress | undefined): SocketName {
   // host is the numeric address: rxconnect does no reverse lookups.
@@ -103,19 +105,8 @@ function readable(error: Error): Error {
  * ```
  */
 export class Channel {
-  /** Incoming bytes; completes at EOF, errors on a socket error. Shared by all subscribers (and by `lines$`). */
-  readonly data$: Observable<Uint8Array>;
-  /**
-   * Incoming text split into lines (without their line ends), decoded with `encoding`, split per
-   * `translation`. A last line without a line end comes at EOF. Shared; built on `data$`.
-   */
-  readonly lines$: Observable<string>;
-  /** Emits when the write queue falls below the high-water mark after a `write` returned false. */
-  readonly drain$: Observable<void>;
   /** Emits once when the channel has closed, for whatever reason, then completes. Late subscribers get it too. */
   readonly closed$: Observable<ChannelClose>;
-  /** TIP 427's introspection of this socket: `sockname`, `peername`, and `error` once it failed. */
-  readonly snapshot: BehaviorSubject<SocketSnapshot>;
   /** The local endpoint, as Tcl's `-sockname`. */
   readonly sockname: SocketName;
   /** The remote endpoint, as Tcl's `-peername`. */
@@ -131,11 +122,22 @@ export class Channel {
   private readonly allowHalfOpen: boolean;
   private readonly readers = new Set<Reader>();
   private readonly pending: Uint8Array[] = [];
-  private readonly drains = new Subject<void>();
   private readonly closes = new AsyncSubject<ChannelClose>();
-  private readonly splitter: LineSplitter;
+  // Built on first use, as most channels need only some of them and there is one channel per connection.
+  private dataStream: Observable<Uint8Array> | undefined;
+  private lineStream: Observable<string> | undefined;
+  private drains: Subject<void> | undefined;
+  private drainStream: Observable<void> | undefined;
+  private snapshotSubject: BehaviorSubject<SocketSnapshot> | undefined;
+  /** The snapshot's `error`: set when the channel closes because of a failure. */
+  private snapshotError = '';
+  private splitter: LineSplitter | undefined;
   private readonly lineReaders = new Set<Subscriber<string>>();
+  /** `lineReaders` as an array, for pumpLines to walk once per line; dropped whenever a subscriber comes or goes. */
+  private lineReaderList: Subscriber<string>[] | undefined;
+  /** Lines split and not handed out yet: `lineQueue[lineHead]` is the next (no shift() per line). */
   private readonly lineQueue: string[] = [];
+  private lineHead = 0;
   private lineReader: LineReader | undefined;
   private linesEnd: LinesEnd | undefined;
   private eof = false;
@@ -162,39 +164,88 @@ export class Channel {
     this.translation = parseChoice<ChannelTranslation>(options.translation, 'translation', TRANSLATIONS, 'auto');
     this.maxLineLength = parseMaxLineLength(options.maxLineLength) ?? DEFAULT_MAX_LINE_LENGTH;
     this.allowHalfOpen = options.allowHalfOpen === true;
-    this.splitter = new LineSplitter(this.encoding, this.translation, this.maxLineLength);
     this.sockname = socketName(socket.localAddress);
     this.peername = socketName(socket.remoteAddress);
-    this.snapshot = new BehaviorSubject<SocketSnapshot>({
-      connecting: false,
-      error: '',
-      sockname: this.sockname,
-      peername: this.peername,
-      inFlight: [],
-    });
-    this.drain$ = this.drains.asObservable();
     this.closed$ = this.closes.asObservable();
-    this.data$ = new Observable<Uint8Array>((subscriber) => {
+    socket.events = new Channel.SocketEvents(this);
+  }
+
+  /** The socket's events, as the methods of one small object rather than six closures per channel. */
+  private static readonly SocketEvents = class implements SocketEvents {
+    private readonly channel: Channel;
+
+    constructor(channel: Channel) {
+      this.channel = channel;
+    }
+
+    connect(): void {}
+
+    data(chunk: Uint8Array): void {
+      this.channel.onData(chunk);
+    }
+
+    end(): void {
+      this.channel.onEnd();
+    }
+
+    error(error: Error): void {
+      this.channel.onError(error);
+    }
+
+    close(): void {
+      this.channel.onClose();
+    }
+
+    drain(): void {
+      this.channel.drains?.next();
+    }
+  };
+
+  /** Incoming bytes; completes at EOF, errors on a socket error. Shared by all subscribers (and by `lines$`). */
+  get data$(): Observable<Uint8Array> {
+    return (this.dataStream ??= new Observable<Uint8Array>((subscriber) => {
       this.attach(subscriber);
       return () => this.detach(subscriber);
-    });
-    this.lines$ = new Observable<string>((subscriber) => {
+    }));
+  }
+
+  /**
+   * Incoming text split into lines (without their line ends), decoded with `encoding`, split per
+   * `translation`. A last line without a line end comes at EOF. Shared; built on `data$`.
+   */
+  get lines$(): Observable<string> {
+    return (this.lineStream ??= new Observable<string>((subscriber) => {
       this.lineReaders.add(subscriber);
+      this.lineReaderList = undefined;
       this.pumpLines();
       if (!subscriber.closed) this.startLines();
       return () => {
         this.lineReaders.delete(subscriber);
+        this.lineReaderList = undefined;
         if (!this.hasLineReaders()) this.stopLines();
       };
-    });
-    socket.events = {
-      connect: () => {},
-      data: (chunk) => this.onData(chunk),
-      end: () => this.onEnd(),
-      error: (error) => this.onError(error),
-      close: () => this.onClose(),
-      drain: () => this.drains.next(),
-    };
+    }));
+  }
+
+  /** Emits when the write queue falls below the high-water mark after a `write` returned false. */
+  get drain$(): Observable<void> {
+    if (this.drainStream === undefined) {
+      this.drains = new Subject<void>();
+      if (this.isClosed) this.drains.complete();
+      this.drainStream = this.drains.asObservable();
+    }
+    return this.drainStream;
+  }
+
+  /** TIP 427's introspection of this socket: `sockname`, `peername`, and `error` once it failed. */
+  get snapshot(): BehaviorSubject<SocketSnapshot> {
+    return (this.snapshotSubject ??= new BehaviorSubject<SocketSnapshot>({
+      connecting: false,
+      error: this.snapshotError,
+      sockname: this.sockname,
+      peername: this.peername,
+      inFlight: [],
+    }));
   }
 
   /** True once the channel has closed. */
@@ -360,11 +411,13 @@ export class Channel {
     if (this.failure === undefined) this.onEnd();
     const failure = this.failure;
     if (failure !== undefined) {
-      this.snapshot.next({ ...this.snapshot.value, error: tclText(errorCode(failure), failure.message) });
+      this.snapshotError = tclText(errorCode(failure), failure.message);
+      const snapshot = this.snapshotSubject;
+      snapshot?.next({ ...snapshot.value, error: this.snapshotError });
     }
     this.closes.next(failure === undefined ? {} : { error: failure });
     this.closes.complete();
-    this.drains.complete();
+    this.drains?.complete();
   }
 
   // Lines: one decoder per channel, reading as a Reader while some lines$ subscriber is there.
@@ -376,11 +429,12 @@ export class Channel {
 
   private startLines(): void {
     if (this.lineReader !== undefined || this.linesEnd !== undefined) return;
+    const splitter = (this.splitter ??= new LineSplitter(this.encoding, this.translation, this.maxLineLength));
     const reader: LineReader = {
       closed: false,
       next: (chunk: Uint8Array) => {
         try {
-          this.splitter.push(chunk, this.lineQueue);
+          splitter.push(chunk, this.lineQueue);
         } catch (error) {
           this.finishLines({ error });
         }
@@ -392,7 +446,7 @@ export class Channel {
       },
       complete: () => {
         try {
-          this.splitter.end(this.lineQueue);
+          splitter.end(this.lineQueue);
           this.finishLines({});
         } catch (error) {
           this.finishLines({ error });
@@ -420,16 +474,26 @@ export class Channel {
 
   /** Hands queued lines to the lines$ subscribers; ends them once the queue is empty and the lines are over. */
   private pumpLines(): void {
-    while (this.lineQueue.length > 0) {
-      const live = [...this.lineReaders].filter((r) => !r.closed);
-      if (live.length === 0) break;
-      const line = this.lineQueue.shift() as string;
-      for (const r of live) r.next(line);
+    const queue = this.lineQueue;
+    while (this.lineHead < queue.length) {
+      // The subscribers as they are when this line goes out: one that comes or goes meanwhile drops the list,
+      // and the next line sees the new one.
+      const readers = (this.lineReaderList ??= [...this.lineReaders]);
+      if (!readers.some(isOpen)) break;
+      // Taken before it is handed out, so a pumpLines() re-entered from next() goes on with the line after.
+      const line = queue[this.lineHead++] as string;
+      for (const r of readers) if (!r.closed) r.next(line);
+    }
+    // Drop the lines handed out: all of them, unless the subscribers left before the queue was empty.
+    if (this.lineHead > 0) {
+      queue.splice(0, this.lineHead);
+      this.lineHead = 0;
     }
     const end = this.linesEnd;
-    if (end !== undefined && this.lineQueue.length === 0) {
+    if (end !== undefined && queue.length === 0) {
       const readers = [...this.lineReaders];
       this.lineReaders.clear();
+      this.lineReaderList = undefined;
       for (const r of readers) {
         if ('error' in end) r.error(end.error as Error);
         else r.complete();

@@ -6,7 +6,6 @@ import type { TextChunkDecoder } from './encoding.js';
 /** The default `maxLineLength`: 1 MiB of characters. */
 export const DEFAULT_MAX_LINE_LENGTH: number = 1024 * 1024;
 
-const CR = 13;
 const LF = 10;
 
 /**
@@ -61,18 +60,21 @@ export class LineSplitter {
           this.sawCR = false;
           if (text.charCodeAt(0) === LF) start = 1;
         }
-        const ends = /[\r\n]/g;
-        ends.lastIndex = start;
-        for (let m = ends.exec(text); m !== null; m = ends.exec(text)) {
-          const i = m.index;
+        // The next \n and the next \r, each searched again only once passed (-1: none left). indexOf, not a
+        // /[\r\n]/g regex: no match object per line, and text without any \r is never scanned twice.
+        let lf = text.indexOf('\n', start);
+        let cr = text.indexOf('\r', start);
+        while (lf !== -1 || cr !== -1) {
+          const i = cr === -1 || (lf !== -1 && lf < cr) ? lf : cr;
           this.emit(this.partial + text.slice(start, i), out);
           this.partial = '';
           start = i + 1;
-          if (text.charCodeAt(i) === CR) {
+          if (i === cr) {
             if (i + 1 === text.length) this.sawCR = true;
             else if (text.charCodeAt(i + 1) === LF) start = i + 2;
-            ends.lastIndex = start;
           }
+          if (lf !== -1 && lf < start) lf = text.indexOf('\n', start);
+          if (cr !== -1 && cr < start) cr = text.indexOf('\r', start);
         }
         break;
       }

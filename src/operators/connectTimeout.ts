@@ -3,6 +3,7 @@ import type { MonoTypeOperatorFunction, SchedulerLike, Subscription } from 'rxjs
 import { ConnectError } from '../errors/ConnectError.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { parseDelay, parseScheduler } from '../internal/validate.js';
+import { subscribeLinked } from '../internal/subscribeLinked.js';
 import type { ConnectEvent, SocketAddress } from '../types.js';
 
 type InFlight = { readonly n: number; readonly address: SocketAddress; readonly startedAt: number };
@@ -87,7 +88,7 @@ export function connectTimeout(ms: number, scheduler?: SchedulerLike): MonoTypeO
       }, deadline);
 
       if (timedOut) return () => timer.unsubscribe();
-      const subscription = source.subscribe({
+      const subscription = subscribeLinked(source, subscriber, {
         next: (event) => {
           switch (event.type) {
             case 'resolved':

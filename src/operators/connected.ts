@@ -1,6 +1,7 @@
 import { Observable } from 'rxjs';
 import type { OperatorFunction } from 'rxjs';
 import type { Channel } from '../channel/Channel.js';
+import { subscribeLinked } from '../internal/subscribeLinked.js';
 import type { ConnectEvent } from '../types.js';
 
 /**
@@ -31,14 +32,14 @@ import type { ConnectEvent } from '../types.js';
  */
 export function connected(): OperatorFunction<ConnectEvent, Channel> {
   return (source) =>
-    new Observable<Channel>((subscriber) =>
-      source.subscribe({
+    new Observable<Channel>((subscriber) => {
+      subscribeLinked(source, subscriber, {
         next: (event) => {
           if (event.type === 'connected') subscriber.next(event.channel);
           else if (event.type === 'failed') subscriber.error(event.error);
         },
         error: (error: unknown) => subscriber.error(error),
         complete: () => subscriber.complete(),
-      }),
-    );
+      });
+    });
 }

@@ -4,6 +4,7 @@ import type { Channel } from '../channel/Channel.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { WriteQueueOverflowError } from '../errors/WriteQueueOverflowError.js';
 import { parseInteger, parseOptions } from '../internal/validate.js';
+import { subscribeLinked } from '../internal/subscribeLinked.js';
 import type { ConnectEvent } from '../types.js';
 
 /** Options of {@link flushOnConnect}. */
@@ -125,7 +126,7 @@ export function flushOnConnect<E extends ConnectEvent>(
         flushing = false;
       };
 
-      const outgoingSubscription = outgoing.subscribe({
+      const outgoingSubscription = subscribeLinked(outgoing, subscriber, {
         next: (value) => {
           if (subscriber.closed) return;
           if (typeof value !== 'string' && !(value instanceof Uint8Array)) {
@@ -145,10 +146,12 @@ export function flushOnConnect<E extends ConnectEvent>(
           queuedBytes += bytes;
         },
         error: (error: unknown) => fail(error),
+        // Completion changes nothing: what is queued is still written on connected.
+        complete: () => undefined,
       });
       if (subscriber.closed) return () => outgoingSubscription.unsubscribe();
 
-      const subscription = source.subscribe({
+      const subscription = subscribeLinked(source, subscriber, {
         next: (event) => {
           switch (event.type) {
             case 'connected':

@@ -3,6 +3,7 @@ import type { OperatorFunction, SchedulerLike, Subscription } from 'rxjs';
 import { ArgumentOutOfRangeError } from '../errors/ArgumentOutOfRangeError.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { parseDelay, parseFunction, parseOptions, parseScheduler } from '../internal/validate.js';
+import { subscribeLinked } from '../internal/subscribeLinked.js';
 import type { ConnectEvent } from '../types.js';
 
 /** The policy of {@link reconnect}. Every field is optional and validated when `reconnect` is called. */
@@ -131,7 +132,7 @@ export function reconnect(policy?: ReconnectPolicy): OperatorFunction<ConnectEve
           wait = scheduler.schedule(startRound, delayFor(retries++));
         };
 
-        sub = source.subscribe({
+        sub = subscribeLinked(source, subscriber, {
           next: (event) => {
             if (ended) return;
             if (event.type === 'connected') connectedAt = scheduler.now();

@@ -3,6 +3,7 @@ import type { BehaviorSubject, MonoTypeOperatorFunction } from 'rxjs';
 import { errorCode } from '../errors/ConnectError.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { tclText } from '../errors/tclText.js';
+import { subscribeLinked } from '../internal/subscribeLinked.js';
 import type { ConnectEvent, SocketAddress, SocketName, SocketSnapshot } from '../types.js';
 
 /**
@@ -90,7 +91,7 @@ export function snapshot<E extends ConnectEvent>(subject: BehaviorSubject<Socket
       };
 
       if (!set(CONNECTING)) return undefined;
-      const subscription = source.subscribe({
+      const subscription = subscribeLinked(source, subscriber, {
         next: (event) => {
           if (over) {
             over = false;

@@ -18,6 +18,7 @@ export type ServerEvent = ListeningEvent | ConnectionEvent;
 
 /** The server listens: one name per bound address, IPv4 first. */
 export type ListeningEvent = {
+  /** Always `'listening'`: what this event is. */
   readonly type: 'listening';
   /** One per bound address; with port 0, the chosen port. */
   readonly socknames: readonly SocketName[];
@@ -25,6 +26,7 @@ export type ListeningEvent = {
 
 /** A client connected. */
 export type ConnectionEvent = {
+  /** Always `'connection'`: what this event is. */
   readonly type: 'connection';
   /** The accepted connection. It lives until closed, even after the server's subscription ends. */
   readonly channel: Channel;

@@ -1,5 +1,6 @@
 import { Subject } from 'rxjs';
 import type { SchedulerLike, Subscription } from 'rxjs';
+import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { ipFamily } from '../transport/address.js';
 import { NO_EVENTS } from '../transport/noEvents.js';
 import type {
@@ -17,6 +18,7 @@ import type {
 } from '../transport/Transport.js';
 import type { SocketAddress } from '../types.js';
 import type { AddressScript, PeerScript } from './scripts.js';
+import { checkHosts, checkNetworkOptions } from './validate.js';
 
 /** How a virtual lookup of one family answers: after a delay (a number), or with an error code. */
 export type LookupScript =
@@ -328,24 +330,17 @@ class VirtualServer implements TransportServer {
  * @param hosts The names, addresses and scripts.
  * @param options The client's apparent local addresses.
  * @returns The {@link VirtualNetwork}.
+ * @throws InvalidArgumentError or ArgumentOutOfRangeError for a bad scheduler, host, script or option; its
+ * `argument` names the piece, e.g. `hosts["a.test"].addresses["192.0.2.1"].after`.
  */
 export function createVirtualNetwork(scheduler: SchedulerLike, hosts: VirtualHosts, options: VirtualNetworkOptions = {}): VirtualNetwork {
-  if (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.schedule !== 'function') {
-    throw new TypeError('scheduler: must be an RxJS scheduler');
+  if (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.schedule !== 'function' || typeof scheduler.now !== 'function') {
+    throw new InvalidArgumentError('scheduler', 'must be an RxJS scheduler (with now() and schedule())', 'ERR_INVALID_ARG_TYPE');
   }
-  if (typeof hosts !== 'object' || hosts === null) throw new TypeError('hosts: must be an object of host name → VirtualHost');
-  const scripts = new Map<string, AddressScript>();
-  for (const [name, host] of Object.entries(hosts)) {
-    if (typeof host !== 'object' || host === null || typeof host.addresses !== 'object' || host.addresses === null) {
-      throw new TypeError(`hosts[${JSON.stringify(name)}]: must have an addresses object`);
-    }
-    for (const [address, script] of Object.entries(host.addresses)) {
-      if (ipFamily(address) === 0) throw new TypeError(`hosts[${JSON.stringify(name)}].addresses: ${JSON.stringify(address)} is not an IP literal`);
-      if (!scripts.has(address)) scripts.set(address, script);
-    }
-  }
-  const localFor = { 4: options.localAddresses?.[4] ?? '127.0.0.1', 6: options.localAddresses?.[6] ?? '::1' };
-  const families = new Set<4 | 6>(options.families ?? [4, 6]);
+  const scripts = checkHosts(hosts);
+  const checked = checkNetworkOptions(options);
+  const localFor = { 4: checked.localAddresses?.[4] ?? '127.0.0.1', 6: checked.localAddresses?.[6] ?? '::1' };
+  const families = new Set<4 | 6>(checked.families ?? [4, 6]);
   const sockets: MutableSocketRecord[] = [];
   const live: VirtualSocket[] = [];
   const lookups: MutableLookupRecord[] = [];

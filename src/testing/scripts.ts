@@ -1,4 +1,5 @@
 import type { Observable } from 'rxjs';
+import { checkCode, checkDelay, checkPeer } from './validate.js';
 
 /**
  * The server side of a virtual connection. It gets the bytes the client writes (completing when the client
@@ -42,13 +43,9 @@ export type AddressScript =
       readonly outcome: 'hang';
     };
 
-function checkDelay(ms: number, name: string): number {
-  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new RangeError(`${name}: must be a finite, non-negative number of milliseconds, got ${String(ms)}`);
-  return ms;
-}
-
 /**
- * The address accepts after `ms` of virtual time. Without a `peer`, the server stays silent and open.
+ * The address accepts after `ms` of virtual time. Without a `peer`, the server stays silent and open. A delay
+ * that is not a finite number ≥ 0, or a `peer` that is not a function, throws at once (naming `ms` or `peer`).
  *
  * ## Example
  * ```ts
@@ -59,7 +56,9 @@ function checkDelay(ms: number, name: string): number {
  * ```
  */
 export function connectAfter(ms: number, peer?: PeerScript): AddressScript {
-  return { outcome: 'connect', after: checkDelay(ms, 'ms'), peer };
+  const after = checkDelay(ms, 'ms');
+  checkPeer(peer, 'peer');
+  return { outcome: 'connect', after, peer };
 }
 
 /** The address refuses (`ECONNREFUSED`) after `ms` of virtual time, as a port with no listener does. */
@@ -72,10 +71,10 @@ export function timeoutAfter(ms: number): AddressScript {
   return { outcome: 'timeout', after: checkDelay(ms, 'ms') };
 }
 
-/** The attempt fails with the given errno code (`EHOSTUNREACH`, `ENETUNREACH`, ...) after `ms`. */
+/** The attempt fails with the given errno code (`EHOSTUNREACH`, `ENETUNREACH`, ...) after `ms`; an empty code throws. */
 export function failAfter(ms: number, code: string): AddressScript {
-  if (typeof code !== 'string' || code === '') throw new TypeError('code: must be a non-empty errno code such as "EHOSTUNREACH"');
-  return { outcome: 'fail', after: checkDelay(ms, 'ms'), code };
+  const after = checkDelay(ms, 'ms');
+  return { outcome: 'fail', after, code: checkCode(code, 'code') };
 }
 
 /** The attempt never completes: a black hole. Only a timeout or an unsubscribe ends it. */

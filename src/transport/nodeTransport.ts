@@ -19,6 +19,30 @@ function endpoint(address: string | undefined, family: string | number | undefin
   return { address, family: fam, port };
 }
 
+/** The NodeSocket that owns a net.Socket, for the listeners below. */
+const OWNER = Symbol('rxconnect.NodeSocket');
+type OwnedSocket = Socket & { [OWNER]: NodeSocket };
+
+// One set of listener functions for every socket (`this` is the net.Socket), rather than six closures each.
+function onConnect(this: OwnedSocket): void {
+  this[OWNER].events.connect();
+}
+function onData(this: OwnedSocket, chunk: Buffer): void {
+  this[OWNER].events.data(chunk);
+}
+function onEnd(this: OwnedSocket): void {
+  this[OWNER].events.end();
+}
+function onError(this: OwnedSocket, error: Error): void {
+  this[OWNER].events.error(error);
+}
+function onClose(this: OwnedSocket): void {
+  this[OWNER].events.close();
+}
+function onDrain(this: OwnedSocket): void {
+  this[OWNER].events.drain();
+}
+
 /** A net.Socket behind the TransportSocket interface. */
 class NodeSocket implements TransportSocket {
   events: SocketEvents;
@@ -28,14 +52,15 @@ class NodeSocket implements TransportSocket {
   constructor(socket: Socket, events: SocketEvents) {
     this.socket = socket;
     this.events = events;
+    (socket as OwnedSocket)[OWNER] = this;
     // Paused until the owner asks for data: nothing is read that nobody wants yet.
     socket.pause();
-    socket.on('connect', () => this.events.connect());
-    socket.on('data', (chunk: Buffer) => this.events.data(chunk));
-    socket.on('end', () => this.events.end());
-    socket.on('error', (error: Error) => this.events.error(error));
-    socket.on('close', () => this.events.close());
-    socket.on('drain', () => this.events.drain());
+    socket.on('connect', onConnect);
+    socket.on('data', onData);
+    socket.on('end', onEnd);
+    socket.on('error', onError);
+    socket.on('close', onClose);
+    socket.on('drain', onDrain);
   }
 
   get localAddress(): SocketAddress | undefined {

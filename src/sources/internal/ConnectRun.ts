@@ -4,6 +4,7 @@ import { ConnectError, errorCode } from '../../errors/ConnectError.js';
 import { relevance } from '../../errors/tclText.js';
 import { ipFamily } from '../../transport/address.js';
 import { NO_EVENTS } from '../../transport/noEvents.js';
+import { catchRejection } from '../../internal/catchRejection.js';
 import type { LookupAddress, TransportSocket } from '../../transport/Transport.js';
 import type { ConnectEvent, SocketAddress } from '../../types.js';
 import type { ConnectPlan } from './connectPlan.js';
@@ -19,6 +20,7 @@ type Attempt = {
 };
 
 const WILDCARD: Readonly<Record<4 | 6, string>> = { 4: '0.0.0.0', 6: '::' };
+const FAMILY_BIT: Readonly<Record<0 | 4 | 6, number>> = { 0: 1, 4: 2, 6: 4 };
 
 /**
  * One subscription's connect: lookups, the attempt schedule, and the socket that results. Everything is driven
@@ -32,10 +34,15 @@ export class ConnectRun {
   private settled = false;
   /** Attempting has begun (after the first answer and any resolution delay). */
   private started = false;
-  private readonly pendingFamilies = new Set<0 | 4 | 6>();
-  private readonly cancels: (() => void)[] = [];
-  private readonly seen = new Set<string>();
-  private readonly queues: Record<4 | 6, SocketAddress[]> = { 4: [], 6: [] };
+  /** Lookups not answered yet, as a bit set of FAMILY_BIT (a Set per connect costs more than it says). */
+  private pendingLookups = 0;
+  /** Cancels of lookups in flight; created by the first resolver that returns a cancellable handle. */
+  private cancels: (() => void)[] | undefined;
+  /** Addresses already resolved, to drop duplicates from a later answer; created by the first answer. */
+  private seen: Set<string> | undefined;
+  /** Happy Eyeballs: untried addresses per family (two fields: an object keyed 4 and 6 costs an elements store). */
+  private readonly v4: SocketAddress[] = [];
+  private readonly v6: SocketAddress[] = [];
   /** Sequential strategy: resolver order, one queue. */
   private readonly ordered: SocketAddress[] = [];
   private firstFamily: 0 | 4 | 6 = 0;
@@ -127,15 +134,15 @@ export class ConnectRun {
   private resolveRemote(): void {
     const { host, hostFamily, port, strategy, family } = this.plan;
     if (hostFamily !== 0) {
+      // No lookup follows a literal, so there is nothing to deduplicate against.
       const address: SocketAddress = { address: host, family: hostFamily, port };
-      this.seen.add(host);
       if (!this.emit({ type: 'resolved', elapsed: this.elapsed, host, port, family: hostFamily, addresses: [address] })) return;
       this.enqueue([address]);
       this.begin();
       return;
     }
     const families: (0 | 4 | 6)[] = strategy === 'sequential' || family !== 0 ? [family] : [6, 4];
-    for (const f of families) this.pendingFamilies.add(f);
+    for (const f of families) this.pendingLookups |= FAMILY_BIT[f];
     for (const f of families) {
       if (this.settled) return;
       this.lookup(host, f, (error, addresses) => this.answered(f, error, addresses));
@@ -161,28 +168,30 @@ export class ConnectRun {
     try {
       const handle = this.plan.lookup(host, { all: true, family }, callback) as { cancel?: unknown } | undefined;
       if (handle !== null && typeof handle === 'object' && typeof handle.cancel === 'function') {
-        this.cancels.push(() => (handle.cancel as () => void)());
+        (this.cancels ??= []).push(() => (handle.cancel as () => void)());
       }
+      catchRejection(handle, callback);
     } catch (error) {
       callback(error ?? new Error('lookup threw'));
     }
   }
 
   private answered(family: 0 | 4 | 6, error: unknown, found: SocketAddress[]): void {
-    this.pendingFamilies.delete(family);
+    this.pendingLookups &= ~FAMILY_BIT[family];
     if (error !== undefined) this.lookupErrors.push(error);
-    const fresh = found.filter((a) => !this.seen.has(a.address));
-    for (const a of fresh) this.seen.add(a.address);
+    const seen = (this.seen ??= new Set());
+    const fresh = found.filter((a) => !seen.has(a.address));
+    for (const a of fresh) seen.add(a.address);
     const { host, port } = this.plan;
     if (!this.emit({ type: 'resolved', elapsed: this.elapsed, host, port, family, addresses: fresh })) return;
     this.enqueue(fresh);
     if (!this.started) {
-      const waiting = this.queues[4].length + this.queues[6].length + this.ordered.length > 0;
-      if (waiting && family === 4 && this.pendingFamilies.has(6)) {
+      const waiting = this.v4.length + this.v6.length + this.ordered.length > 0;
+      if (waiting && family === 4 && (this.pendingLookups & FAMILY_BIT[6]) !== 0) {
         // RFC 8305 §3: IPv4 answered first; give IPv6 a moment before starting.
         if (this.plan.resolutionDelay === 0) this.begin();
         else this.resolutionTimer ??= this.plan.scheduler.schedule(() => this.begin(), this.plan.resolutionDelay);
-      } else if (waiting || this.pendingFamilies.size === 0) {
+      } else if (waiting || this.pendingLookups === 0) {
         this.begin();
       }
       return;
@@ -199,7 +208,7 @@ export class ConnectRun {
         continue;
       }
       if (this.plan.strategy === 'sequential') this.ordered.push(a);
-      else this.queues[a.family].push(a);
+      else this.queue(a.family).push(a);
     }
   }
 
@@ -214,23 +223,27 @@ export class ConnectRun {
   /** The next address: resolver order (sequential), or families interleaved after a head of the first family. */
   private pick(): SocketAddress | undefined {
     if (this.plan.strategy === 'sequential') return this.ordered.shift();
-    const q = this.queues;
-    if (q[4].length === 0 && q[6].length === 0) return undefined;
+    if (this.v4.length === 0 && this.v6.length === 0) return undefined;
     let family: 4 | 6;
-    if (this.firstFamily === 0) {
-      family = q[6].length > 0 ? 6 : 4;
+    const first = this.firstFamily;
+    if (first === 0) {
+      family = this.v6.length > 0 ? 6 : 4;
       this.firstFamily = family;
       this.headLeft = this.plan.firstFamilyCount;
-    } else if (this.headLeft > 0 && q[this.firstFamily].length > 0) {
-      family = this.firstFamily;
+    } else if (this.headLeft > 0 && this.queue(first).length > 0) {
+      family = first;
     } else {
       this.headLeft = 0;
       const other = this.lastFamily === 6 ? 4 : 6;
-      family = q[other].length > 0 ? other : this.lastFamily;
+      family = this.queue(other).length > 0 ? other : this.lastFamily;
     }
     if (family === this.firstFamily && this.headLeft > 0) this.headLeft--;
     this.lastFamily = family;
-    return q[family].shift();
+    return this.queue(family).shift();
+  }
+
+  private queue(family: 4 | 6): SocketAddress[] {
+    return family === 4 ? this.v4 : this.v6;
   }
 
   private startNext(): void {
@@ -252,7 +265,9 @@ export class ConnectRun {
         ? { type: 'attempt', elapsed: this.elapsed, attempt: attempt.n, address }
         : { type: 'attempt', elapsed: this.elapsed, attempt: attempt.n, address, local };
     if (!this.emit(event)) return;
-    if (strategy === 'happy-eyeballs') this.staggerTimer = scheduler.schedule(() => this.staggerElapsed(), attemptDelay);
+    // With no address queued and no lookup pending, the stagger timer could only wake up to find nothing to
+    // start (an IP literal, or the last address): don't arm one.
+    if (strategy === 'happy-eyeballs' && this.moreMayCome()) this.staggerTimer = scheduler.schedule(() => this.staggerElapsed(), attemptDelay);
     if (attemptTimeout !== undefined) {
       attempt.timer = scheduler.schedule(() => this.attemptFailed(attempt, timedOut()), attemptTimeout);
     }
@@ -322,10 +337,14 @@ export class ConnectRun {
 
   private checkFinished(): void {
     if (this.settled || !this.started) return;
-    if (this.inFlight.length > 0 || this.pendingFamilies.size > 0) return;
-    if (this.ordered.length + this.queues[4].length + this.queues[6].length > 0) return;
+    if (this.inFlight.length > 0 || this.moreMayCome()) return;
     this.settle();
     this.finish({ type: 'failed', elapsed: this.elapsed, error: this.failure() });
+  }
+
+  /** An address is queued, or a lookup may still add one. */
+  private moreMayCome(): boolean {
+    return this.pendingLookups !== 0 || this.ordered.length + this.v4.length + this.v6.length > 0;
   }
 
   private failure(): ConnectError {
@@ -349,11 +368,18 @@ export class ConnectRun {
   private settle(): void {
     if (this.settled) return;
     this.settled = true;
+    this.newest = undefined;
+    // Nothing more is attempted: let go of the untried addresses (and the arrays' storage).
+    this.v4.length = 0;
+    this.v6.length = 0;
+    this.ordered.length = 0;
     this.staggerTimer?.unsubscribe();
     this.staggerTimer = undefined;
     this.resolutionTimer?.unsubscribe();
     this.resolutionTimer = undefined;
-    for (const cancel of this.cancels.splice(0)) {
+    const cancels = this.cancels ?? [];
+    this.cancels = undefined;
+    for (const cancel of cancels) {
       try {
         cancel();
       } catch {

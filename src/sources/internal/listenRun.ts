@@ -2,6 +2,7 @@ import type { Subscriber } from 'rxjs';
 import { Channel } from '../../channel/Channel.js';
 import { ConnectError, errorCode } from '../../errors/ConnectError.js';
 import { relevance } from '../../errors/tclText.js';
+import { catchRejection } from '../../internal/catchRejection.js';
 import { ipFamily } from '../../transport/address.js';
 import type { LookupAddress, ServerEvents, TransportServer, TransportSocket } from '../../transport/Transport.js';
 import type { SocketAddress } from '../../types.js';
@@ -227,6 +228,7 @@ export class ListenRun {
       if (!answered && handle !== null && typeof handle === 'object' && typeof handle.cancel === 'function') {
         this.cancelLookup = () => (handle.cancel as () => void)();
       }
+      catchRejection(handle, callback);
     } catch (error) {
       callback(error ?? new Error('lookup threw'));
     }
