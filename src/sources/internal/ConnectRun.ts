@@ -110,7 +110,10 @@ export class ConnectRun {
     this.inFlight.length = 0;
     this.channelSub?.unsubscribe();
     if (this.channel !== undefined) {
-      if (!this.channel.closed) this.channel.close().catch(() => undefined);
+      // Bytes the OS already has go out before the FIN. Bytes still queued here wait for a peer that may never
+      // read, and nothing may outlive the subscription: those are dropped with the socket.
+      if (this.channel.bufferedAmount > 0) this.channel.destroy();
+      else if (!this.channel.closed) this.channel.close().catch(() => undefined);
     } else {
       this.winner?.destroy();
     }
@@ -187,7 +190,9 @@ export class ConnectRun {
     this.enqueue(fresh);
     if (!this.started) {
       const waiting = this.v4.length + this.v6.length + this.ordered.length > 0;
-      if (waiting && family === 4 && (this.pendingLookups & FAMILY_BIT[6]) !== 0) {
+      // No wait for IPv6 when no local address could carry it: its answer would only be skipped.
+      const v6Usable = this.locals === undefined || this.locals.has(6);
+      if (waiting && family === 4 && v6Usable && (this.pendingLookups & FAMILY_BIT[6]) !== 0) {
         // RFC 8305 §3: IPv4 answered first; give IPv6 a moment before starting.
         if (this.plan.resolutionDelay === 0) this.begin();
         else this.resolutionTimer ??= this.plan.scheduler.schedule(() => this.begin(), this.plan.resolutionDelay);
@@ -271,18 +276,26 @@ export class ConnectRun {
     if (attemptTimeout !== undefined) {
       attempt.timer = scheduler.schedule(() => this.attemptFailed(attempt, timedOut()), attemptTimeout);
     }
+    // A transport may report the connect before dial() has even returned the socket: hold it until then.
+    let dialing = true;
+    let connectedWhileDialing = false;
     try {
       attempt.socket = transport.dial(
         { remote: address, local, noDelay: this.plan.noDelay, keepAlive: this.plan.keepAlive },
         {
           ...NO_EVENTS,
-          connect: () => this.attemptConnected(attempt),
+          connect: () => {
+            if (dialing) connectedWhileDialing = true;
+            else this.attemptConnected(attempt);
+          },
           error: (error) => this.attemptFailed(attempt, error),
         },
       );
     } catch (error) {
       this.attemptFailed(attempt, error);
     }
+    dialing = false;
+    if (connectedWhileDialing && attempt.socket !== undefined) this.attemptConnected(attempt);
     // The dial may have settled things synchronously; a socket that arrived after that must not linger.
     if (attempt.done && attempt.socket !== undefined && attempt.socket !== this.winner) attempt.socket.destroy();
   }
@@ -353,13 +366,14 @@ export class ConnectRun {
       const inAttemptOrder = [...this.errors].sort((a, b) => a.n - b.n).map((e) => e.error);
       return ConnectError.aggregate(inAttemptOrder, { code: 'ECONNREFUSED' });
     }
+    // Addresses found but none usable from the local address got further than a failed lookup (Tcl: host is unreachable).
+    if (this.skippedNoLocal > 0) {
+      return new ConnectError({ code: 'EHOSTUNREACH', port, detail: `no local address of the family of ${host}'s addresses` });
+    }
     if (this.lookupErrors.length > 0) {
       let best: unknown = this.lookupErrors[0];
       for (const e of this.lookupErrors) if (relevance(lookupCode(e)) >= relevance(lookupCode(best))) best = e;
       return new ConnectError({ code: lookupCode(best), port, detail: `lookup of ${host} failed`, cause: best });
-    }
-    if (this.skippedNoLocal > 0) {
-      return new ConnectError({ code: 'EHOSTUNREACH', port, detail: `no local address of the family of ${host}'s addresses` });
     }
     return new ConnectError({ code: 'ENOTFOUND', port, detail: `${host} has no addresses` });
   }

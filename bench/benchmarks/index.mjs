@@ -1,0 +1,11 @@
+// The benchmarks, in the order `npm run bench` runs them. Each takes { quick, log } and resolves with result rows.
+export const BENCHMARKS = {
+  'connect-sequential': () => import('./connect.mjs').then((m) => m.connectSequential),
+  'connect-concurrent': () => import('./connect.mjs').then((m) => m.connectConcurrent),
+  'he-hanging-first': () => import('./happyEyeballs.mjs').then((m) => m.hangingFirst),
+  'he-slow-first': () => import('./happyEyeballs.mjs').then((m) => m.slowFirst),
+  'channel-throughput': () => import('./channel.mjs').then((m) => m.channelThroughput),
+  'lines-throughput': () => import('./channel.mjs').then((m) => m.linesThroughput),
+  'memory-per-connection': () => import('./memory.mjs').then((m) => m.memoryPerConnection),
+  'virtual-connects': () => import('./virtual.mjs').then((m) => m.virtualConnects),
+};

@@ -1,0 +1,11 @@
+// The library under test: the build in ../../dist, or another build named by RXCONNECT_BENCH_DIST (a folder with
+// index.js and testing/index.js), to compare two versions on the same machine and day.
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const base = process.env.RXCONNECT_BENCH_DIST
+  ? pathToFileURL(`${resolve(process.env.RXCONNECT_BENCH_DIST)}/`)
+  : new URL('../../dist/', import.meta.url);
+
+export const { connectAsync$, connected } = await import(new URL('index.js', base).href);
+export const { connectAfter, createVirtualNetwork } = await import(new URL('testing/index.js', base).href);

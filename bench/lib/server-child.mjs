@@ -1,0 +1,54 @@
+// A loopback server in its own process, so its work does not run on the measuring process's event loop.
+// Started by server.mjs with fork(); exits when its parent goes (IPC disconnect).
+//   node server-child.mjs <mode> <host> [bytes]
+//   sink:  reads and discards; ends when the client ends (allowHalfOpen false)
+//   blob:  sends <bytes> bytes to every client, then ends
+//   lines: sends <bytes> bytes of 32-byte lines ("...\n") to every client, then ends
+import { createServer } from 'node:net';
+
+const [mode, host, bytesArg] = process.argv.slice(2);
+const total = Number(bytesArg ?? 0);
+
+const CHUNK = 64 * 1024;
+let chunk;
+if (mode === 'lines') {
+  const lines = [];
+  for (let i = 0; i < CHUNK / 32; i++) lines.push(`line ${String(i).padStart(6, '0')}: a short text`.padEnd(31, '.') + '\n');
+  chunk = Buffer.from(lines.join(''), 'latin1');
+  if (chunk.length !== CHUNK) throw new Error(`line chunk is ${chunk.length} bytes`);
+} else {
+  chunk = Buffer.alloc(CHUNK, 0x61);
+}
+
+function send(socket) {
+  let left = total;
+  const pump = () => {
+    while (left > 0) {
+      const piece = left >= CHUNK ? chunk : chunk.subarray(0, left);
+      left -= piece.length;
+      if (!socket.write(piece)) {
+        socket.once('drain', pump);
+        return;
+      }
+    }
+    socket.end();
+  };
+  pump();
+}
+
+const server = createServer({ noDelay: true }, (socket) => {
+  socket.on('error', () => undefined);
+  if (mode === 'sink') socket.resume();
+  else {
+    socket.resume();
+    send(socket);
+  }
+});
+server.on('error', (error) => {
+  process.send?.({ error: error.message });
+  process.exit(1);
+});
+server.listen({ host, port: 0, backlog: 4096, ipv6Only: host === '::1' }, () => {
+  process.send({ port: server.address().port });
+});
+process.on('disconnect', () => process.exit(0));

@@ -1,0 +1,35 @@
+// Parent side of server-child.mjs.
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { within } from './stats.mjs';
+
+const CHILD = fileURLToPath(new URL('./server-child.mjs', import.meta.url));
+const children = new Set();
+
+/** Starts a loopback server process. Returns its port and `stop()`. */
+export async function startServer(mode, { host = '127.0.0.1', bytes = 0 } = {}) {
+  if (host !== '127.0.0.1' && host !== '::1') throw new Error(`servers listen on loopback only, not ${host}`);
+  const child = fork(CHILD, [mode, host, String(bytes)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  children.add(child);
+  const exited = once(child, 'exit');
+  const [message] = await within(10_000, Promise.race([once(child, 'message'), exited.then(() => [{ error: 'server exited' }])]), 'server start');
+  if (message.error) throw new Error(`server ${mode} on ${host}: ${message.error}`);
+  return {
+    port: message.port,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.disconnect();
+        await within(5000, exited, 'server stop').catch(() => child.kill('SIGKILL'));
+      }
+      children.delete(child);
+    },
+  };
+}
+
+/** Kills every server still running (for an exit on error). */
+export function killServers() {
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
+}
+process.on('exit', killServers);

@@ -1,0 +1,88 @@
+import { firstValueFrom } from 'rxjs';
+import type { Socket } from 'node:net';
+import { connectAsync$ } from '../../src/index.js';
+import type { ConnectEvent, SocketEvents, Transport, TransportSocket } from '../../src/index.js';
+import { connectAfter, hang } from '../../src/testing/index.js';
+import { label } from '../helpers/events.js';
+import { settledTcpHandles, startServer } from '../helpers/loopback.js';
+import type { TestServer } from '../helpers/loopback.js';
+import { runVirtual } from '../helpers/virtual.js';
+
+/** A transport whose dial reports the connect before it returns the socket. */
+function synchronousTransport(): { transport: Transport; destroyed: () => number } {
+  let destroyed = 0;
+  const transport: Transport = {
+    lookup: (_h, _o, cb) => cb(null, [{ address: '192.0.2.1', family: 4 }]),
+    dial(request, events: SocketEvents): TransportSocket {
+      const socket: TransportSocket = {
+        events,
+        localAddress: { address: '192.0.2.100', family: 4, port: 40000 },
+        remoteAddress: request.remote,
+        writableLength: 0,
+        writableHighWaterMark: 16384,
+        write: () => true,
+        end: (done) => done?.(null),
+        destroy: () => {
+          destroyed++;
+          socket.events.close();
+        },
+        pause: () => undefined,
+        resume: () => undefined,
+      };
+      events.connect();
+      return socket;
+    },
+    listen: (_r, _e, done) => done(new Error('not here')),
+  };
+  return { transport, destroyed: () => destroyed };
+}
+
+describe('connectAsync$ edge cases found in review', () => {
+  it('should connect when the transport reports the connect synchronously inside dial', () => {
+    const { transport, destroyed } = synchronousTransport();
+    const events: ConnectEvent[] = [];
+    let completed = false;
+    const sub = connectAsync$('192.0.2.1', 80, { transport }).subscribe({ next: (e) => events.push(e), complete: () => (completed = true) });
+    expect(events.map(label)).toEqual(['resolved 4 192.0.2.1', 'attempt 0 192.0.2.1', 'connected 0 192.0.2.1']);
+    sub.unsubscribe();
+    expect(destroyed()).toBe(1);
+    expect(completed).toBe(false);
+  });
+
+  it('should fail with EHOSTUNREACH, not the other family\'s lookup error, when no address matches myaddr', () => {
+    const run = runVirtual('v6only.test', { 'v6only.test': { addresses: { '2001:db8::1': connectAfter(1) } } }, { myaddr: '192.0.2.200' });
+    expect(run.timeline).toEqual(['0 resolved 6 2001:db8::1', '0 resolved 4', '0 failed EHOSTUNREACH']);
+  });
+
+  it('should not wait the resolution delay for a family no local address can use', () => {
+    const hosts = { 'h.test': { addresses: { '2001:db8::1': hang(), '192.0.2.1': connectAfter(5) }, lookup: { ipv4: 0, ipv6: 100 } } };
+    const run = runVirtual('h.test', hosts, { myaddr: '192.0.2.200' }, 500);
+    expect(run.timeline).toEqual(['0 resolved 4 192.0.2.1', '0 attempt 0 192.0.2.1 from 192.0.2.200:0', '5 connected 0 192.0.2.1']);
+  });
+});
+
+describe('connectAsync$ unsubscribing with bytes queued (loopback)', () => {
+  let server: TestServer | undefined;
+  afterEach(async () => {
+    await server?.stop();
+    expect(await settledTcpHandles()).toBe(0);
+  });
+
+  it('should release the socket at once when the peer is not reading, instead of waiting to flush', async () => {
+    // The server never reads: a big write stays queued in the process.
+    server = await startServer('127.0.0.1', (socket: Socket) => socket.pause());
+    const events: ConnectEvent[] = [];
+    const sub = connectAsync$('127.0.0.1', server.port).subscribe((e) => events.push(e));
+    await new Promise<void>((resolve) => {
+      const check = (): void => (events.some((e) => e.type === 'connected') ? resolve() : void setImmediate(check));
+      check();
+    });
+    const connected = events.find((e) => e.type === 'connected');
+    if (connected?.type !== 'connected') throw new Error('not connected');
+    connected.channel.write(new Uint8Array(64 * 1024 * 1024));
+    expect(connected.channel.bufferedAmount).toBeGreaterThan(0);
+    sub.unsubscribe();
+    await firstValueFrom(connected.channel.closed$);
+    expect(connected.channel.closed).toBe(true);
+  });
+});
