@@ -196,8 +196,11 @@ class VirtualSocket implements TransportSocket {
     if (this.record.state === 'connecting') this.record.state = 'cancelled';
     const sink = this.sink;
     this.sink = undefined;
-    // Destroying a live connection resets it for the far side.
-    if (sink !== undefined && !this.writeEnded) sink.reset();
+    // As Node's destroy(): a FIN for the far side, unless unread input makes the kernel send a reset instead.
+    if (sink !== undefined) {
+      if (this.inbox.length > 0) sink.reset();
+      else if (!this.writeEnded) sink.end();
+    }
     this.close();
   }
 
@@ -208,6 +211,14 @@ class VirtualSocket implements TransportSocket {
   resume(): void {
     if (!this.paused) return;
     this.paused = false;
+    this.scheduleFlush();
+  }
+
+  /**
+   * Delivers on the scheduler, in the same virtual instant but never re-entrantly: as with Node, no 'data' is
+   * emitted from inside write() or resume(), so a client answering every message cannot recurse.
+   */
+  private scheduleFlush(): void {
     this.flushing ??= this.scheduler.schedule(() => {
       this.flushing = undefined;
       this.flush();
@@ -218,14 +229,14 @@ class VirtualSocket implements TransportSocket {
   receive(chunk: Uint8Array): void {
     if (this.closed) return;
     this.inbox.push(chunk);
-    if (!this.paused) this.flush();
+    if (!this.paused) this.scheduleFlush();
   }
 
   /** EOF from the far side. */
   receiveEnd(): void {
     if (this.closed || this.peerEnded) return;
     this.peerEnded = true;
-    if (!this.paused) this.flush();
+    if (!this.paused) this.scheduleFlush();
   }
 
   /** A reset from the far side. */
@@ -365,8 +376,22 @@ export function createVirtualNetwork(scheduler: SchedulerLike, hosts: VirtualHos
     return socket;
   }
 
-  function localInUse(local: SocketAddress): boolean {
-    return live.some((s) => s.record.side === 'client' && s.record.local?.port === local.port && s.record.local.address === local.address);
+  /**
+   * Linux's rules for a client bound to a port (libuv sets SO_REUSEADDR): binding where a listener has the port
+   * fails with EADDRINUSE; several clients may share a local port, unless their remote ends are the same too,
+   * which fails the connect with EADDRNOTAVAIL.
+   */
+  function bindProblem(local: SocketAddress, remote: SocketAddress): 'EADDRINUSE' | 'EADDRNOTAVAIL' | undefined {
+    if (servers.has(key(local.address, local.port)) || servers.has(key(WILDCARDS[local.family], local.port))) return 'EADDRINUSE';
+    const sameTuple = live.some(
+      (s) =>
+        s.record.side === 'client' &&
+        s.record.local?.port === local.port &&
+        s.record.local.address === local.address &&
+        s.record.remote.address === remote.address &&
+        s.record.remote.port === remote.port,
+    );
+    return sameTuple ? 'EADDRNOTAVAIL' : undefined;
   }
 
   function answer(host: string, family: 4 | 6, spec: VirtualHost): { after: number; error: string | undefined; addresses: string[] } {
@@ -418,10 +443,11 @@ export function createVirtualNetwork(scheduler: SchedulerLike, hosts: VirtualHos
   function dial(request: DialRequest, events: SocketEvents): TransportSocket {
     const { remote } = request;
     const requested = request.local;
-    const busy = requested !== undefined && requested.port !== 0 && localInUse(requested);
+    const problem = requested !== undefined && requested.port !== 0 ? bindProblem(requested, remote) : undefined;
     const socket = open('client', events, remote, requested);
-    if (busy) {
-      scheduler.schedule(() => socket.fail(errnoError('EADDRINUSE', `bind EADDRINUSE ${requested.address}:${requested.port}`, { syscall: 'bind' }), 'failed'));
+    if (problem !== undefined && requested !== undefined) {
+      const syscall = problem === 'EADDRINUSE' ? 'bind' : 'connect';
+      scheduler.schedule(() => socket.fail(errnoError(problem, `${syscall} ${problem} ${requested.address}:${requested.port}`, { syscall }), 'failed'));
       return socket;
     }
     const local: SocketAddress = {

@@ -233,9 +233,9 @@ export function model(s: Scenario): ModelResult {
     }
     if (s.attemptTimeout !== undefined) attempt.timer = clock.schedule(() => failed(attempt, 'ETIMEDOUT'), s.attemptTimeout);
     const o = a.outcome;
-    // With myport, each attempt binds its family's wildcard to that port: a second one of the family in flight clashes.
-    if (s.myport !== undefined && inFlight.some((x) => x !== attempt && x.a.family === a.family)) attempt.outcome = clock.schedule(() => failed(attempt, 'EADDRINUSE'), 0);
-    else if (o.kind === 'connect') attempt.outcome = clock.schedule(() => connected(attempt), o.after);
+    // With myport, every attempt of a family binds its wildcard to that port. As on Linux (SO_REUSEADDR), they may
+    // share it: only the same remote end as well would clash, and the addresses are distinct.
+    if (o.kind === 'connect') attempt.outcome = clock.schedule(() => connected(attempt), o.after);
     else if (o.kind !== 'hang') attempt.outcome = clock.schedule(() => failed(attempt, failureCode(o) as string), o.after);
   };
 
