@@ -13,4 +13,5 @@ export default {
   },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: false }] },
   testTimeout: 20000,
+  reporters: ['default', '<rootDir>/scripts/summary-reporter.mjs'],
 };
