@@ -2,28 +2,14 @@ import { runCli } from '../../src/cli/cli.js';
 import type { ConnectEvent } from '../../src/index.js';
 import type { JsonReport } from '../../src/cli/report.js';
 import { grammarProblems } from '../helpers/events.js';
-import { blackhole, refusedPort, settledTcpHandles, startServer } from '../helpers/loopback.js';
-import type { Blackhole, TestServer } from '../helpers/loopback.js';
+import { loopbackFixtures, refusedPort } from '../helpers/loopback.js';
 import { ANSI, fakeIo } from './support.js';
 
 describe('rxconnect probe (in-process, loopback)', () => {
-  let servers: TestServer[] = [];
-  let holes: Blackhole[] = [];
-  const server = async (host: '127.0.0.1' | '::1', port = 0): Promise<TestServer> => {
-    const s = await startServer(host, undefined, port);
-    servers.push(s);
-    return s;
-  };
-
-  afterEach(async () => {
-    await Promise.all([...servers.map((s) => s.stop()), ...holes.map((h) => h.stop())]);
-    servers = [];
-    holes = [];
-    expect(await settledTcpHandles()).toBe(0);
-  });
+  const net = loopbackFixtures();
 
   it('exits 0 and draws a timeline when the target connects, then closes the connection', async () => {
-    const s = await server('127.0.0.1');
+    const s = await net.server('127.0.0.1');
     const f = fakeIo();
     expect(await runCli(['probe', `127.0.0.1:${s.port}`], f.io)).toBe(0);
     const out = f.stdout.text();
@@ -39,7 +25,7 @@ describe('rxconnect probe (in-process, loopback)', () => {
   });
 
   it('accepts a bracketed IPv6 target', async () => {
-    const s = await server('::1');
+    const s = await net.server('::1');
     const f = fakeIo();
     expect(await runCli(['probe', `[::1]:${s.port}`, '--json'], f.io)).toBe(0);
     const report = JSON.parse(f.stdout.text()) as JsonReport;
@@ -55,7 +41,7 @@ describe('rxconnect probe (in-process, loopback)', () => {
   });
 
   it('exits 1 when any of several targets fails, and reports every one in order', async () => {
-    const s = await server('127.0.0.1');
+    const s = await net.server('127.0.0.1');
     const refused = await refusedPort();
     const f = fakeIo();
     expect(await runCli(['probe', `127.0.0.1:${s.port}`, `localhost:${refused}`, `[::1]:${refused}`], f.io)).toBe(1);
@@ -66,7 +52,7 @@ describe('rxconnect probe (in-process, loopback)', () => {
   });
 
   it('prints one JSON document with the events (no channels) and the outcome of each target', async () => {
-    const s = await server('127.0.0.1');
+    const s = await net.server('127.0.0.1');
     const refused = await refusedPort();
     const f = fakeIo();
     expect(await runCli(['probe', '--json', `127.0.0.1:${s.port}`, `127.0.0.1:${refused}`], f.io)).toBe(1);
@@ -91,8 +77,7 @@ describe('rxconnect probe (in-process, loopback)', () => {
   });
 
   it('gives up on a hanging address after --attempt-timeout, with --strategy sequential', async () => {
-    const hole = await blackhole(6);
-    holes.push(hole);
+    const hole = await net.blackhole(6);
     const f = fakeIo();
     expect(await runCli(['probe', `[::1]:${hole.port}`, '--strategy', 'sequential', '--attempt-timeout', '150', '--json'], f.io)).toBe(1);
     const [t] = (JSON.parse(f.stdout.text()) as JsonReport).targets;
@@ -105,8 +90,7 @@ describe('rxconnect probe (in-process, loopback)', () => {
   });
 
   it('gives up at --timeout with every attempt cancelled', async () => {
-    const hole = await blackhole(4);
-    holes.push(hole);
+    const hole = await net.blackhole(4);
     const f = fakeIo();
     const started = Date.now();
     expect(await runCli(['probe', `127.0.0.1:${hole.port}`, '--timeout', '200'], f.io)).toBe(1);
@@ -116,7 +100,7 @@ describe('rxconnect probe (in-process, loopback)', () => {
   });
 
   it('passes --family and --attempt-delay on', async () => {
-    const s = await server('127.0.0.1');
+    const s = await net.server('127.0.0.1');
     const f = fakeIo();
     expect(await runCli(['probe', `localhost:${s.port}`, '--family', '4', '--attempt-delay', '100', '--json'], f.io)).toBe(0);
     const [t] = (JSON.parse(f.stdout.text()) as JsonReport).targets;
@@ -127,7 +111,7 @@ describe('rxconnect probe (in-process, loopback)', () => {
   });
 
   it('colours only a TTY, and never with NO_COLOR', async () => {
-    const s = await server('127.0.0.1');
+    const s = await net.server('127.0.0.1');
     const tty = fakeIo({ tty: true, columns: 120 });
     expect(await runCli(['probe', `127.0.0.1:${s.port}`], tty.io)).toBe(0);
     expect(tty.stdout.text()).toMatch(ANSI);
@@ -160,7 +144,7 @@ describe('rxconnect probe (in-process, loopback)', () => {
   });
 
   it('checks every target before connecting to any', async () => {
-    const s = await server('127.0.0.1');
+    const s = await net.server('127.0.0.1');
     const f = fakeIo();
     expect(await runCli(['probe', `127.0.0.1:${s.port}`, 'nope'], f.io)).toBe(2);
     expect(s.clients).toHaveLength(0);

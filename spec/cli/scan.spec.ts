@@ -3,15 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/cli.js';
 import type { JsonReport } from '../../src/cli/report.js';
-import { blackhole, refusedPort, settledTcpHandles, startServer } from '../helpers/loopback.js';
-import type { Blackhole, TestServer } from '../helpers/loopback.js';
+import { loopbackFixtures, refusedPort } from '../helpers/loopback.js';
 import { stripAnsi } from '../../src/cli/colors.js';
 import { ANSI, fakeIo } from './support.js';
 
 describe('rxconnect scan (in-process, loopback)', () => {
   let dir: string;
-  let servers: TestServer[] = [];
-  let holes: Blackhole[] = [];
+  const net = loopbackFixtures();
   const file = (name: string, text: string): string => {
     const path = join(dir, name);
     writeFileSync(path, text);
@@ -22,17 +20,10 @@ describe('rxconnect scan (in-process, loopback)', () => {
     dir = mkdtempSync(join(tmpdir(), 'rxconnect-scan-'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  afterEach(async () => {
-    await Promise.all([...servers.map((s) => s.stop()), ...holes.map((h) => h.stop())]);
-    servers = [];
-    holes = [];
-    expect(await settledTcpHandles()).toBe(0);
-  });
 
   it('reads a file with comments and blank lines, and ends with a summary table; exit 1 when one is down', async () => {
-    const four = await startServer('127.0.0.1');
-    const six = await startServer('::1');
-    servers.push(four, six);
+    const four = await net.server('127.0.0.1');
+    const six = await net.server('::1');
     const refused = await refusedPort();
     const list = file(
       'hosts.txt',
@@ -55,16 +46,14 @@ describe('rxconnect scan (in-process, loopback)', () => {
   });
 
   it('exits 0 when every target is up, and reads standard input for "-"', async () => {
-    const s = await startServer('127.0.0.1');
-    servers.push(s);
+    const s = await net.server('127.0.0.1');
     const f = fakeIo({ stdin: `127.0.0.1:${s.port}\nlocalhost:${s.port}\n` });
     expect(await runCli(['scan', '-'], f.io)).toBe(0);
     expect(f.stdout.text()).toContain('2 up, 0 down of 2 targets');
   });
 
   it('prints probe\'s JSON shape with --json, in list order', async () => {
-    const s = await startServer('127.0.0.1');
-    servers.push(s);
+    const s = await net.server('127.0.0.1');
     const refused = await refusedPort();
     const f = fakeIo({ stdin: `# json\n127.0.0.1:${refused}\n127.0.0.1:${s.port}\n` });
     expect(await runCli(['scan', '-', '--json'], f.io)).toBe(1);
@@ -78,8 +67,7 @@ describe('rxconnect scan (in-process, loopback)', () => {
   });
 
   it('shows a progress bar on stderr only when stderr is a TTY, and clears it', async () => {
-    const s = await startServer('127.0.0.1');
-    servers.push(s);
+    const s = await net.server('127.0.0.1');
     const f = fakeIo({ stderrTty: true, stdin: `127.0.0.1:${s.port}\n` });
     expect(await runCli(['scan', '-'], f.io)).toBe(0);
     expect(stripAnsi(f.stderr.text())).toMatch(/\r\[█+\] 1\/1 {2}up 1 {2}down 0/);
@@ -91,8 +79,7 @@ describe('rxconnect scan (in-process, loopback)', () => {
   });
 
   it('runs at most --concurrency connects at once, and gives up on each at --timeout', async () => {
-    const hole = await blackhole(4);
-    holes.push(hole);
+    const hole = await net.blackhole(4);
     const list = `127.0.0.1:${hole.port}\n`.repeat(4);
     const serial = fakeIo({ stdin: list });
     let started = Date.now();

@@ -2,8 +2,7 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { connectAsync$, connectTimeout, listen$ } from '../../src/index.js';
 import type { ConnectEvent, LookupFunction } from '../../src/index.js';
 import { grammarProblems, label } from '../helpers/events.js';
-import { blackhole, fixedLookup, settledTcpHandles, startServer } from '../helpers/loopback.js';
-import type { Blackhole, TestServer } from '../helpers/loopback.js';
+import { fixedLookup, loopbackFixtures } from '../helpers/loopback.js';
 import { guardProcess, quiet } from './support.js';
 import type { ProcessGuard } from './support.js';
 
@@ -41,42 +40,35 @@ const failure = (events: readonly ConnectEvent[]): { code: string; message: stri
 
 describe('faults while connecting (loopback)', () => {
   let guard: ProcessGuard;
-  let holes: Blackhole[] = [];
-  let servers: TestServer[] = [];
+  // After the servers and black holes stop, and before the handle check: no uncaught error, rejection or 'error' event.
+  const net = loopbackFixtures({
+    afterStop: async () => {
+      await quiet();
+      expect(guard.stop()).toEqual([]);
+    },
+  });
 
   beforeEach(() => {
     guard = guardProcess();
   });
 
-  afterEach(async () => {
-    await Promise.all([...holes.map((h) => h.stop()), ...servers.map((s) => s.stop())]);
-    holes = [];
-    servers = [];
-    await quiet();
-    expect(guard.stop()).toEqual([]);
-    expect(await settledTcpHandles()).toBe(0);
-  });
-
   describe('the hanging address', () => {
     it('should fail the attempt with ETIMEDOUT after attemptTimeout', async () => {
-      const hole = await blackhole(4);
-      holes.push(hole);
+      const hole = await net.blackhole(4);
       const events = await run(connectAsync$('127.0.0.1', hole.port, { attemptTimeout: 150 }));
       expect(events.map(label)).toEqual(['resolved 4 127.0.0.1', 'attempt 0 127.0.0.1', 'attemptFailed 0 127.0.0.1 ETIMEDOUT', 'failed ETIMEDOUT']);
       expect(failure(events).message).toMatch(/^connection timed out \(127\.0\.0\.1 port \d+: connection timed out after 1\d\d ms\)$/);
     });
 
     it('should give up at the connectTimeout deadline, cancelling the attempt (reason timeout)', async () => {
-      const hole = await blackhole(4);
-      holes.push(hole);
+      const hole = await net.blackhole(4);
       const events = await run(connectAsync$('127.0.0.1', hole.port).pipe(connectTimeout(150)));
       expect(events.map(label)).toEqual(['resolved 4 127.0.0.1', 'attempt 0 127.0.0.1', 'attemptCancelled 0 127.0.0.1 timeout', 'failed ETIMEDOUT']);
     });
 
     it('should race past a hanging ::1 to 127.0.0.1 on the same port, and cancel the loser', async () => {
-      const server = await startServer('127.0.0.1');
-      servers.push(server);
-      holes.push(await blackhole(6, server.port));
+      const server = await net.server('127.0.0.1');
+      await net.blackhole(6, server.port);
       const events = await run(connectAsync$('dual.test', server.port, { lookup: fixedLookup(DUAL), attemptDelay: 50 }));
       expect(events.map(label).filter((l) => !l.startsWith('resolved'))).toEqual([
         'attempt 0 ::1',
@@ -87,9 +79,8 @@ describe('faults while connecting (loopback)', () => {
     });
 
     it('should move on from the hanging address after attemptTimeout in the sequential strategy', async () => {
-      const server = await startServer('127.0.0.1');
-      servers.push(server);
-      holes.push(await blackhole(6, server.port));
+      const server = await net.server('127.0.0.1');
+      await net.blackhole(6, server.port);
       const events = await run(connectAsync$('dual.test', server.port, { lookup: fixedLookup(DUAL), strategy: 'sequential', attemptTimeout: 100 }));
       expect(events.map(label)).toEqual([
         'resolved 0 ::1,127.0.0.1',
@@ -131,8 +122,7 @@ describe('faults while connecting (loopback)', () => {
     });
 
     it('should give up at the connectTimeout deadline when it never answers, cancel the lookup, and ignore a late answer', async () => {
-      const server = await startServer('127.0.0.1');
-      servers.push(server);
+      const server = await net.server('127.0.0.1');
       const late: ((error: Error | null, addresses?: { address: string; family: number }[]) => void)[] = [];
       let cancelled = 0;
       const never: LookupFunction = (_h, _o, cb) => {
@@ -154,8 +144,7 @@ describe('faults while connecting (loopback)', () => {
     });
 
     it('should ignore a second answer and connect with the first', async () => {
-      const server = await startServer('127.0.0.1');
-      servers.push(server);
+      const server = await net.server('127.0.0.1');
       const twice: LookupFunction = (_h, _o, cb) => {
         setImmediate(() => {
           cb(null, [{ address: '127.0.0.1', family: 4 }]);

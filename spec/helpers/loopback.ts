@@ -90,6 +90,41 @@ export async function settledTcpHandles(): Promise<number> {
   return tcpHandles();
 }
 
+/** What `loopbackFixtures()` starts: `startServer` and `blackhole`, each tracked for the teardown. */
+export type LoopbackFixtures = {
+  server(host: '127.0.0.1' | '::1', onClient?: (socket: Socket) => void, port?: number): Promise<TestServer>;
+  blackhole(family: 4 | 6, port?: number): Promise<Blackhole>;
+};
+
+/**
+ * Every loopback spec must leave no handle open, or a leak in the library passes unseen (and trips a later spec).
+ * Call this at describe level: after each test it stops every server and black hole started through it, runs
+ * `afterStop` (a spec's own teardown, if any), then expects no TCP handle left.
+ */
+export function loopbackFixtures(options: { afterStop?: () => void | Promise<void> } = {}): LoopbackFixtures {
+  let servers: TestServer[] = [];
+  let holes: Blackhole[] = [];
+  afterEach(async () => {
+    await Promise.all([...servers.map((s) => s.stop()), ...holes.map((h) => h.stop())]);
+    servers = [];
+    holes = [];
+    await options.afterStop?.();
+    expect(await settledTcpHandles()).toBe(0);
+  });
+  return {
+    async server(host, onClient, port) {
+      const server = await startServer(host, onClient, port);
+      servers.push(server);
+      return server;
+    },
+    async blackhole(family, port) {
+      const hole = await blackhole(family, port);
+      holes.push(hole);
+      return hole;
+    },
+  };
+}
+
 /** A dns.lookup-compatible function that answers with fixed addresses, and records what it was asked. */
 export function fixedLookup(addresses: readonly { address: string; family: 4 | 6 }[], calls: { family: number }[] = []) {
   return (_host: string, options: { family: 0 | 4 | 6 }, callback: (error: Error | null, result: { address: string; family: number }[]) => void): void => {

@@ -5,8 +5,7 @@ import type { Socket } from 'node:net';
 import { connectAsync$, connectTimeout, createSnapshot, flushOnConnect, reconnect, snapshot } from '../../src/index.js';
 import type { ConnectEvent, ReconnectEvent, SocketSnapshot } from '../../src/index.js';
 import { grammarProblems, label } from '../helpers/events.js';
-import { blackhole, fixedLookup, refusedPort, settledTcpHandles, startServer } from '../helpers/loopback.js';
-import type { Blackhole, TestServer } from '../helpers/loopback.js';
+import { fixedLookup, loopbackFixtures, refusedPort } from '../helpers/loopback.js';
 
 const DUAL = [
   { address: '::1', family: 6 as const },
@@ -32,19 +31,10 @@ function collect(socket: Socket): Promise<string> {
 }
 
 describe('operators on loopback', () => {
-  let servers: TestServer[] = [];
-  let holes: Blackhole[] = [];
-
-  afterEach(async () => {
-    await Promise.all([...servers.map((s) => s.stop()), ...holes.map((h) => h.stop())]);
-    servers = [];
-    holes = [];
-    expect(await settledTcpHandles()).toBe(0);
-  });
+  const net = loopbackFixtures();
 
   it('connectTimeout: a hanging address fails with ETIMEDOUT at the deadline, and its socket is destroyed', async () => {
-    const hole = await blackhole(6);
-    holes.push(hole);
+    const hole = await net.blackhole(6);
     const events = await lastValueFrom(connectAsync$('::1', hole.port).pipe(connectTimeout(300), toArray()));
     expect(events.map(label)).toEqual(['resolved 6 ::1', 'attempt 0 ::1', 'attemptCancelled 0 ::1 timeout', 'failed ETIMEDOUT']);
     const failed = events.at(-1);
@@ -59,8 +49,7 @@ describe('operators on loopback', () => {
   it('flushOnConnect: queued values reach the server once and in order, behind a refused ::1', async () => {
     let accepted!: (text: Promise<string>) => void;
     const received = new Promise<Promise<string>>((r) => (accepted = r));
-    const server = await startServer('127.0.0.1', (socket) => accepted(collect(socket)));
-    servers.push(server);
+    const server = await net.server('127.0.0.1', (socket) => accepted(collect(socket)));
     const outgoing = new Subject<string | Uint8Array>();
     const events: ConnectEvent[] = [];
     const { done, sub } = waitFor(
@@ -100,8 +89,7 @@ describe('operators on loopback', () => {
   });
 
   it('snapshot: reads connecting during a real hanging connect, then the outcome of refused and connected ones', async () => {
-    const hole = await blackhole(6);
-    holes.push(hole);
+    const hole = await net.blackhole(6);
     const hanging = createSnapshot();
     const seen: ConnectEvent[] = [];
     const h = waitFor(seen, (next) => connectAsync$('::1', hole.port).pipe(snapshot(hanging)).subscribe(next), (e) => e.type === 'attempt');
@@ -115,8 +103,7 @@ describe('operators on loopback', () => {
     await lastValueFrom(connectAsync$('127.0.0.1', await refusedPort()).pipe(snapshot(refused), toArray()));
     expect(refused.value).toEqual({ connecting: false, error: 'connection refused', sockname: null, peername: null, inFlight: [] });
 
-    const server = await startServer('127.0.0.1');
-    servers.push(server);
+    const server = await net.server('127.0.0.1');
     const live = createSnapshot();
     const c = waitFor<ConnectEvent>([], (next) => connectAsync$('127.0.0.1', server.port).pipe(snapshot(live)).subscribe(next), (e) => e.type === 'connected');
     const connected = await c.done;
@@ -150,7 +137,7 @@ describe('operators on loopback', () => {
         if (e.type === 'connected') isConnected(e);
       });
     await failedTwice;
-    servers.push(await startServer('127.0.0.1', undefined, port));
+    await net.server('127.0.0.1', undefined, port);
     waits.flush();
     const connected = await connectedEvent;
     sub.unsubscribe();

@@ -1,22 +1,12 @@
 import { firstValueFrom } from 'rxjs';
 import { connect, ConnectError, InvalidArgumentError } from '../../src/index.js';
-import { blackhole, fixedLookup, refusedPort, settledTcpHandles, startServer } from '../helpers/loopback.js';
-import type { Blackhole, TestServer } from '../helpers/loopback.js';
+import { fixedLookup, loopbackFixtures, refusedPort } from '../helpers/loopback.js';
 
 describe('connect (the Promise form)', () => {
-  let servers: TestServer[] = [];
-  let holes: Blackhole[] = [];
-
-  afterEach(async () => {
-    await Promise.all([...servers.map((s) => s.stop()), ...holes.map((h) => h.stop())]);
-    servers = [];
-    holes = [];
-    expect(await settledTcpHandles()).toBe(0);
-  });
+  const net = loopbackFixtures();
 
   it('should resolve with a channel that stays open until closed', async () => {
-    const server = await startServer('127.0.0.1', (socket) => socket.on('data', (d) => socket.write(`echo ${d}`)));
-    servers.push(server);
+    const server = await net.server('127.0.0.1', (socket) => socket.on('data', (d) => socket.write(`echo ${d}`)));
     const channel = await connect('127.0.0.1', server.port);
     channel.writeLine('HELO');
     expect(await firstValueFrom(channel.lines$)).toBe('echo HELO');
@@ -36,8 +26,7 @@ describe('connect (the Promise form)', () => {
   });
 
   it('should reject with ETIMEDOUT at the timeout on a hanging address', async () => {
-    const hole = await blackhole(6);
-    holes.push(hole);
+    const hole = await net.blackhole(6);
     const error = await connect('h.test', hole.port, { lookup: fixedLookup([{ address: '::1', family: 6 }]), timeout: 200 }).catch((e: unknown) => e);
     expect((error as ConnectError).code).toBe('ETIMEDOUT');
   });

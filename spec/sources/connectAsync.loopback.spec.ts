@@ -4,8 +4,7 @@ import type { Socket } from 'node:net';
 import { connectAsync$, connected } from '../../src/index.js';
 import type { ConnectEvent } from '../../src/index.js';
 import { grammarProblems, label } from '../helpers/events.js';
-import { blackhole, fixedLookup, refusedPort, settledTcpHandles, startServer } from '../helpers/loopback.js';
-import type { Blackhole, TestServer } from '../helpers/loopback.js';
+import { fixedLookup, loopbackFixtures, refusedPort } from '../helpers/loopback.js';
 
 const DUAL = [
   { address: '::1', family: 6 as const },
@@ -32,15 +31,7 @@ async function settle(events$: ReturnType<typeof connectAsync$>): Promise<Connec
 }
 
 describe('connectAsync$ on loopback', () => {
-  let servers: TestServer[] = [];
-  let holes: Blackhole[] = [];
-
-  afterEach(async () => {
-    await Promise.all([...servers.map((s) => s.stop()), ...holes.map((h) => h.stop())]);
-    servers = [];
-    holes = [];
-    expect(await settledTcpHandles()).toBe(0);
-  });
+  const net = loopbackFixtures();
 
   it('should fail with a readable ECONNREFUSED on a refused port', async () => {
     const port = await refusedPort();
@@ -54,8 +45,7 @@ describe('connectAsync$ on loopback', () => {
   });
 
   it('should fall back from a refused ::1 to a listening 127.0.0.1 through the lookup option', async () => {
-    const server = await startServer('127.0.0.1');
-    servers.push(server);
+    const server = await net.server('127.0.0.1');
     const calls: { family: number }[] = [];
     const events = await settle(connectAsync$('dual.test', server.port, { lookup: fixedLookup(DUAL, calls) }));
     expect(events.map(label)).toEqual([
@@ -70,10 +60,8 @@ describe('connectAsync$ on loopback', () => {
   });
 
   it('should connect to the second address about attemptDelay after a hanging first one, and cancel the first', async () => {
-    const server = await startServer('127.0.0.1');
-    servers.push(server);
-    const hole = await blackhole(6, server.port);
-    holes.push(hole);
+    const server = await net.server('127.0.0.1');
+    await net.blackhole(6, server.port);
     const events = await settle(connectAsync$('dual.test', server.port, { lookup: fixedLookup(DUAL), attemptDelay: 100 }));
     expect(events.filter((e) => e.type !== 'resolved').map(label)).toEqual([
       'attempt 0 ::1',
@@ -88,8 +76,7 @@ describe('connectAsync$ on loopback', () => {
   });
 
   it('should keep the channel until it closes, then emit closed and complete', async () => {
-    const server = await startServer('127.0.0.1', (socket) => socket.end('bye\n'));
-    servers.push(server);
+    const server = await net.server('127.0.0.1', (socket) => socket.end('bye\n'));
     const received: string[] = [];
     const events = await lastValueFrom(
       connectAsync$('127.0.0.1', server.port).pipe(
@@ -103,8 +90,7 @@ describe('connectAsync$ on loopback', () => {
   });
 
   it('should close the channel when unsubscribed after connect', async () => {
-    const server = await startServer('127.0.0.1');
-    servers.push(server);
+    const server = await net.server('127.0.0.1');
     const accepted = once(server.server, 'connection') as Promise<[Socket]>;
     const channel = await firstValueFrom(connectAsync$('127.0.0.1', server.port).pipe(connected()));
     const [peer] = await accepted;
@@ -113,8 +99,7 @@ describe('connectAsync$ on loopback', () => {
   });
 
   it('should bind myaddr and myport', async () => {
-    const server = await startServer('127.0.0.1');
-    servers.push(server);
+    const server = await net.server('127.0.0.1');
     const myport = await refusedPort();
     const accepted = once(server.server, 'connection') as Promise<[Socket]>;
     const events = await settle(connectAsync$('127.0.0.1', server.port, { myaddr: '127.0.0.1', myport }));
@@ -126,16 +111,14 @@ describe('connectAsync$ on loopback', () => {
   });
 
   it('should skip ::1 when myaddr has only an IPv4 address', async () => {
-    const server = await startServer('127.0.0.1');
-    servers.push(server);
+    const server = await net.server('127.0.0.1');
     const events = await settle(connectAsync$('dual.test', server.port, { lookup: fixedLookup(DUAL), myaddr: '127.0.0.1' }));
     expect(events.filter((e) => e.type !== 'resolved').map(label)).toEqual([`attempt 0 127.0.0.1 from 127.0.0.1:0`, 'connected 0 127.0.0.1']);
   });
 
   it('should report EADDRINUSE when myport is taken', async () => {
-    const server = await startServer('127.0.0.1');
-    const busy = await startServer('127.0.0.1');
-    servers.push(server, busy);
+    const server = await net.server('127.0.0.1');
+    const busy = await net.server('127.0.0.1');
     const events = await settle(connectAsync$('127.0.0.1', server.port, { myaddr: '127.0.0.1', myport: busy.port }));
     const failed = events.at(-1);
     expect(failed?.type === 'failed' && failed.error.code).toBe('EADDRINUSE');
@@ -150,8 +133,7 @@ describe('connectAsync$ on loopback', () => {
   });
 
   it('should use the system resolver for localhost', async () => {
-    const server = await startServer('127.0.0.1');
-    servers.push(server);
+    const server = await net.server('127.0.0.1');
     const events = await settle(connectAsync$('localhost', server.port, { family: 4 }));
     expect(events.at(-1)?.type).toBe('connected');
   });
