@@ -1,10 +1,10 @@
-import { AsyncSubject, BehaviorSubject, Observable, Subject } from 'rxjs';
-import type { Subscriber } from 'rxjs';
+import { BehaviorSubject, Observable, Subject, Subscriber } from 'rxjs';
 import { ChannelClosedError } from '../errors/ChannelClosedError.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { errorCode } from '../errors/ConnectError.js';
 import { tclText } from '../errors/tclText.js';
 import { parseChoice } from '../internal/validate.js';
+import { NAMES_KEPT } from '../transport/nodeTransport.js';
 import type { SocketEvents, TransportSocket } from '../transport/Transport.js';
 import type { ChannelEncoding, ChannelTranslation, SocketAddress, SocketName, SocketSnapshot } from '../types.js';
 import { ENCODINGS, TRANSLATIONS, encodeText, lineEnd } from './encoding.js';
@@ -36,6 +36,25 @@ export type ChannelClose = {
   readonly error?: Error;
 };
 
+/**
+ * Whoever owns a channel and must know when it closes (`connectAsync$`'s run, `close()`), without the cost of a
+ * `closed$` subscription. It is told in order with the `closed$` subscribers, as one of them would be.
+ */
+export type ChannelCloseWatcher = {
+  channelClosed(close: ChannelClose): void;
+};
+
+/** Set by Channel's static block: the module's way into a channel's close watchers. */
+let watchClose: (channel: Channel, watcher: ChannelCloseWatcher) => void;
+
+/**
+ * Internal (not exported by the package): tells `watcher` when `channel` has closed, at once if it has.
+ * Cheaper than `channel.closed$.subscribe(...)`, which costs a subscriber chain per connection.
+ */
+export function watchChannelClose(channel: Channel, watcher: ChannelCloseWatcher): void {
+  watchClose(channel, watcher);
+}
+
 /** Who reads the socket's bytes: a `data$` subscriber, or the channel's own `lines$` reader. */
 type Reader = {
   readonly closed: boolean;
@@ -49,7 +68,33 @@ type LineReader = { closed: boolean; next(chunk: Uint8Array): void; error(error:
 
 type LinesEnd = { readonly error?: unknown };
 
+/**
+ * What `lines$` needs, made by the first read of `lines$`: most channels never split lines, and there is one
+ * channel per connection.
+ */
+class LineState {
+  readonly stream: Observable<string>;
+  readonly subscribers = new Set<Subscriber<string>>();
+  /** `subscribers` as an array, for pumpLines to walk once per line; dropped whenever a subscriber comes or goes. */
+  list: Subscriber<string>[] | undefined;
+  /** Lines split and not handed out yet: `queue[head]` is the next (no shift() per line). */
+  readonly queue: string[] = [];
+  head = 0;
+  splitter: LineSplitter | undefined;
+  reader: LineReader | undefined;
+  end: LinesEnd | undefined;
+
+  constructor(stream: Observable<string>) {
+    this.stream = stream;
+  }
+}
+
 const isOpen = (subscriber: { readonly closed: boolean }): boolean => !subscriber.closed;
+
+function hasOpen(subscribers: Set<Subscriber<string>>): boolean {
+  for (const r of subscribers) if (!r.closed) return true;
+  return false;
+}
 
 function socketName(address: SocketAddress | undefined): SocketName {
   // host is the numeric address: rxconnect does no reverse lookups.
@@ -105,12 +150,6 @@ function readable(error: Error): Error {
  * ```
  */
 export class Channel {
-  /** Emits once when the channel has closed, for whatever reason, then completes. Late subscribers get it too. */
-  readonly closed$: Observable<ChannelClose>;
-  /** The local endpoint, as Tcl's `-sockname`. */
-  readonly sockname: SocketName;
-  /** The remote endpoint, as Tcl's `-peername`. */
-  readonly peername: SocketName;
   /** The text encoding of `write`, `writeLine` and `lines$`. */
   readonly encoding: ChannelEncoding;
   /** The line-end handling of `writeLine` and `lines$`. */
@@ -119,27 +158,27 @@ export class Channel {
   readonly maxLineLength: number;
 
   private readonly socket: TransportSocket;
+  // Read when first asked for if the socket keeps them after it closes (NAMES_KEPT), else when the channel is made.
+  private socknameValue: SocketName | undefined;
+  private peernameValue: SocketName | undefined;
   private readonly allowHalfOpen: boolean;
-  private readonly readers = new Set<Reader>();
-  private readonly pending: Uint8Array[] = [];
-  private readonly closes = new AsyncSubject<ChannelClose>();
+  /** Who reads the bytes now; made by the first reader. */
+  private readers: Set<Reader> | undefined;
+  /** Bytes that came while nobody read; made by the first such chunk. */
+  private pending: Uint8Array[] | undefined;
+  /** How the channel closed, once it has. */
+  private closeResult: ChannelClose | undefined;
+  /** Who waits for the close, in the order they came: `closed$` subscribers and internal watchers. */
+  private closeWatchers: (Subscriber<ChannelClose> | ChannelCloseWatcher)[] | undefined;
+  private closedStream: Observable<ChannelClose> | undefined;
   // Built on first use, as most channels need only some of them and there is one channel per connection.
   private dataStream: Observable<Uint8Array> | undefined;
-  private lineStream: Observable<string> | undefined;
+  private lines: LineState | undefined;
   private drains: Subject<void> | undefined;
   private drainStream: Observable<void> | undefined;
   private snapshotSubject: BehaviorSubject<SocketSnapshot> | undefined;
   /** The snapshot's `error`: set when the channel closes because of a failure. */
   private snapshotError = '';
-  private splitter: LineSplitter | undefined;
-  private readonly lineReaders = new Set<Subscriber<string>>();
-  /** `lineReaders` as an array, for pumpLines to walk once per line; dropped whenever a subscriber comes or goes. */
-  private lineReaderList: Subscriber<string>[] | undefined;
-  /** Lines split and not handed out yet: `lineQueue[lineHead]` is the next (no shift() per line). */
-  private readonly lineQueue: string[] = [];
-  private lineHead = 0;
-  private lineReader: LineReader | undefined;
-  private linesEnd: LinesEnd | undefined;
   private eof = false;
   private failure: Error | undefined;
   private isClosed = false;
@@ -164,10 +203,15 @@ export class Channel {
     this.translation = parseChoice<ChannelTranslation>(options.translation, 'translation', TRANSLATIONS, 'auto');
     this.maxLineLength = parseMaxLineLength(options.maxLineLength) ?? DEFAULT_MAX_LINE_LENGTH;
     this.allowHalfOpen = options.allowHalfOpen === true;
-    this.sockname = socketName(socket.localAddress);
-    this.peername = socketName(socket.remoteAddress);
-    this.closed$ = this.closes.asObservable();
+    if ((socket as { readonly [NAMES_KEPT]?: true })[NAMES_KEPT] !== true) {
+      this.socknameValue = socketName(socket.localAddress);
+      this.peernameValue = socketName(socket.remoteAddress);
+    }
     socket.events = new Channel.SocketEvents(this);
+  }
+
+  static {
+    watchClose = (channel, watcher) => channel.watchClose(watcher);
   }
 
   /** The socket's events, as the methods of one small object rather than six closures per channel. */
@@ -201,6 +245,24 @@ export class Channel {
     }
   };
 
+  /** The local endpoint, as Tcl's `-sockname`. */
+  get sockname(): SocketName {
+    return (this.socknameValue ??= socketName(this.socket.localAddress));
+  }
+
+  /** The remote endpoint, as Tcl's `-peername`. */
+  get peername(): SocketName {
+    return (this.peernameValue ??= socketName(this.socket.remoteAddress));
+  }
+
+  /** Emits once when the channel has closed, for whatever reason, then completes. Late subscribers get it too. */
+  get closed$(): Observable<ChannelClose> {
+    return (this.closedStream ??= new Observable<ChannelClose>((subscriber) => {
+      this.watchClose(subscriber);
+      return () => this.unwatchClose(subscriber);
+    }));
+  }
+
   /** Incoming bytes; completes at EOF, errors on a socket error. Shared by all subscribers (and by `lines$`). */
   get data$(): Observable<Uint8Array> {
     return (this.dataStream ??= new Observable<Uint8Array>((subscriber) => {
@@ -214,17 +276,22 @@ export class Channel {
    * `translation`. A last line without a line end comes at EOF. Shared; built on `data$`.
    */
   get lines$(): Observable<string> {
-    return (this.lineStream ??= new Observable<string>((subscriber) => {
-      this.lineReaders.add(subscriber);
-      this.lineReaderList = undefined;
-      this.pumpLines();
-      if (!subscriber.closed) this.startLines();
-      return () => {
-        this.lineReaders.delete(subscriber);
-        this.lineReaderList = undefined;
-        if (!this.hasLineReaders()) this.stopLines();
-      };
-    }));
+    if (this.lines !== undefined) return this.lines.stream;
+    const lines = new LineState(
+      new Observable<string>((subscriber) => {
+        lines.subscribers.add(subscriber);
+        lines.list = undefined;
+        this.pumpLines(lines);
+        if (!subscriber.closed) this.startLines(lines);
+        return () => {
+          lines.subscribers.delete(subscriber);
+          lines.list = undefined;
+          if (!hasOpen(lines.subscribers)) this.stopLines(lines);
+        };
+      }),
+    );
+    this.lines = lines;
+    return lines.stream;
   }
 
   /** Emits when the write queue falls below the high-water mark after a `write` returned false. */
@@ -323,7 +390,7 @@ export class Channel {
       const settle = (error: Error | null | undefined): void => {
         this.socket.destroy();
         const failure = error !== null && error !== undefined ? readable(error) : this.lostWrites ? this.failure : undefined;
-        this.closes.subscribe({ complete: () => (failure === undefined ? resolve() : reject(failure)) });
+        this.watchClose({ channelClosed: () => (failure === undefined ? resolve() : reject(failure)) });
       };
       if (this.isClosed || this.failure !== undefined) settle(undefined);
       else this.socket.end(settle);
@@ -353,7 +420,8 @@ export class Channel {
 
   private attach(reader: Reader): void {
     // Bytes that came in while nobody listened go to the first subscriber.
-    while (this.pending.length > 0 && !reader.closed) reader.next(this.pending.shift() as Uint8Array);
+    const pending = this.pending;
+    while (pending !== undefined && pending.length > 0 && !reader.closed) reader.next(pending.shift() as Uint8Array);
     if (reader.closed) return;
     if (this.failure !== undefined) {
       reader.error(this.failure);
@@ -363,23 +431,27 @@ export class Channel {
       reader.complete();
       return;
     }
-    this.readers.add(reader);
-    if (this.readers.size === 1) this.socket.resume();
+    const readers = (this.readers ??= new Set());
+    readers.add(reader);
+    if (readers.size === 1) this.socket.resume();
   }
 
   private detach(reader: Reader): void {
-    if (this.readers.delete(reader) && this.readers.size === 0 && !this.eof && !this.isClosed) this.socket.pause();
+    const readers = this.readers;
+    if (readers !== undefined && readers.delete(reader) && readers.size === 0 && !this.eof && !this.isClosed) this.socket.pause();
   }
 
   private onData(chunk: Uint8Array): void {
     let delivered = false;
-    for (const r of [...this.readers]) {
-      if (r.closed) continue;
-      r.next(chunk);
-      delivered = true;
+    if (this.readers !== undefined && this.readers.size > 0) {
+      for (const r of [...this.readers]) {
+        if (r.closed) continue;
+        r.next(chunk);
+        delivered = true;
+      }
     }
     if (!delivered) {
-      this.pending.push(chunk);
+      (this.pending ??= []).push(chunk);
       this.socket.pause();
     }
   }
@@ -388,8 +460,7 @@ export class Channel {
     if (this.eof) return;
     this.eof = true;
     if (!this.allowHalfOpen) this.stopWriting('the peer closed the connection');
-    const readers = [...this.readers];
-    this.readers.clear();
+    const readers = this.takeReaders();
     for (const r of readers) r.complete();
   }
 
@@ -399,9 +470,53 @@ export class Channel {
     this.failure = e;
     if (this.unflushed > 0) this.lostWrites = true;
     this.stopWriting(`channel failed: ${e.message}`);
-    const readers = [...this.readers];
-    this.readers.clear();
+    const readers = this.takeReaders();
     for (const r of readers) r.error(e);
+  }
+
+  // Closing: closed$ as an AsyncSubject would do it, with internal watchers in the same list.
+
+  private watchClose(watcher: Subscriber<ChannelClose> | ChannelCloseWatcher): void {
+    const result = this.closeResult;
+    if (result === undefined) {
+      // A literal for the first: usually the only one, and a first push() would reserve room for 16 more.
+      if (this.closeWatchers === undefined) this.closeWatchers = [watcher];
+      else this.closeWatchers.push(watcher);
+    } else if (watcher instanceof Subscriber) {
+      watcher.next(result);
+      watcher.complete();
+    } else {
+      watcher.channelClosed(result);
+    }
+  }
+
+  private unwatchClose(watcher: Subscriber<ChannelClose>): void {
+    const watchers = this.closeWatchers;
+    const i = watchers === undefined ? -1 : watchers.indexOf(watcher);
+    if (i >= 0) watchers?.splice(i, 1);
+  }
+
+  /** Everyone watching gets the close, in the order they came; then the subscribers complete. */
+  private notifyClosed(result: ChannelClose): void {
+    this.closeResult = result;
+    const watchers = this.closeWatchers;
+    if (watchers === undefined) return;
+    // Those who come while this runs are told at once (closeResult is set); a subscriber that left ignores it.
+    for (const w of [...watchers]) {
+      if (w instanceof Subscriber) w.next(result);
+      else w.channelClosed(result);
+    }
+    this.closeWatchers = undefined;
+    for (const w of watchers) if (w instanceof Subscriber) w.complete();
+  }
+
+  /** The readers, removed: the stream is over for them. */
+  private takeReaders(): Reader[] {
+    const readers = this.readers;
+    if (readers === undefined || readers.size === 0) return [];
+    const list = [...readers];
+    readers.clear();
+    return list;
   }
 
   private onClose(): void {
@@ -415,90 +530,84 @@ export class Channel {
       const snapshot = this.snapshotSubject;
       snapshot?.next({ ...snapshot.value, error: this.snapshotError });
     }
-    this.closes.next(failure === undefined ? {} : { error: failure });
-    this.closes.complete();
+    this.notifyClosed(failure === undefined ? {} : { error: failure });
     this.drains?.complete();
   }
 
   // Lines: one decoder per channel, reading as a Reader while some lines$ subscriber is there.
 
-  private hasLineReaders(): boolean {
-    for (const r of this.lineReaders) if (!r.closed) return true;
-    return false;
-  }
-
-  private startLines(): void {
-    if (this.lineReader !== undefined || this.linesEnd !== undefined) return;
-    const splitter = (this.splitter ??= new LineSplitter(this.encoding, this.translation, this.maxLineLength));
+  private startLines(lines: LineState): void {
+    if (lines.reader !== undefined || lines.end !== undefined) return;
+    const splitter = (lines.splitter ??= new LineSplitter(this.encoding, this.translation, this.maxLineLength));
     const reader: LineReader = {
       closed: false,
       next: (chunk: Uint8Array) => {
         try {
-          splitter.push(chunk, this.lineQueue);
+          splitter.push(chunk, lines.queue);
         } catch (error) {
-          this.finishLines({ error });
+          this.finishLines(lines, { error });
         }
-        this.pumpLines();
+        this.pumpLines(lines);
       },
       error: (error: Error) => {
-        this.finishLines({ error });
-        this.pumpLines();
+        this.finishLines(lines, { error });
+        this.pumpLines(lines);
       },
       complete: () => {
         try {
-          splitter.end(this.lineQueue);
-          this.finishLines({});
+          splitter.end(lines.queue);
+          this.finishLines(lines, {});
         } catch (error) {
-          this.finishLines({ error });
+          this.finishLines(lines, { error });
         }
-        this.pumpLines();
+        this.pumpLines(lines);
       },
     };
-    this.lineReader = reader;
+    lines.reader = reader;
     this.attach(reader);
   }
 
-  private stopLines(): void {
-    const reader = this.lineReader;
+  private stopLines(lines: LineState): void {
+    const reader = lines.reader;
     if (reader === undefined) return;
-    this.lineReader = undefined;
+    lines.reader = undefined;
     reader.closed = true;
     this.detach(reader);
   }
 
-  private finishLines(end: LinesEnd): void {
-    if (this.linesEnd !== undefined) return;
-    this.linesEnd = end;
-    this.stopLines();
+  private finishLines(lines: LineState, end: LinesEnd): void {
+    if (lines.end !== undefined) return;
+    lines.end = end;
+    this.stopLines(lines);
   }
 
   /** Hands queued lines to the lines$ subscribers; ends them once the queue is empty and the lines are over. */
-  private pumpLines(): void {
-    const queue = this.lineQueue;
-    while (this.lineHead < queue.length) {
+  private pumpLines(lines: LineState): void {
+    const queue = lines.queue;
+    while (lines.head < queue.length) {
       // The subscribers as they are when this line goes out: one that comes or goes meanwhile drops the list,
       // and the next line sees the new one.
-      const readers = (this.lineReaderList ??= [...this.lineReaders]);
+      const readers = (lines.list ??= [...lines.subscribers]);
       if (!readers.some(isOpen)) break;
       // Taken before it is handed out, so a pumpLines() re-entered from next() goes on with the line after.
-      const line = queue[this.lineHead++] as string;
+      const line = queue[lines.head++] as string;
       for (const r of readers) if (!r.closed) r.next(line);
     }
     // Drop the lines handed out: all of them, unless the subscribers left before the queue was empty.
-    if (this.lineHead > 0) {
-      queue.splice(0, this.lineHead);
-      this.lineHead = 0;
+    if (lines.head > 0) {
+      queue.splice(0, lines.head);
+      lines.head = 0;
     }
-    const end = this.linesEnd;
+    const end = lines.end;
     if (end !== undefined && queue.length === 0) {
-      const readers = [...this.lineReaders];
-      this.lineReaders.clear();
-      this.lineReaderList = undefined;
+      const readers = [...lines.subscribers];
+      lines.subscribers.clear();
+      lines.list = undefined;
       for (const r of readers) {
         if ('error' in end) r.error(end.error as Error);
         else r.complete();
       }
     }
-    if (!this.hasLineReaders()) this.stopLines();
+    if (!hasOpen(lines.subscribers)) this.stopLines(lines);
   }
 }

@@ -47,6 +47,6 @@ export function connectAsync$(host: string, port: number | string, options?: Con
   return new Observable<ConnectEvent>((subscriber) => {
     const run = new ConnectRun(plan, subscriber);
     run.start();
-    return () => run.teardown();
+    return run;
   });
 }

@@ -23,9 +23,28 @@ function endpoint(address: string | undefined, family: string | number | undefin
 const OWNER = Symbol('rxconnect.NodeSocket');
 type OwnedSocket = Socket & { [OWNER]: NodeSocket };
 
+/**
+ * Marks a transport socket whose `localAddress` and `remoteAddress` keep their values after the socket has
+ * closed, so a Channel can read them when first asked rather than when it is made. Internal.
+ */
+export const NAMES_KEPT: unique symbol = Symbol('rxconnect.namesKept');
+
+/**
+ * A client socket that reads its names just before Node lets go of the handle: Node drops the handle, and with it
+ * the local name, in `_destroy`, before it emits 'error' or 'close'.
+ */
+class DialedSocket extends Socket {
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    (this as unknown as OwnedSocket)[OWNER].keepNames();
+    super._destroy(error, callback);
+  }
+}
+
 // One set of listener functions for every socket (`this` is the net.Socket), rather than six closures each.
 function onConnect(this: OwnedSocket): void {
-  this[OWNER].events.connect();
+  const owner = this[OWNER];
+  owner.connected();
+  owner.events.connect();
 }
 function onData(this: OwnedSocket, chunk: Buffer): void {
   this[OWNER].events.data(chunk);
@@ -43,15 +62,26 @@ function onDrain(this: OwnedSocket): void {
   this[OWNER].events.drain();
 }
 
-/** A net.Socket behind the TransportSocket interface. */
+/**
+ * A net.Socket behind the TransportSocket interface. Its names are read once and kept: a client socket's peer is
+ * the IPv4 address it dialed (an IPv4 literal has one spelling, getpeername's), and the rest is read when first
+ * asked for, or at the latest just before the handle goes (DialedSocket). Accepted sockets read both at once.
+ */
 class NodeSocket implements TransportSocket {
   events: SocketEvents;
   private readonly socket: Socket;
   private destroyed = false;
+  /** The address a client socket dialed; undefined for accepted sockets. */
+  private readonly dialed: SocketAddress | undefined;
+  private isConnected: boolean;
+  private local: SocketAddress | undefined;
+  private peer: SocketAddress | undefined;
 
-  constructor(socket: Socket, events: SocketEvents) {
+  constructor(socket: Socket, events: SocketEvents, dialed?: SocketAddress) {
     this.socket = socket;
     this.events = events;
+    this.dialed = dialed;
+    this.isConnected = dialed === undefined;
     (socket as OwnedSocket)[OWNER] = this;
     // Paused until the owner asks for data: nothing is read that nobody wants yet.
     socket.pause();
@@ -61,16 +91,41 @@ class NodeSocket implements TransportSocket {
     socket.on('error', onError);
     socket.on('close', onClose);
     socket.on('drain', onDrain);
+    // Node's own Socket: nothing tells before its handle goes, so read the names now.
+    if (dialed === undefined) this.keepNames();
+  }
+
+  get [NAMES_KEPT](): true {
+    return true;
   }
 
   get localAddress(): SocketAddress | undefined {
-    const s = this.socket;
-    return endpoint(s.localAddress, s.localFamily, s.localPort);
+    if (this.local === undefined && this.isConnected) {
+      const s = this.socket;
+      this.local = endpoint(s.localAddress, s.localFamily, s.localPort);
+    }
+    return this.local;
   }
 
   get remoteAddress(): SocketAddress | undefined {
-    const s = this.socket;
-    return endpoint(s.remoteAddress, s.remoteFamily, s.remotePort);
+    if (this.peer === undefined && this.isConnected) {
+      const s = this.socket;
+      this.peer = endpoint(s.remoteAddress, s.remoteFamily, s.remotePort);
+    }
+    return this.peer;
+  }
+
+  /** The connect succeeded (a client socket's 'connect'). */
+  connected(): void {
+    this.isConnected = true;
+    if (this.dialed?.family === 4) this.peer = this.dialed;
+  }
+
+  /** Reads the names that are not read yet, while the handle is there. */
+  keepNames(): void {
+    if (!this.isConnected) return;
+    void this.localAddress;
+    void this.remoteAddress;
   }
 
   get writableLength(): number {
@@ -140,8 +195,8 @@ export const nodeTransport: Transport = {
   lookup: dnsLookup as unknown as LookupFunction,
 
   dial(request: DialRequest, events: SocketEvents): TransportSocket {
-    const socket = new Socket({ allowHalfOpen: false });
-    const wrapped = new NodeSocket(socket, events);
+    const socket = new DialedSocket({ allowHalfOpen: false });
+    const wrapped = new NodeSocket(socket, events, request.remote);
     const { remote, local } = request;
     // Node 20 reads noDelay/keepAlive from the Socket constructor's options only, not from connect()'s: set
     // them before connecting, and Node applies them to the handle once connected.

@@ -1,5 +1,6 @@
 import type { Subscriber, Subscription } from 'rxjs';
-import { Channel } from '../../channel/Channel.js';
+import { Channel, watchChannelClose } from '../../channel/Channel.js';
+import type { ChannelClose, ChannelCloseWatcher } from '../../channel/Channel.js';
 import { ConnectError, errorCode } from '../../errors/ConnectError.js';
 import { relevance } from '../../errors/tclText.js';
 import { ipFamily } from '../../transport/address.js';
@@ -19,6 +20,7 @@ type Attempt = {
   done: boolean;
 };
 
+const NONE: never[] = [];
 const WILDCARD: Readonly<Record<4 | 6, string>> = { 4: '0.0.0.0', 6: '::' };
 const FAMILY_BIT: Readonly<Record<0 | 4 | 6, number>> = { 0: 1, 4: 2, 6: 4 };
 
@@ -26,7 +28,7 @@ const FAMILY_BIT: Readonly<Record<0 | 4 | 6, number>> = { 0: 1, 4: 2, 6: 4 };
  * One subscription's connect: lookups, the attempt schedule, and the socket that results. Everything is driven
  * by transport callbacks and scheduler timers, so the same code runs on real sockets and in virtual time.
  */
-export class ConnectRun {
+export class ConnectRun implements ChannelCloseWatcher {
   private readonly plan: ConnectPlan;
   private readonly subscriber: Subscriber<ConnectEvent>;
   private readonly t0: number;
@@ -40,18 +42,20 @@ export class ConnectRun {
   private cancels: (() => void)[] | undefined;
   /** Addresses already resolved, to drop duplicates from a later answer; created by the first answer. */
   private seen: Set<string> | undefined;
+  // The lists below are made when first needed and dropped when the run settles: a connected run lives as long
+  // as its channel, and keeps only what teardown and the `closed` event need.
   /** Happy Eyeballs: untried addresses per family (two fields: an object keyed 4 and 6 costs an elements store). */
-  private readonly v4: SocketAddress[] = [];
-  private readonly v6: SocketAddress[] = [];
+  private v4: SocketAddress[] | undefined;
+  private v6: SocketAddress[] | undefined;
   /** Sequential strategy: resolver order, one queue. */
-  private readonly ordered: SocketAddress[] = [];
+  private ordered: SocketAddress[] | undefined;
   private firstFamily: 0 | 4 | 6 = 0;
   private lastFamily: 4 | 6 = 6;
   private headLeft = 0;
-  private readonly inFlight: Attempt[] = [];
+  private inFlight: Attempt[] | undefined;
   /** Attempt errors with their attempt numbers, in the order they failed. */
-  private readonly errors: { readonly n: number; readonly error: ConnectError }[] = [];
-  private readonly lookupErrors: unknown[] = [];
+  private errors: { readonly n: number; readonly error: ConnectError }[] | undefined;
+  private lookupErrors: unknown[] | undefined;
   private skippedNoLocal = 0;
   private attempts = 0;
   private newest: Attempt | undefined;
@@ -61,7 +65,6 @@ export class ConnectRun {
   private locals: Map<4 | 6, SocketAddress> | undefined;
   private winner: TransportSocket | undefined;
   private channel: Channel | undefined;
-  private channelSub: Subscription | undefined;
 
   constructor(plan: ConnectPlan, subscriber: Subscriber<ConnectEvent>) {
     this.plan = plan;
@@ -100,15 +103,18 @@ export class ConnectRun {
     });
   }
 
-  /** Releases everything: timers, lookups, attempt sockets, and the channel. Called on unsubscribe and after completion. */
-  teardown(): void {
+  /**
+   * Releases everything: timers, lookups, attempt sockets, and the channel. Called on unsubscribe and after
+   * completion: the run is its subscriber's teardown (an object, rather than a closure that would keep the plan).
+   */
+  unsubscribe(): void {
+    const inFlight = this.inFlight ?? [];
+    this.inFlight = undefined;
     this.settle();
-    for (const a of this.inFlight) {
+    for (const a of inFlight) {
       a.timer?.unsubscribe();
       a.socket?.destroy();
     }
-    this.inFlight.length = 0;
-    this.channelSub?.unsubscribe();
     if (this.channel !== undefined) {
       // Bytes the OS already has go out before the FIN. Bytes still queued here wait for a peer that may never
       // read, and nothing may outlive the subscription: those are dropped with the socket.
@@ -181,7 +187,7 @@ export class ConnectRun {
 
   private answered(family: 0 | 4 | 6, error: unknown, found: SocketAddress[]): void {
     this.pendingLookups &= ~FAMILY_BIT[family];
-    if (error !== undefined) this.lookupErrors.push(error);
+    if (error !== undefined) (this.lookupErrors ??= []).push(error);
     const seen = (this.seen ??= new Set());
     const fresh = found.filter((a) => !seen.has(a.address));
     for (const a of fresh) seen.add(a.address);
@@ -189,7 +195,7 @@ export class ConnectRun {
     if (!this.emit({ type: 'resolved', elapsed: this.elapsed, host, port, family, addresses: fresh })) return;
     this.enqueue(fresh);
     if (!this.started) {
-      const waiting = this.v4.length + this.v6.length + this.ordered.length > 0;
+      const waiting = this.untried() > 0;
       // No wait for IPv6 when no local address could carry it: its answer would only be skipped.
       const v6Usable = this.locals === undefined || this.locals.has(6);
       if (waiting && family === 4 && v6Usable && (this.pendingLookups & FAMILY_BIT[6]) !== 0) {
@@ -212,8 +218,9 @@ export class ConnectRun {
         this.skippedNoLocal++;
         continue;
       }
-      if (this.plan.strategy === 'sequential') this.ordered.push(a);
-      else this.queue(a.family).push(a);
+      if (this.plan.strategy === 'sequential') (this.ordered ??= []).push(a);
+      else if (a.family === 4) (this.v4 ??= []).push(a);
+      else (this.v6 ??= []).push(a);
     }
   }
 
@@ -227,12 +234,12 @@ export class ConnectRun {
 
   /** The next address: resolver order (sequential), or families interleaved after a head of the first family. */
   private pick(): SocketAddress | undefined {
-    if (this.plan.strategy === 'sequential') return this.ordered.shift();
-    if (this.v4.length === 0 && this.v6.length === 0) return undefined;
+    if (this.plan.strategy === 'sequential') return this.ordered?.shift();
+    if (this.queue(4).length === 0 && this.queue(6).length === 0) return undefined;
     let family: 4 | 6;
     const first = this.firstFamily;
     if (first === 0) {
-      family = this.v6.length > 0 ? 6 : 4;
+      family = this.queue(6).length > 0 ? 6 : 4;
       this.firstFamily = family;
       this.headLeft = this.plan.firstFamilyCount;
     } else if (this.headLeft > 0 && this.queue(first).length > 0) {
@@ -247,8 +254,13 @@ export class ConnectRun {
     return this.queue(family).shift();
   }
 
-  private queue(family: 4 | 6): SocketAddress[] {
-    return family === 4 ? this.v4 : this.v6;
+  /** The untried addresses of one family (an empty list until there are some). */
+  private queue(family: 4 | 6): readonly SocketAddress[] & { shift(): SocketAddress | undefined } {
+    return (family === 4 ? this.v4 : this.v6) ?? NONE;
+  }
+
+  private untried(): number {
+    return (this.ordered?.length ?? 0) + (this.v4?.length ?? 0) + (this.v6?.length ?? 0);
   }
 
   private startNext(): void {
@@ -263,7 +275,7 @@ export class ConnectRun {
     const { scheduler, attemptTimeout, attemptDelay, strategy, transport } = this.plan;
     const local = this.locals?.get(address.family);
     const attempt: Attempt = { n: this.attempts++, address, local, startedAt: scheduler.now(), socket: undefined, timer: undefined, done: false };
-    this.inFlight.push(attempt);
+    (this.inFlight ??= []).push(attempt);
     this.newest = attempt;
     const event: ConnectEvent =
       local === undefined
@@ -310,9 +322,9 @@ export class ConnectRun {
     attempt.done = true;
     attempt.timer?.unsubscribe();
     attempt.socket?.destroy();
-    this.inFlight.splice(this.inFlight.indexOf(attempt), 1);
+    this.dropInFlight(attempt);
     const error = ConnectError.forAttempt(attempt.address, this.plan.scheduler.now() - attempt.startedAt, cause, attempt.local);
-    this.errors.push({ n: attempt.n, error });
+    (this.errors ??= []).push({ n: attempt.n, error });
     if (!this.emit({ type: 'attemptFailed', elapsed: this.elapsed, attempt: attempt.n, address: attempt.address, error })) return;
     // The newest attempt failed: don't wait out the stagger (RFC 8305 §5). Sequential always moves on.
     if (this.plan.strategy === 'sequential' || attempt === this.newest) this.startNext();
@@ -326,10 +338,11 @@ export class ConnectRun {
     }
     attempt.done = true;
     attempt.timer?.unsubscribe();
-    this.inFlight.splice(this.inFlight.indexOf(attempt), 1);
+    this.dropInFlight(attempt);
     this.winner = attempt.socket;
+    const losers = (this.inFlight ?? []).sort((a, b) => a.n - b.n);
+    this.inFlight = undefined;
     this.settle();
-    const losers = this.inFlight.splice(0).sort((a, b) => a.n - b.n);
     for (const loser of losers) {
       loser.done = true;
       loser.timer?.unsubscribe();
@@ -343,26 +356,35 @@ export class ConnectRun {
     const channel = new Channel(socket, { encoding, translation, maxLineLength });
     this.channel = channel;
     if (!this.emit({ type: 'connected', elapsed: this.elapsed, attempt: attempt.n, address: attempt.address, channel })) return;
-    this.channelSub = channel.closed$.subscribe(({ error }) => {
-      this.finish(error === undefined ? { type: 'closed', elapsed: this.elapsed } : { type: 'closed', elapsed: this.elapsed, error });
-    });
+    watchChannelClose(channel, this);
+  }
+
+  /** The channel closed: the last event. Nothing is emitted after an unsubscribe (emit checks). */
+  channelClosed({ error }: ChannelClose): void {
+    this.finish(error === undefined ? { type: 'closed', elapsed: this.elapsed } : { type: 'closed', elapsed: this.elapsed, error });
+  }
+
+  private dropInFlight(attempt: Attempt): void {
+    const inFlight = this.inFlight;
+    if (inFlight !== undefined) inFlight.splice(inFlight.indexOf(attempt), 1);
   }
 
   private checkFinished(): void {
     if (this.settled || !this.started) return;
-    if (this.inFlight.length > 0 || this.moreMayCome()) return;
+    if ((this.inFlight?.length ?? 0) > 0 || this.moreMayCome()) return;
+    const error = this.failure();
     this.settle();
-    this.finish({ type: 'failed', elapsed: this.elapsed, error: this.failure() });
+    this.finish({ type: 'failed', elapsed: this.elapsed, error });
   }
 
   /** An address is queued, or a lookup may still add one. */
   private moreMayCome(): boolean {
-    return this.pendingLookups !== 0 || this.ordered.length + this.v4.length + this.v6.length > 0;
+    return this.pendingLookups !== 0 || this.untried() > 0;
   }
 
   private failure(): ConnectError {
     const { host, port } = this.plan;
-    if (this.errors.length > 0) {
+    if (this.errors !== undefined && this.errors.length > 0) {
       const inAttemptOrder = [...this.errors].sort((a, b) => a.n - b.n).map((e) => e.error);
       return ConnectError.aggregate(inAttemptOrder, { code: 'ECONNREFUSED' });
     }
@@ -370,7 +392,7 @@ export class ConnectRun {
     if (this.skippedNoLocal > 0) {
       return new ConnectError({ code: 'EHOSTUNREACH', port, detail: `no local address of the family of ${host}'s addresses` });
     }
-    if (this.lookupErrors.length > 0) {
+    if (this.lookupErrors !== undefined && this.lookupErrors.length > 0) {
       let best: unknown = this.lookupErrors[0];
       for (const e of this.lookupErrors) if (relevance(lookupCode(e)) >= relevance(lookupCode(best))) best = e;
       return new ConnectError({ code: lookupCode(best), port, detail: `lookup of ${host} failed`, cause: best });
@@ -383,10 +405,14 @@ export class ConnectRun {
     if (this.settled) return;
     this.settled = true;
     this.newest = undefined;
-    // Nothing more is attempted: let go of the untried addresses (and the arrays' storage).
-    this.v4.length = 0;
-    this.v6.length = 0;
-    this.ordered.length = 0;
+    // Nothing more is attempted: let go of the untried addresses, the errors and the lookup state. In-flight
+    // attempts are the caller's (a winner's losers, or teardown's sockets to destroy).
+    this.v4 = undefined;
+    this.v6 = undefined;
+    this.ordered = undefined;
+    this.errors = undefined;
+    this.lookupErrors = undefined;
+    this.seen = undefined;
     this.staggerTimer?.unsubscribe();
     this.staggerTimer = undefined;
     this.resolutionTimer?.unsubscribe();
