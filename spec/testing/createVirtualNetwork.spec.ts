@@ -92,4 +92,21 @@ describe('createVirtualNetwork', () => {
       '0 attemptFailed 0 192.0.2.2 EADDRINUSE',
     ]);
   });
+
+  it('should refuse a client bind on a listener\'s port, wildcard or not, and compare the address actually used', () => {
+    const scheduler = newScheduler();
+    const events: ConnectEvent[] = [];
+    scheduler.run(() => {
+      const network = createVirtualNetwork(scheduler, { 'h.test': { addresses: { '192.0.2.1': connectAfter(5) } } });
+      const { transport } = network;
+      listen$(5000, { transport, myaddr: '127.0.0.1' }).subscribe();
+      scheduler.schedule(() => connectAsync$('192.0.2.1', 80, { transport, myport: 5000 }).subscribe((e) => events.push(e)), 1);
+      // The wildcard and 127.0.0.1 are the same local address for an IPv4 client here: same four-tuple.
+      scheduler.schedule(() => connectAsync$('192.0.2.1', 80, { transport, myaddr: '127.0.0.1', myport: 6000 }).subscribe((e) => events.push(e)), 2);
+      scheduler.schedule(() => connectAsync$('192.0.2.1', 80, { transport, myport: 6000 }).subscribe((e) => events.push(e)), 3);
+    });
+    const outcomes = events.filter((e) => e.type === 'connected' || e.type === 'attemptFailed').map(label);
+    expect(outcomes).toEqual(['attemptFailed 0 192.0.2.1 EADDRINUSE', 'attemptFailed 0 192.0.2.1 EADDRNOTAVAIL', 'connected 0 192.0.2.1']);
+  });
 });
+

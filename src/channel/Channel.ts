@@ -4,7 +4,7 @@ import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { errorCode } from '../errors/ConnectError.js';
 import { tclText } from '../errors/tclText.js';
 import { parseChoice } from '../internal/validate.js';
-import { NAMES_KEPT } from '../transport/nodeTransport.js';
+import { NAMES_KEPT } from '../transport/Transport.js';
 import type { SocketEvents, TransportSocket } from '../transport/Transport.js';
 import type { ChannelEncoding, ChannelTranslation, SocketAddress, SocketName, SocketSnapshot } from '../types.js';
 import { ENCODINGS, TRANSLATIONS, encodeText, lineEnd } from './encoding.js';
@@ -88,6 +88,8 @@ class LineState {
     this.stream = stream;
   }
 }
+
+const isCloseWatcher = (w: Subscriber<ChannelClose> | ChannelCloseWatcher): w is ChannelCloseWatcher => typeof (w as Partial<ChannelCloseWatcher>).channelClosed === 'function';
 
 const isOpen = (subscriber: { readonly closed: boolean }): boolean => !subscriber.closed;
 
@@ -482,7 +484,7 @@ export class Channel {
       // A literal for the first: usually the only one, and a first push() would reserve room for 16 more.
       if (this.closeWatchers === undefined) this.closeWatchers = [watcher];
       else this.closeWatchers.push(watcher);
-    } else if (watcher instanceof Subscriber) {
+    } else if (!isCloseWatcher(watcher)) {
       watcher.next(result);
       watcher.complete();
     } else {
@@ -503,11 +505,15 @@ export class Channel {
     if (watchers === undefined) return;
     // Those who come while this runs are told at once (closeResult is set); a subscriber that left ignores it.
     for (const w of [...watchers]) {
-      if (w instanceof Subscriber) w.next(result);
-      else w.channelClosed(result);
+      try {
+        if (isCloseWatcher(w)) w.channelClosed(result);
+        else w.next(result);
+      } catch (error) {
+        queueMicrotask(() => { throw error; });
+      }
     }
     this.closeWatchers = undefined;
-    for (const w of watchers) if (w instanceof Subscriber) w.complete();
+    for (const w of watchers) if (!isCloseWatcher(w)) w.complete();
   }
 
   /** The readers, removed: the stream is over for them. */

@@ -1,6 +1,9 @@
 import { Subscriber } from 'rxjs';
 import type { Observable, Observer, Subscription } from 'rxjs';
 
+/** What `subscribeLinked` needs of the operator's own subscriber. */
+export type LinkedDownstream = { add(teardown: Subscription): void; error(error: unknown): void };
+
 /**
  * Subscribes `observer` to `source` through a subscriber that `downstream` owns, so that `downstream` closing
  * stops `source` at once: even while `source.subscribe()` is still running.
@@ -11,15 +14,41 @@ import type { Observable, Observer, Subscription } from 'rxjs';
  * unseen until then: dial a socket nobody wants, and feed a snapshot events its subscriber never got. RxJS's own
  * operators link their subscribers this way.
  *
+ * A handler that throws errors `downstream`, as in RxJS's own operators, instead of throwing into the source (a
+ * socket listener, a DNS callback, a scheduler action). A missing `error` handler passes errors downstream.
+ *
  * @param source The upstream Observable.
  * @param downstream The operator's subscriber: when it closes, the upstream subscription closes with it.
- * @param observer All three handlers; they are called directly, as an operator's own code.
+ * @param observer The handlers; they are called directly, as an operator's own code.
  * @returns The upstream subscription (already closed if `downstream` closed while subscribing).
  */
-export function subscribeLinked<T>(source: Observable<T>, downstream: Subscription, observer: Observer<T>): Subscription {
+export function subscribeLinked<T>(source: Observable<T>, downstream: LinkedDownstream, observer: Partial<Observer<T>>): Subscription {
   // The constructor is marked internal for RxJS 8; in RxJS 7 it is the one public way to make a subscriber that can
   // be linked before subscribing.
-  const upstream = new Subscriber<T>(observer);
+  const upstream = new Subscriber<T>({
+    next: (value: T) => {
+      try {
+        observer.next?.(value);
+      } catch (error: unknown) {
+        downstream.error(error);
+      }
+    },
+    error: (error: unknown) => {
+      try {
+        if (observer.error) observer.error(error);
+        else downstream.error(error);
+      } catch (thrown: unknown) {
+        downstream.error(thrown);
+      }
+    },
+    complete: () => {
+      try {
+        observer.complete?.();
+      } catch (error: unknown) {
+        downstream.error(error);
+      }
+    },
+  });
   downstream.add(upstream);
   if (!upstream.closed) source.subscribe(upstream);
   return upstream;

@@ -74,8 +74,9 @@ export function snapshot<E extends ConnectEvent>(subject: BehaviorSubject<Socket
 
       const set = (next: SocketSnapshot): boolean => {
         state = next;
-        if (same(next, subject.value)) return true;
         try {
+          // Reading the value throws too, once the user has unsubscribed the subject or it has errored.
+          if (same(next, subject.value)) return true;
           subject.next(Object.freeze(next));
           return true;
         } catch (error) {

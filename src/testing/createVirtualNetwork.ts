@@ -382,16 +382,22 @@ export function createVirtualNetwork(scheduler: SchedulerLike, hosts: VirtualHos
    * which fails the connect with EADDRNOTAVAIL.
    */
   function bindProblem(local: SocketAddress, remote: SocketAddress): 'EADDRINUSE' | 'EADDRNOTAVAIL' | undefined {
-    if (servers.has(key(local.address, local.port)) || servers.has(key(WILDCARDS[local.family], local.port))) return 'EADDRINUSE';
+    if (portInUse(local.address, local.family, local.port)) return 'EADDRINUSE';
+    const address = usedAddress(local.address, remote.family);
     const sameTuple = live.some(
       (s) =>
         s.record.side === 'client' &&
         s.record.local?.port === local.port &&
-        s.record.local.address === local.address &&
+        usedAddress(s.record.local.address, s.record.remote.family) === address &&
         s.record.remote.address === remote.address &&
         s.record.remote.port === remote.port,
     );
     return sameTuple ? 'EADDRNOTAVAIL' : undefined;
+  }
+
+  /** The local address a client bound to `requested` actually uses: the wildcard means the family's local one. */
+  function usedAddress(requested: string, family: 4 | 6): string {
+    return requested === '::' || requested === '0.0.0.0' ? localFor[family] : requested;
   }
 
   function answer(host: string, family: 4 | 6, spec: VirtualHost): { after: number; error: string | undefined; addresses: string[] } {
@@ -451,7 +457,7 @@ export function createVirtualNetwork(scheduler: SchedulerLike, hosts: VirtualHos
       return socket;
     }
     const local: SocketAddress = {
-      address: requested !== undefined && requested.address !== '::' && requested.address !== '0.0.0.0' ? requested.address : localFor[remote.family],
+      address: requested === undefined ? localFor[remote.family] : usedAddress(requested.address, remote.family),
       family: remote.family,
       port: requested !== undefined && requested.port !== 0 ? requested.port : nextPort++,
     };

@@ -53,6 +53,12 @@ export type DialRequest = {
   readonly keepAlive?: boolean | undefined;
 };
 
+/**
+ * Marks a transport socket whose `localAddress` and `remoteAddress` keep their values after the socket has
+ * closed, so a Channel can read them when first asked rather than when it is made. Internal.
+ */
+export const NAMES_KEPT: unique symbol = Symbol('rxconnect.namesKept');
+
 /** One socket of a transport: connecting at first, then connected, until closed. It starts paused. */
 export interface TransportSocket {
   /** Where events go. Replaceable. */

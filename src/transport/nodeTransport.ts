@@ -2,6 +2,7 @@ import { lookup as dnsLookup } from 'node:dns';
 import { Server, Socket } from 'node:net';
 import type { SocketAddress } from '../types.js';
 import { NO_EVENTS } from './noEvents.js';
+import { NAMES_KEPT } from './Transport.js';
 import type {
   DialRequest,
   ListenRequest,
@@ -23,11 +24,6 @@ function endpoint(address: string | undefined, family: string | number | undefin
 const OWNER = Symbol('rxconnect.NodeSocket');
 type OwnedSocket = Socket & { [OWNER]: NodeSocket };
 
-/**
- * Marks a transport socket whose `localAddress` and `remoteAddress` keep their values after the socket has
- * closed, so a Channel can read them when first asked rather than when it is made. Internal.
- */
-export const NAMES_KEPT: unique symbol = Symbol('rxconnect.namesKept');
 
 /**
  * A client socket that reads its names just before Node lets go of the handle: Node drops the handle, and with it
@@ -118,7 +114,10 @@ class NodeSocket implements TransportSocket {
   /** The connect succeeded (a client socket's 'connect'). */
   connected(): void {
     this.isConnected = true;
-    if (this.dialed?.family === 4) this.peer = this.dialed;
+    // An IPv4 literal has one spelling, getpeername's; 0.0.0.0 means this host, and an IPv6 peer may be spelled
+    // differently by the kernel. Those are read now: once the socket has closed, getpeername has nothing to say.
+    if (this.dialed?.family === 4 && this.dialed.address !== '0.0.0.0') this.peer = this.dialed;
+    else void this.remoteAddress;
   }
 
   /** Reads the names that are not read yet, while the handle is there. */
