@@ -1,12 +1,12 @@
 import type { Subscriber, Subscription } from 'rxjs';
 import { Channel, watchChannelClose } from '../../channel/Channel.js';
 import type { ChannelClose, ChannelCloseWatcher } from '../../channel/Channel.js';
-import { ConnectError, errorCode } from '../../errors/ConnectError.js';
+import { ConnectError } from '../../errors/ConnectError.js';
 import { relevance } from '../../errors/tclText.js';
 import { ipFamily } from '../../transport/address.js';
 import { NO_EVENTS } from '../../transport/noEvents.js';
-import { catchRejection } from '../../internal/catchRejection.js';
-import type { LookupAddress, TransportSocket } from '../../transport/Transport.js';
+import { lookupCode, safeLookup } from '../../internal/safeLookup.js';
+import type { TransportSocket } from '../../transport/Transport.js';
 import type { ConnectEvent, SocketAddress } from '../../types.js';
 import type { ConnectPlan } from './connectPlan.js';
 
@@ -160,29 +160,10 @@ export class ConnectRun implements ChannelCloseWatcher {
 
   /** Runs the lookup function safely: it may throw, call back twice, or answer with junk. */
   private lookup(host: string, family: 0 | 4 | 6, done: (error: unknown, addresses: SocketAddress[]) => void): void {
-    let answered = false;
-    const callback = (error: unknown, result?: readonly LookupAddress[] | string): void => {
-      if (answered || this.settled) return;
-      answered = true;
-      const addresses: SocketAddress[] = [];
-      const list: readonly LookupAddress[] = typeof result === 'string' ? [{ address: result, family: ipFamily(result) }] : Array.isArray(result) ? result : [];
-      for (const entry of list) {
-        const address = typeof entry?.address === 'string' ? entry.address : '';
-        const f = ipFamily(address);
-        if (f === 0 || (family !== 0 && f !== family)) continue;
-        addresses.push({ address, family: f, port: this.plan.port });
-      }
-      done(error ?? undefined, error ? [] : addresses);
-    };
-    try {
-      const handle = this.plan.lookup(host, { all: true, family }, callback) as { cancel?: unknown } | undefined;
-      if (handle !== null && typeof handle === 'object' && typeof handle.cancel === 'function') {
-        (this.cancels ??= []).push(() => (handle.cancel as () => void)());
-      }
-      catchRejection(handle, callback);
-    } catch (error) {
-      callback(error ?? new Error('lookup threw'));
-    }
+    const cancel = safeLookup(this.plan.lookup, host, family, this.plan.port, (error, addresses) => {
+      if (!this.settled) done(error, addresses);
+    });
+    if (cancel !== undefined) (this.cancels ??= []).push(cancel);
   }
 
   private answered(family: 0 | 4 | 6, error: unknown, found: SocketAddress[]): void {
@@ -433,8 +414,3 @@ function timedOut(): Error {
   return Object.assign(new Error('connection timed out'), { code: 'ETIMEDOUT' });
 }
 
-/** The code of a lookup failure; resolvers that throw plain errors count as a resolution error. */
-function lookupCode(error: unknown): string {
-  const code = errorCode(error);
-  return code === 'EUNKNOWN' ? 'ERR_LOOKUP' : code;
-}

@@ -2,9 +2,8 @@ import type { Subscriber } from 'rxjs';
 import { Channel } from '../../channel/Channel.js';
 import { ConnectError, errorCode } from '../../errors/ConnectError.js';
 import { relevance } from '../../errors/tclText.js';
-import { catchRejection } from '../../internal/catchRejection.js';
-import { ipFamily } from '../../transport/address.js';
-import type { LookupAddress, ServerEvents, TransportServer, TransportSocket } from '../../transport/Transport.js';
+import { lookupCode, safeLookup } from '../../internal/safeLookup.js';
+import type { ServerEvents, TransportServer, TransportSocket } from '../../transport/Transport.js';
 import type { SocketAddress } from '../../types.js';
 import type { ServerEvent } from '../listen.js';
 import type { ListenPlan } from './listenPlan.js';
@@ -206,32 +205,10 @@ export class ListenRun {
   /** Runs the lookup function safely: it may throw, call back twice, or answer with junk. */
   private lookup(host: string, done: (error: unknown, addresses: SocketAddress[]) => void): void {
     const { family, port } = this.plan;
-    let answered = false;
-    const callback = (error: unknown, result?: readonly LookupAddress[] | string): void => {
-      if (answered || this.done) return;
-      answered = true;
+    this.cancelLookup = safeLookup(this.plan.lookup, host, family, port, (error, addresses) => {
       this.cancelLookup = undefined;
-      const seen = new Set<string>();
-      const addresses: SocketAddress[] = [];
-      const list: readonly LookupAddress[] = typeof result === 'string' ? [{ address: result, family: ipFamily(result) }] : Array.isArray(result) ? result : [];
-      for (const entry of list) {
-        const address = typeof entry?.address === 'string' ? entry.address : '';
-        const f = ipFamily(address);
-        if (f === 0 || (family !== 0 && f !== family) || seen.has(address)) continue;
-        seen.add(address);
-        addresses.push({ address, family: f, port });
-      }
-      done(error ?? undefined, error ? [] : addresses);
-    };
-    try {
-      const handle = this.plan.lookup(host, { all: true, family }, callback) as { cancel?: unknown } | undefined;
-      if (!answered && handle !== null && typeof handle === 'object' && typeof handle.cancel === 'function') {
-        this.cancelLookup = () => (handle.cancel as () => void)();
-      }
-      catchRejection(handle, callback);
-    } catch (error) {
-      callback(error ?? new Error('lookup threw'));
-    }
+      if (!this.done) done(error, addresses);
+    });
   }
 }
 
@@ -242,8 +219,3 @@ function listenError(cause: unknown, where: { readonly address: string | undefin
   return new ConnectError({ code, address: where.address, port: where.port, detail, cause });
 }
 
-/** The code of a lookup failure; resolvers that throw plain errors count as a resolution error. */
-function lookupCode(error: unknown): string {
-  const code = errorCode(error);
-  return code === 'EUNKNOWN' ? 'ERR_LOOKUP' : code;
-}

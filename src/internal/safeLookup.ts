@@ -1,0 +1,51 @@
+import { errorCode } from '../errors/ConnectError.js';
+import { ipFamily } from '../transport/address.js';
+import type { LookupAddress, LookupFunction } from '../transport/Transport.js';
+import type { SocketAddress } from '../types.js';
+import { catchRejection } from './catchRejection.js';
+
+/**
+ * Runs a `dns.lookup`-compatible function safely: it may throw, return a rejected promise, call back twice, or
+ * answer with junk. `done` is called once, with the error, or with the answer's valid IP addresses of `family`
+ * (any family for 0), deduplicated, in resolver order, each with `port`.
+ *
+ * @returns The resolver's cancel, when it offers one and has not answered yet.
+ */
+export function safeLookup(
+  lookup: LookupFunction,
+  host: string,
+  family: 0 | 4 | 6,
+  port: number,
+  done: (error: unknown, addresses: SocketAddress[]) => void,
+): (() => void) | undefined {
+  let answered = false;
+  const callback = (error: unknown, result?: readonly LookupAddress[] | string): void => {
+    if (answered) return;
+    answered = true;
+    const addresses: SocketAddress[] = [];
+    const list: readonly LookupAddress[] = typeof result === 'string' ? [{ address: result, family: ipFamily(result) }] : Array.isArray(result) ? result : [];
+    for (const entry of list) {
+      const address = typeof entry?.address === 'string' ? entry.address : '';
+      const f = ipFamily(address);
+      if (f === 0 || (family !== 0 && f !== family) || addresses.some((a) => a.address === address)) continue;
+      addresses.push({ address, family: f, port });
+    }
+    done(error ?? undefined, error ? [] : addresses);
+  };
+  try {
+    const handle = lookup(host, { all: true, family }, callback) as { cancel?: unknown } | undefined;
+    catchRejection(handle, callback);
+    if (!answered && handle !== null && typeof handle === 'object' && typeof handle.cancel === 'function') {
+      return () => (handle.cancel as () => void)();
+    }
+  } catch (error) {
+    callback(error ?? new Error('lookup threw'));
+  }
+  return undefined;
+}
+
+/** The code of a lookup failure; a resolver that throws a plain error counts as a resolution error. */
+export function lookupCode(error: unknown): string {
+  const code = errorCode(error);
+  return code === 'EUNKNOWN' ? 'ERR_LOOKUP' : code;
+}
