@@ -1,5 +1,5 @@
 import type { SocketAddress } from '../types.js';
-import { relevance, tclText } from './tclText.js';
+import { mostRelevant, tclText } from './tclText.js';
 
 /** What a {@link ConnectError} is made from. */
 export type ConnectErrorInit = {
@@ -77,8 +77,7 @@ export class ConnectError extends Error {
    * A tie goes to the latest attempt. With no attempt errors, `fallback` decides.
    */
   static aggregate(attempts: readonly ConnectError[], fallback: ConnectErrorInit): ConnectError {
-    let best: ConnectError | undefined;
-    for (const a of attempts) if (best === undefined || relevance(a.code) >= relevance(best.code)) best = a;
+    const best = mostRelevant(attempts, (a) => a.code);
     if (best === undefined) return new ConnectError(fallback);
     return new ConnectError({ code: best.code, address: best.address, port: best.port, attempts, cause: best.cause });
   }

@@ -55,3 +55,10 @@ export function relevance(code: string): number {
       return RESOLUTION.has(code) ? 0 : 1;
   }
 }
+
+/** Of several failures, the one whose code got furthest (see `relevance`); a tie goes to the later one. */
+export function mostRelevant<T>(items: readonly T[], code: (item: T) => string): T | undefined {
+  let best: T | undefined;
+  for (const item of items) if (best === undefined || relevance(code(item)) >= relevance(code(best))) best = item;
+  return best;
+}

@@ -2,7 +2,7 @@ import type { Subscriber, Subscription } from 'rxjs';
 import { Channel, watchChannelClose } from '../../channel/Channel.js';
 import type { ChannelClose, ChannelCloseWatcher } from '../../channel/Channel.js';
 import { ConnectError } from '../../errors/ConnectError.js';
-import { relevance } from '../../errors/tclText.js';
+import { mostRelevant } from '../../errors/tclText.js';
 import { ipFamily } from '../../transport/address.js';
 import { NO_EVENTS } from '../../transport/noEvents.js';
 import { lookupCode, safeLookup } from '../../internal/safeLookup.js';
@@ -374,8 +374,7 @@ export class ConnectRun implements ChannelCloseWatcher {
       return new ConnectError({ code: 'EHOSTUNREACH', port, detail: `no local address of the family of ${host}'s addresses` });
     }
     if (this.lookupErrors !== undefined && this.lookupErrors.length > 0) {
-      let best: unknown = this.lookupErrors[0];
-      for (const e of this.lookupErrors) if (relevance(lookupCode(e)) >= relevance(lookupCode(best))) best = e;
+      const best = mostRelevant(this.lookupErrors, lookupCode);
       return new ConnectError({ code: lookupCode(best), port, detail: `lookup of ${host} failed`, cause: best });
     }
     return new ConnectError({ code: 'ENOTFOUND', port, detail: `${host} has no addresses` });

@@ -1,7 +1,7 @@
 import type { Subscriber } from 'rxjs';
 import { Channel } from '../../channel/Channel.js';
 import { ConnectError, errorCode } from '../../errors/ConnectError.js';
-import { relevance } from '../../errors/tclText.js';
+import { mostRelevant } from '../../errors/tclText.js';
 import { lookupCode, safeLookup } from '../../internal/safeLookup.js';
 import type { ServerEvents, TransportServer, TransportSocket } from '../../transport/Transport.js';
 import type { SocketAddress } from '../../types.js';
@@ -160,8 +160,7 @@ export class ListenRun {
 
   private bound(): void {
     if (this.servers.length === 0) {
-      let best: unknown = this.skipped[0];
-      for (const e of this.skipped) if (relevance(errorCode(e)) >= relevance(errorCode(best))) best = e;
+      const best = mostRelevant(this.skipped, errorCode);
       const c = this.candidates[0];
       this.fail(listenError(best ?? new Error('no address to listen on'), { address: c?.address, port: this.plan.port }));
       return;
