@@ -108,5 +108,24 @@ describe('createVirtualNetwork', () => {
     const outcomes = events.filter((e) => e.type === 'connected' || e.type === 'attemptFailed').map(label);
     expect(outcomes).toEqual(['attemptFailed 0 192.0.2.1 EADDRINUSE', 'attemptFailed 0 192.0.2.1 EADDRNOTAVAIL', 'connected 0 192.0.2.1']);
   });
+
+  it('should answer a write to a peer that has gone with EPIPE, as Linux does', () => {
+    const scheduler = newScheduler();
+    const serverSide: string[] = [];
+    scheduler.run(() => {
+      const { transport } = createVirtualNetwork(scheduler, {});
+      listen$(9, { transport, allowHalfOpen: true }).subscribe((e) => {
+        if (e.type !== 'connection') return;
+        const { channel } = e;
+        channel.data$.subscribe({ complete: () => serverSide.push(`eof at ${scheduler.now()}`) });
+        channel.closed$.subscribe(({ error }) => serverSide.push(`closed ${(error as { code?: string } | undefined)?.code} at ${scheduler.now()}`));
+        // Half-open: the server keeps writing after the client has gone.
+        scheduler.schedule(() => channel.write('late'), 20);
+      });
+      const client = connectAsync$('127.0.0.1', 9, { transport }).subscribe();
+      scheduler.schedule(() => client.unsubscribe(), 10);
+    });
+    expect(serverSide).toEqual(['eof at 10', 'closed EPIPE at 20']);
+  });
 });
 

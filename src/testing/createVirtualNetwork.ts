@@ -243,7 +243,8 @@ class VirtualSocket implements TransportSocket {
   receiveReset(code = 'ECONNRESET'): void {
     if (this.closed) return;
     this.sink = undefined;
-    this.events.error(errnoError(code, code === 'ECONNRESET' ? 'read ECONNRESET' : code, { syscall: 'read' }));
+    const syscall = code === 'EPIPE' ? 'write' : 'read';
+    this.events.error(errnoError(code, `${syscall} ${code}`, { syscall }));
     this.close();
   }
 
@@ -512,8 +513,20 @@ export function createVirtualNetwork(scheduler: SchedulerLike, hosts: VirtualHos
   }
 
   function pair(a: VirtualSocket, b: VirtualSocket): void {
-    a.sink = { data: (c) => b.receive(c), end: () => b.receiveEnd(), reset: () => b.receiveReset() };
-    b.sink = { data: (c) => a.receive(c), end: () => a.receiveEnd(), reset: () => a.receiveReset() };
+    a.sink = sinkTo(a, b);
+    b.sink = sinkTo(b, a);
+  }
+
+  /** From one end to the other. Writing to an end that has closed gets a reset back, as on Linux (EPIPE). */
+  function sinkTo(from: VirtualSocket, to: VirtualSocket): NonNullable<VirtualSocket['sink']> {
+    return {
+      data: (c) => {
+        if (to.isClosed) scheduler.schedule(() => from.receiveReset('EPIPE'));
+        else to.receive(c);
+      },
+      end: () => to.receiveEnd(),
+      reset: () => to.receiveReset(),
+    };
   }
 
   function runPeer(socket: VirtualSocket, peer: PeerScript | undefined): void {
