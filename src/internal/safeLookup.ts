@@ -1,4 +1,4 @@
-import { errorCode } from '../errors/ConnectError.js';
+import { ConnectError, errorCode } from '../errors/ConnectError.js';
 import { ipFamily } from '../transport/address.js';
 import type { LookupAddress, LookupFunction } from '../transport/Transport.js';
 import type { SocketAddress } from '../types.js';
@@ -48,4 +48,10 @@ export function safeLookup(
 export function lookupCode(error: unknown): string {
   const code = errorCode(error);
   return code === 'EUNKNOWN' ? 'ERR_LOOKUP' : code;
+}
+
+/** The error of a lookup that found nothing: the resolver's code (`ENOTFOUND` without an error) and its text. */
+export function lookupFailure(what: string, error: unknown, port: number | undefined): ConnectError {
+  const code = error === undefined ? 'ENOTFOUND' : lookupCode(error);
+  return new ConnectError({ code, port, detail: `lookup of ${what} failed`, cause: error });
 }

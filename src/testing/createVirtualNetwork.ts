@@ -1,7 +1,7 @@
 import { Subject } from 'rxjs';
 import type { SchedulerLike, Subscription } from 'rxjs';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
-import { ipFamily } from '../transport/address.js';
+import { ipFamily, isWildcard, WILDCARD } from '../transport/address.js';
 import { NO_EVENTS } from '../transport/noEvents.js';
 import type {
   DialRequest,
@@ -398,7 +398,7 @@ export function createVirtualNetwork(scheduler: SchedulerLike, hosts: VirtualHos
 
   /** The local address a client bound to `requested` actually uses: the wildcard means the family's local one. */
   function usedAddress(requested: string, family: 4 | 6): string {
-    return requested === '::' || requested === '0.0.0.0' ? localFor[family] : requested;
+    return isWildcard(requested) ? localFor[family] : requested;
   }
 
   function answer(host: string, family: 4 | 6, spec: VirtualHost): { after: number; error: string | undefined; addresses: string[] } {
@@ -554,16 +554,15 @@ export function createVirtualNetwork(scheduler: SchedulerLike, hosts: VirtualHos
     });
   }
 
-  const WILDCARDS: Readonly<Record<4 | 6, string>> = { 4: '0.0.0.0', 6: '::' };
 
   /** The listener a dial to `remote` reaches: one on that very address, or on its family's wildcard. */
   function serverFor(remote: SocketAddress): VirtualServer | undefined {
-    return servers.get(key(remote.address, remote.port)) ?? servers.get(key(WILDCARDS[remote.family], remote.port));
+    return servers.get(key(remote.address, remote.port)) ?? servers.get(key(WILDCARD[remote.family], remote.port));
   }
 
   /** Addresses a listener may bind: the wildcards, loopback, and the network's own local addresses. */
   function isLocal(address: string, family: 4 | 6): boolean {
-    if (address === WILDCARDS[family] || address === localFor[family]) return true;
+    if (address === WILDCARD[family] || address === localFor[family]) return true;
     return family === 4 ? address.startsWith('127.') : address === '::1';
   }
 
@@ -571,7 +570,7 @@ export function createVirtualNetwork(scheduler: SchedulerLike, hosts: VirtualHos
   function portInUse(address: string, family: 4 | 6, port: number): boolean {
     for (const s of servers.values()) {
       if (s.address.family !== family || s.address.port !== port) continue;
-      if (s.address.address === address || s.address.address === WILDCARDS[family] || address === WILDCARDS[family]) return true;
+      if (s.address.address === address || s.address.address === WILDCARD[family] || address === WILDCARD[family]) return true;
     }
     return false;
   }

@@ -1,5 +1,13 @@
 import { isIP } from 'node:net';
 
+/** The address meaning "any local address" of each family. */
+export const WILDCARD: Readonly<Record<4 | 6, string>> = { 4: '0.0.0.0', 6: '::' };
+
+/** True for `0.0.0.0` and `::`. */
+export function isWildcard(address: string): boolean {
+  return address === WILDCARD[4] || address === WILDCARD[6];
+}
+
 /** 4 or 6 for an IP literal, 0 for anything else. */
 export function ipFamily(text: string): 0 | 4 | 6 {
   const f = isIP(text);

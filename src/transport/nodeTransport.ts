@@ -1,6 +1,7 @@
 import { lookup as dnsLookup } from 'node:dns';
 import { Server, Socket } from 'node:net';
 import type { SocketAddress } from '../types.js';
+import { isWildcard } from './address.js';
 import { NO_EVENTS } from './noEvents.js';
 import { NAMES_KEPT } from './Transport.js';
 import type {
@@ -116,7 +117,7 @@ class NodeSocket implements TransportSocket {
     this.isConnected = true;
     // An IPv4 literal has one spelling, getpeername's; 0.0.0.0 means this host, and an IPv6 peer may be spelled
     // differently by the kernel. Those are read now: once the socket has closed, getpeername has nothing to say.
-    if (this.dialed?.family === 4 && this.dialed.address !== '0.0.0.0') this.peer = this.dialed;
+    if (this.dialed?.family === 4 && !isWildcard(this.dialed.address)) this.peer = this.dialed;
     else void this.remoteAddress;
   }
 

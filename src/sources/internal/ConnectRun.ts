@@ -3,9 +3,9 @@ import { Channel, watchChannelClose } from '../../channel/Channel.js';
 import type { ChannelClose, ChannelCloseWatcher } from '../../channel/Channel.js';
 import { ConnectError } from '../../errors/ConnectError.js';
 import { mostRelevant } from '../../errors/tclText.js';
-import { ipFamily } from '../../transport/address.js';
+import { ipFamily, WILDCARD } from '../../transport/address.js';
 import { NO_EVENTS } from '../../transport/noEvents.js';
-import { lookupCode, safeLookup } from '../../internal/safeLookup.js';
+import { lookupCode, lookupFailure, safeLookup } from '../../internal/safeLookup.js';
 import type { TransportSocket } from '../../transport/Transport.js';
 import type { ConnectEvent, SocketAddress } from '../../types.js';
 import type { ConnectPlan } from './connectPlan.js';
@@ -21,7 +21,6 @@ type Attempt = {
 };
 
 const NONE: never[] = [];
-const WILDCARD: Readonly<Record<4 | 6, string>> = { 4: '0.0.0.0', 6: '::' };
 const FAMILY_BIT: Readonly<Record<0 | 4 | 6, number>> = { 0: 1, 4: 2, 6: 4 };
 
 /**
@@ -93,8 +92,7 @@ export class ConnectRun implements ChannelCloseWatcher {
     this.lookup(myaddr, 0, (error, addresses) => {
       if (addresses.length === 0) {
         this.settle();
-        const code = error === undefined ? 'ENOTFOUND' : lookupCode(error);
-        this.finish({ type: 'failed', elapsed: this.elapsed, error: new ConnectError({ code, detail: `lookup of local address ${myaddr} failed`, cause: error }) });
+        this.finish({ type: 'failed', elapsed: this.elapsed, error: lookupFailure(`local address ${myaddr}`, error, undefined) });
         return;
       }
       this.locals = new Map();
@@ -374,8 +372,7 @@ export class ConnectRun implements ChannelCloseWatcher {
       return new ConnectError({ code: 'EHOSTUNREACH', port, detail: `no local address of the family of ${host}'s addresses` });
     }
     if (this.lookupErrors !== undefined && this.lookupErrors.length > 0) {
-      const best = mostRelevant(this.lookupErrors, lookupCode);
-      return new ConnectError({ code: lookupCode(best), port, detail: `lookup of ${host} failed`, cause: best });
+      return lookupFailure(host, mostRelevant(this.lookupErrors, lookupCode), port);
     }
     return new ConnectError({ code: 'ENOTFOUND', port, detail: `${host} has no addresses` });
   }

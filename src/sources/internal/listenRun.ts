@@ -2,7 +2,8 @@ import type { Subscriber } from 'rxjs';
 import { Channel } from '../../channel/Channel.js';
 import { ConnectError, errorCode } from '../../errors/ConnectError.js';
 import { mostRelevant } from '../../errors/tclText.js';
-import { lookupCode, safeLookup } from '../../internal/safeLookup.js';
+import { lookupFailure, safeLookup } from '../../internal/safeLookup.js';
+import { WILDCARD } from '../../transport/address.js';
 import type { ServerEvents, TransportServer, TransportSocket } from '../../transport/Transport.js';
 import type { SocketAddress } from '../../types.js';
 import type { ServerEvent } from '../listen.js';
@@ -11,7 +12,6 @@ import type { ListenPlan } from './listenPlan.js';
 /** How often port 0 is tried again when the port the first family got is taken on a later one (as Tcl 9). */
 export const PORT_RETRIES = 10;
 
-const WILDCARD: Readonly<Record<4 | 6, string>> = { 4: '0.0.0.0', 6: '::' };
 
 /** Bind errors that mean "this address or family is not here", skipped when other addresses work. */
 const NOT_HERE = new Set(['EADDRNOTAVAIL', 'EAFNOSUPPORT', 'EPROTONOSUPPORT', 'EPFNOSUPPORT']);
@@ -57,8 +57,7 @@ export class ListenRun {
     }
     this.lookup(myaddr, (error, addresses) => {
       if (addresses.length === 0) {
-        const code = error === undefined ? 'ENOTFOUND' : lookupCode(error);
-        this.fail(new ConnectError({ code, port, detail: `lookup of local address ${myaddr} failed`, cause: error }));
+        this.fail(lookupFailure(`local address ${myaddr}`, error, port));
         return;
       }
       this.skippable = true;
