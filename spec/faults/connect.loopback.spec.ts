@@ -2,18 +2,13 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { connectAsync$, connectTimeout, listen$ } from '../../src/index.js';
 import type { ConnectEvent, LookupFunction } from '../../src/index.js';
 import { grammarProblems, label } from '../helpers/events.js';
-import { fixedLookup, loopbackFixtures } from '../helpers/loopback.js';
+import { DUAL, fixedLookup, loopbackFixtures } from '../helpers/loopback.js';
 import { guardProcess, quiet } from './support.js';
 import type { ProcessGuard } from './support.js';
 
 // Faults before a connection exists, on loopback: an address that never answers (a listener whose accept queue
 // is full, so SYNs are dropped), and resolvers that fail, throw, reject, answer twice, or never answer. Each ends
 // in a typed `failed` (or a connection through another address), with no crash and no handle left open.
-
-const DUAL = [
-  { address: '::1', family: 6 as const },
-  { address: '127.0.0.1', family: 4 as const },
-];
 
 /** Runs a connect to its end (unsubscribing once connected), checking the event grammar. */
 async function run(events$: ReturnType<typeof connectAsync$>): Promise<ConnectEvent[]> {

@@ -4,6 +4,12 @@ import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { once } from 'node:events';
 
+/** A dual-stack name's answer on loopback, IPv6 first as getaddrinfo gives it; for the `lookup` option (see fixedLookup). */
+export const DUAL: readonly { readonly address: string; readonly family: 4 | 6 }[] = [
+  { address: '::1', family: 6 as const },
+  { address: '127.0.0.1', family: 4 as const },
+];
+
 /** A loopback server on port 0 that records its clients. Close it with `stop()`. */
 export type TestServer = { readonly server: Server; readonly port: number; readonly clients: Socket[]; stop(): Promise<void> };
 

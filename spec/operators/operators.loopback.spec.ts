@@ -5,12 +5,7 @@ import type { Socket } from 'node:net';
 import { connectAsync$, connectTimeout, createSnapshot, flushOnConnect, reconnect, snapshot } from '../../src/index.js';
 import type { ConnectEvent, ReconnectEvent, SocketSnapshot } from '../../src/index.js';
 import { grammarProblems, label } from '../helpers/events.js';
-import { fixedLookup, loopbackFixtures, refusedPort } from '../helpers/loopback.js';
-
-const DUAL = [
-  { address: '::1', family: 6 as const },
-  { address: '127.0.0.1', family: 4 as const },
-];
+import { DUAL, fixedLookup, loopbackFixtures, refusedPort } from '../helpers/loopback.js';
 
 /** Resolves with the first event that satisfies `test`, keeping the subscription. */
 function waitFor<E extends ConnectEvent>(events: E[], subscribe: (next: (e: E) => void) => Subscription, test: (e: E) => boolean): { done: Promise<E>; sub: Subscription } {

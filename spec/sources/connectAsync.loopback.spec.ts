@@ -4,12 +4,7 @@ import type { Socket } from 'node:net';
 import { connectAsync$, connected } from '../../src/index.js';
 import type { ConnectEvent } from '../../src/index.js';
 import { grammarProblems, label } from '../helpers/events.js';
-import { fixedLookup, loopbackFixtures, refusedPort } from '../helpers/loopback.js';
-
-const DUAL = [
-  { address: '::1', family: 6 as const },
-  { address: '127.0.0.1', family: 4 as const },
-];
+import { DUAL, fixedLookup, loopbackFixtures, refusedPort } from '../helpers/loopback.js';
 
 /** Subscribes until the connect settles; closes the channel if connected. Returns the events up to the terminal one. */
 async function settle(events$: ReturnType<typeof connectAsync$>): Promise<ConnectEvent[]> {
