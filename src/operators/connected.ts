@@ -2,6 +2,7 @@ import { Observable } from 'rxjs';
 import type { OperatorFunction } from 'rxjs';
 import type { Channel } from '../channel/Channel.js';
 import { subscribeLinked } from '../internal/subscribeLinked.js';
+import { fusedConnected } from '../sources/internal/ConnectObservable.js';
 import type { ConnectEvent } from '../types.js';
 
 /**
@@ -32,6 +33,9 @@ import type { ConnectEvent } from '../types.js';
  */
 export function connected(): OperatorFunction<ConnectEvent, Channel> {
   return (source) =>
+    // Straight after connectAsync$ (the usual case), the connect itself delivers the channel: the same
+    // notifications, without a subscriber chain per connection.
+    fusedConnected(source) ??
     new Observable<Channel>((subscriber) => {
       subscribeLinked(source, subscriber, {
         next: (event) => {

@@ -1,7 +1,7 @@
-import { Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { ConnectEvent, ConnectOptions } from '../types.js';
+import { ConnectObservable } from './internal/ConnectObservable.js';
 import { connectPlan } from './internal/connectPlan.js';
-import { ConnectRun } from './internal/ConnectRun.js';
 
 /**
  * Connects to `host:port` in the background, as Tcl's `socket -async`, and tells every step as a typed event.
@@ -43,10 +43,5 @@ import { ConnectRun } from './internal/ConnectRun.js';
  * @throws InvalidArgumentError or ArgumentOutOfRangeError, naming the argument, for bad input. Nothing is opened.
  */
 export function connectAsync$(host: string, port: number | string, options?: ConnectOptions): Observable<ConnectEvent> {
-  const plan = connectPlan(host, port, options);
-  return new Observable<ConnectEvent>((subscriber) => {
-    const run = new ConnectRun(plan, subscriber);
-    run.start();
-    return run;
-  });
+  return new ConnectObservable(connectPlan(host, port, options));
 }

@@ -1,104 +1,58 @@
-import type { Subscriber, Subscription } from 'rxjs';
+import type { SchedulerLike } from 'rxjs';
 import { Channel, watchChannelClose } from '../../channel/Channel.js';
 import type { ChannelClose, ChannelCloseWatcher } from '../../channel/Channel.js';
-import { ConnectError } from '../../errors/ConnectError.js';
-import { mostRelevant } from '../../errors/tclText.js';
-import { ipFamily, WILDCARD } from '../../transport/address.js';
-import { NO_EVENTS } from '../../transport/noEvents.js';
-import { lookupCode, lookupFailure, safeLookup } from '../../internal/safeLookup.js';
+import type { ConnectError } from '../../errors/ConnectError.js';
 import type { TransportSocket } from '../../transport/Transport.js';
-import type { ConnectEvent, SocketAddress } from '../../types.js';
+import type { ConnectEvent } from '../../types.js';
 import type { ConnectPlan } from './connectPlan.js';
-
-type Attempt = {
-  readonly n: number;
-  readonly address: SocketAddress;
-  readonly local: SocketAddress | undefined;
-  readonly startedAt: number;
-  socket: TransportSocket | undefined;
-  timer: Subscription | undefined;
-  done: boolean;
-};
-
-const NONE: never[] = [];
-const FAMILY_BIT: Readonly<Record<0 | 4 | 6, number>> = { 0: 1, 4: 2, 6: 4 };
+import { Dialer } from './Dialer.js';
+import type { Attempt, DialerOwner } from './Dialer.js';
 
 /**
- * One subscription's connect: lookups, the attempt schedule, and the socket that results. Everything is driven
- * by transport callbacks and scheduler timers, so the same code runs on real sockets and in virtual time.
+ * What a run delivers to: `connectAsync$`'s subscriber (every event), or, fused with `connected()`, a subscriber
+ * of the channel alone. Methods, not function properties, so that either Subscriber fits.
  */
-export class ConnectRun implements ChannelCloseWatcher {
-  private readonly plan: ConnectPlan;
-  private readonly subscriber: Subscriber<ConnectEvent>;
+export type RunSubscriber = {
+  readonly closed: boolean;
+  next(value: ConnectEvent | Channel): void;
+  error(error: unknown): void;
+  complete(): void;
+};
+
+/** `'events'`: every ConnectEvent, as `connectAsync$`. `'channel'`: the channel, then complete, as `connected()`. */
+export type RunOutput = 'events' | 'channel';
+
+/**
+ * One subscription's connect, and the channel that results. The {@link Dialer} does the lookups and attempts and
+ * is dropped once it has settled: a connected run lives as long as its channel, and keeps only what teardown and
+ * the `closed` event need.
+ *
+ * With the `'channel'` output the run is `connectAsync$(...).pipe(connected())` in one piece: no events are
+ * made, and no operator subscriber sits between the connect and its subscriber.
+ */
+export class ConnectRun implements ChannelCloseWatcher, DialerOwner {
+  readonly eventsWanted: boolean;
+  private readonly subscriber: RunSubscriber;
+  private readonly scheduler: SchedulerLike;
   private readonly t0: number;
-  /** Once true, lookups and attempts are over: connected or failed. */
-  private settled = false;
-  /** Attempting has begun (after the first answer and any resolution delay). */
-  private started = false;
-  /** Lookups not answered yet, as a bit set of FAMILY_BIT (a Set per connect costs more than it says). */
-  private pendingLookups = 0;
-  /** Cancels of lookups in flight; created by the first resolver that returns a cancellable handle. */
-  private cancels: (() => void)[] | undefined;
-  /** Addresses already resolved, to drop duplicates from a later answer; created by the first answer. */
-  private seen: Set<string> | undefined;
-  // The lists below are made when first needed and dropped when the run settles: a connected run lives as long
-  // as its channel, and keeps only what teardown and the `closed` event need.
-  /** Happy Eyeballs: untried addresses per family (two fields: an object keyed 4 and 6 costs an elements store). */
-  private v4: SocketAddress[] | undefined;
-  private v6: SocketAddress[] | undefined;
-  /** Sequential strategy: resolver order, one queue. */
-  private ordered: SocketAddress[] | undefined;
-  private firstFamily: 0 | 4 | 6 = 0;
-  private lastFamily: 4 | 6 = 6;
-  private headLeft = 0;
-  private inFlight: Attempt[] | undefined;
-  /** Attempt errors with their attempt numbers, in the order they failed. */
-  private errors: { readonly n: number; readonly error: ConnectError }[] | undefined;
-  private lookupErrors: unknown[] | undefined;
-  private skippedNoLocal = 0;
-  private attempts = 0;
-  private newest: Attempt | undefined;
-  private staggerTimer: Subscription | undefined;
-  private resolutionTimer: Subscription | undefined;
-  /** Local binding per family; undefined when no myaddr/myport was given. */
-  private locals: Map<4 | 6, SocketAddress> | undefined;
-  private winner: TransportSocket | undefined;
+  /** Until the dialer has settled: a connected run keeps only what it still needs. */
+  private plan: ConnectPlan | undefined;
+  private dialer: Dialer | undefined;
   private channel: Channel | undefined;
 
-  constructor(plan: ConnectPlan, subscriber: Subscriber<ConnectEvent>) {
-    this.plan = plan;
+  constructor(plan: ConnectPlan, subscriber: RunSubscriber, output: RunOutput = 'events') {
+    this.eventsWanted = output === 'events';
     this.subscriber = subscriber;
+    this.scheduler = plan.scheduler;
     this.t0 = plan.scheduler.now();
+    this.plan = plan;
   }
 
   start(): void {
-    const { myaddr, myport } = this.plan;
-    if (myaddr === undefined) {
-      if (myport !== undefined) {
-        this.locals = new Map([
-          [4, { address: WILDCARD[4], family: 4, port: myport }],
-          [6, { address: WILDCARD[6], family: 6, port: myport }],
-        ]);
-      }
-      this.resolveRemote();
-      return;
-    }
-    const literal = ipFamily(myaddr);
-    if (literal !== 0) {
-      this.locals = new Map([[literal, { address: myaddr, family: literal, port: myport ?? 0 }]]);
-      this.resolveRemote();
-      return;
-    }
-    this.lookup(myaddr, 0, (error, addresses) => {
-      if (addresses.length === 0) {
-        this.settle();
-        this.finish({ type: 'failed', elapsed: this.elapsed, error: lookupFailure(`local address ${myaddr}`, error, undefined) });
-        return;
-      }
-      this.locals = new Map();
-      for (const a of addresses) if (!this.locals.has(a.family)) this.locals.set(a.family, { ...a, port: myport ?? 0 });
-      this.resolveRemote();
-    });
+    if (this.plan === undefined) return;
+    const dialer = new Dialer(this.plan, this);
+    this.dialer = dialer;
+    dialer.start();
   }
 
   /**
@@ -106,307 +60,65 @@ export class ConnectRun implements ChannelCloseWatcher {
    * completion: the run is its subscriber's teardown (an object, rather than a closure that would keep the plan).
    */
   unsubscribe(): void {
-    const inFlight = this.inFlight ?? [];
-    this.inFlight = undefined;
-    this.settle();
-    for (const a of inFlight) {
-      a.timer?.unsubscribe();
-      a.socket?.destroy();
-    }
-    if (this.channel !== undefined) {
-      // Bytes the OS already has go out before the FIN. Bytes still queued here wait for a peer that may never
-      // read, and nothing may outlive the subscription: those are dropped with the socket.
-      if (this.channel.bufferedAmount > 0) this.channel.destroy();
-      else if (!this.channel.closed) this.channel.close().catch(() => undefined);
-    } else {
-      this.winner?.destroy();
-    }
+    const dialer = this.dialer;
+    this.dialer = undefined;
+    dialer?.cancel();
+    const channel = this.channel;
+    if (channel === undefined) return;
+    // Bytes the OS already has go out before the FIN. Bytes still queued here wait for a peer that may never
+    // read, and nothing may outlive the subscription: those are dropped with the socket.
+    if (channel.bufferedAmount > 0) channel.destroy();
+    else if (!channel.closed) channel.close().catch(() => undefined);
   }
 
-  private get elapsed(): number {
-    return this.plan.scheduler.now() - this.t0;
+  get elapsed(): number {
+    return this.scheduler.now() - this.t0;
   }
 
-  /** Emits unless the subscriber is gone; returns whether it is still there. */
-  private emit(event: ConnectEvent): boolean {
+  emit(event: ConnectEvent | Channel): boolean {
     if (this.subscriber.closed) return false;
     this.subscriber.next(event);
     return !this.subscriber.closed;
   }
 
-  private finish(event: ConnectEvent): void {
-    if (this.emit(event)) this.subscriber.complete();
-  }
-
-  private resolveRemote(): void {
-    const { host, hostFamily, port, strategy, family } = this.plan;
-    if (hostFamily !== 0) {
-      // No lookup follows a literal, so there is nothing to deduplicate against.
-      const address: SocketAddress = { address: host, family: hostFamily, port };
-      if (!this.emit({ type: 'resolved', elapsed: this.elapsed, host, port, family: hostFamily, addresses: [address] })) return;
-      this.enqueue([address]);
-      this.begin();
-      return;
-    }
-    const families: (0 | 4 | 6)[] = strategy === 'sequential' || family !== 0 ? [family] : [6, 4];
-    for (const f of families) this.pendingLookups |= FAMILY_BIT[f];
-    for (const f of families) {
-      if (this.settled) return;
-      this.lookup(host, f, (error, addresses) => this.answered(f, error, addresses));
-    }
-  }
-
-  /** Runs the lookup function safely: it may throw, call back twice, or answer with junk. */
-  private lookup(host: string, family: 0 | 4 | 6, done: (error: unknown, addresses: SocketAddress[]) => void): void {
-    const cancel = safeLookup(this.plan.lookup, host, family, this.plan.port, (error, addresses) => {
-      if (!this.settled) done(error, addresses);
-    });
-    if (cancel !== undefined) (this.cancels ??= []).push(cancel);
-  }
-
-  private answered(family: 0 | 4 | 6, error: unknown, found: SocketAddress[]): void {
-    this.pendingLookups &= ~FAMILY_BIT[family];
-    if (error !== undefined) (this.lookupErrors ??= []).push(error);
-    const seen = (this.seen ??= new Set());
-    const fresh = found.filter((a) => !seen.has(a.address));
-    for (const a of fresh) seen.add(a.address);
-    const { host, port } = this.plan;
-    if (!this.emit({ type: 'resolved', elapsed: this.elapsed, host, port, family, addresses: fresh })) return;
-    this.enqueue(fresh);
-    if (!this.started) {
-      const waiting = this.untried() > 0;
-      // No wait for IPv6 when no local address could carry it: its answer would only be skipped.
-      const v6Usable = this.locals === undefined || this.locals.has(6);
-      if (waiting && family === 4 && v6Usable && (this.pendingLookups & FAMILY_BIT[6]) !== 0) {
-        // RFC 8305 §3: IPv4 answered first; give IPv6 a moment before starting.
-        if (this.plan.resolutionDelay === 0) this.begin();
-        else this.resolutionTimer ??= this.plan.scheduler.schedule(() => this.begin(), this.plan.resolutionDelay);
-      } else if (waiting || this.pendingLookups === 0) {
-        this.begin();
-      }
-      return;
-    }
-    // A late answer joins the untried tail. With no stagger pending, the next attempt is already due: go at once.
-    if (this.staggerTimer === undefined) this.startNext();
-    else this.checkFinished();
-  }
-
-  private enqueue(addresses: readonly SocketAddress[]): void {
-    for (const a of addresses) {
-      if (this.locals !== undefined && !this.locals.has(a.family)) {
-        this.skippedNoLocal++;
-        continue;
-      }
-      if (this.plan.strategy === 'sequential') (this.ordered ??= []).push(a);
-      else if (a.family === 4) (this.v4 ??= []).push(a);
-      else (this.v6 ??= []).push(a);
-    }
-  }
-
-  private begin(): void {
-    if (this.started || this.settled) return;
-    this.started = true;
-    this.resolutionTimer?.unsubscribe();
-    this.resolutionTimer = undefined;
-    this.startNext();
-  }
-
-  /** The next address: resolver order (sequential), or families interleaved after a head of the first family. */
-  private pick(): SocketAddress | undefined {
-    if (this.plan.strategy === 'sequential') return this.ordered?.shift();
-    if (this.queue(4).length === 0 && this.queue(6).length === 0) return undefined;
-    let family: 4 | 6;
-    const first = this.firstFamily;
-    if (first === 0) {
-      family = this.queue(6).length > 0 ? 6 : 4;
-      this.firstFamily = family;
-      this.headLeft = this.plan.firstFamilyCount;
-    } else if (this.headLeft > 0 && this.queue(first).length > 0) {
-      family = first;
-    } else {
-      this.headLeft = 0;
-      const other = this.lastFamily === 6 ? 4 : 6;
-      family = this.queue(other).length > 0 ? other : this.lastFamily;
-    }
-    if (family === this.firstFamily && this.headLeft > 0) this.headLeft--;
-    this.lastFamily = family;
-    return this.queue(family).shift();
-  }
-
-  /** The untried addresses of one family (an empty list until there are some). */
-  private queue(family: 4 | 6): readonly SocketAddress[] & { shift(): SocketAddress | undefined } {
-    return (family === 4 ? this.v4 : this.v6) ?? NONE;
-  }
-
-  private untried(): number {
-    return (this.ordered?.length ?? 0) + (this.v4?.length ?? 0) + (this.v6?.length ?? 0);
-  }
-
-  private startNext(): void {
-    if (this.settled) return;
-    this.staggerTimer?.unsubscribe();
-    this.staggerTimer = undefined;
-    const address = this.pick();
-    if (address === undefined) {
-      this.checkFinished();
-      return;
-    }
-    const { scheduler, attemptTimeout, attemptDelay, strategy, transport } = this.plan;
-    const local = this.locals?.get(address.family);
-    const attempt: Attempt = { n: this.attempts++, address, local, startedAt: scheduler.now(), socket: undefined, timer: undefined, done: false };
-    (this.inFlight ??= []).push(attempt);
-    this.newest = attempt;
-    const event: ConnectEvent =
-      local === undefined
-        ? { type: 'attempt', elapsed: this.elapsed, attempt: attempt.n, address }
-        : { type: 'attempt', elapsed: this.elapsed, attempt: attempt.n, address, local };
-    if (!this.emit(event)) return;
-    // With no address queued and no lookup pending, the stagger timer could only wake up to find nothing to
-    // start (an IP literal, or the last address): don't arm one.
-    if (strategy === 'happy-eyeballs' && this.moreMayCome()) this.staggerTimer = scheduler.schedule(() => this.staggerElapsed(), attemptDelay);
-    if (attemptTimeout !== undefined) {
-      attempt.timer = scheduler.schedule(() => this.attemptFailed(attempt, timedOut()), attemptTimeout);
-    }
-    // A transport may report the connect before dial() has even returned the socket: hold it until then.
-    let dialing = true;
-    let connectedWhileDialing = false;
-    try {
-      attempt.socket = transport.dial(
-        { remote: address, local, noDelay: this.plan.noDelay, keepAlive: this.plan.keepAlive },
-        {
-          ...NO_EVENTS,
-          connect: () => {
-            if (dialing) connectedWhileDialing = true;
-            else this.attemptConnected(attempt);
-          },
-          error: (error) => this.attemptFailed(attempt, error),
-        },
-      );
-    } catch (error) {
-      this.attemptFailed(attempt, error);
-    }
-    dialing = false;
-    if (connectedWhileDialing && attempt.socket !== undefined) this.attemptConnected(attempt);
-    // The dial may have settled things synchronously; a socket that arrived after that must not linger.
-    if (attempt.done && attempt.socket !== undefined && attempt.socket !== this.winner) attempt.socket.destroy();
-  }
-
-  private staggerElapsed(): void {
-    this.staggerTimer = undefined;
-    this.startNext();
-  }
-
-  private attemptFailed(attempt: Attempt, cause: unknown): void {
-    if (attempt.done || this.settled) return;
-    attempt.done = true;
-    attempt.timer?.unsubscribe();
-    attempt.socket?.destroy();
-    this.dropInFlight(attempt);
-    const error = ConnectError.forAttempt(attempt.address, this.plan.scheduler.now() - attempt.startedAt, cause, attempt.local);
-    (this.errors ??= []).push({ n: attempt.n, error });
-    if (!this.emit({ type: 'attemptFailed', elapsed: this.elapsed, attempt: attempt.n, address: attempt.address, error })) return;
-    // The newest attempt failed: don't wait out the stagger (RFC 8305 §5). Sequential always moves on.
-    if (this.plan.strategy === 'sequential' || attempt === this.newest) this.startNext();
-    else this.checkFinished();
-  }
-
-  private attemptConnected(attempt: Attempt): void {
-    if (attempt.done || this.settled) {
-      attempt.socket?.destroy();
-      return;
-    }
-    attempt.done = true;
-    attempt.timer?.unsubscribe();
-    this.dropInFlight(attempt);
-    this.winner = attempt.socket;
-    const losers = (this.inFlight ?? []).sort((a, b) => a.n - b.n);
-    this.inFlight = undefined;
-    this.settle();
-    for (const loser of losers) {
-      loser.done = true;
-      loser.timer?.unsubscribe();
-      loser.socket?.destroy();
-    }
-    for (const loser of losers) {
-      if (!this.emit({ type: 'attemptCancelled', elapsed: this.elapsed, attempt: loser.n, address: loser.address, reason: 'lost' })) return;
-    }
+  won(attempt: Attempt, losers: readonly Attempt[]): void {
+    const plan = this.plan as ConnectPlan;
+    this.dialer = undefined;
+    this.plan = undefined;
     const socket = attempt.socket as TransportSocket;
-    const { encoding, translation, maxLineLength } = this.plan;
+    if (this.eventsWanted) {
+      for (const loser of losers) {
+        if (!this.emit({ type: 'attemptCancelled', elapsed: this.elapsed, attempt: loser.n, address: loser.address, reason: 'lost' })) {
+          socket.destroy();
+          return;
+        }
+      }
+    }
+    const { encoding, translation, maxLineLength } = plan;
     const channel = new Channel(socket, { encoding, translation, maxLineLength });
+    // Set before it is handed out: a subscriber that leaves on it has teardown close it.
     this.channel = channel;
-    if (!this.emit({ type: 'connected', elapsed: this.elapsed, attempt: attempt.n, address: attempt.address, channel })) return;
+    if (!this.emit(this.eventsWanted ? { type: 'connected', elapsed: this.elapsed, attempt: attempt.n, address: attempt.address, channel } : channel)) return;
     watchChannelClose(channel, this);
+  }
+
+  failed(error: ConnectError): void {
+    this.dialer = undefined;
+    this.plan = undefined;
+    if (!this.eventsWanted) {
+      if (!this.subscriber.closed) this.subscriber.error(error);
+      return;
+    }
+    this.finish({ type: 'failed', elapsed: this.elapsed, error });
   }
 
   /** The channel closed: the last event. Nothing is emitted after an unsubscribe (emit checks). */
   channelClosed({ error }: ChannelClose): void {
-    this.finish(error === undefined ? { type: 'closed', elapsed: this.elapsed } : { type: 'closed', elapsed: this.elapsed, error });
+    if (!this.eventsWanted) this.subscriber.complete();
+    else this.finish(error === undefined ? { type: 'closed', elapsed: this.elapsed } : { type: 'closed', elapsed: this.elapsed, error });
   }
 
-  private dropInFlight(attempt: Attempt): void {
-    const inFlight = this.inFlight;
-    if (inFlight !== undefined) inFlight.splice(inFlight.indexOf(attempt), 1);
-  }
-
-  private checkFinished(): void {
-    if (this.settled || !this.started) return;
-    if ((this.inFlight?.length ?? 0) > 0 || this.moreMayCome()) return;
-    const error = this.failure();
-    this.settle();
-    this.finish({ type: 'failed', elapsed: this.elapsed, error });
-  }
-
-  /** An address is queued, or a lookup may still add one. */
-  private moreMayCome(): boolean {
-    return this.pendingLookups !== 0 || this.untried() > 0;
-  }
-
-  private failure(): ConnectError {
-    const { host, port } = this.plan;
-    if (this.errors !== undefined && this.errors.length > 0) {
-      const inAttemptOrder = [...this.errors].sort((a, b) => a.n - b.n).map((e) => e.error);
-      return ConnectError.aggregate(inAttemptOrder, { code: 'ECONNREFUSED' });
-    }
-    // Addresses found but none usable from the local address got further than a failed lookup (Tcl: host is unreachable).
-    if (this.skippedNoLocal > 0) {
-      return new ConnectError({ code: 'EHOSTUNREACH', port, detail: `no local address of the family of ${host}'s addresses` });
-    }
-    if (this.lookupErrors !== undefined && this.lookupErrors.length > 0) {
-      return lookupFailure(host, mostRelevant(this.lookupErrors, lookupCode), port);
-    }
-    return new ConnectError({ code: 'ENOTFOUND', port, detail: `${host} has no addresses` });
-  }
-
-  /** No more lookups or attempts: stop the timers and forget pending answers. */
-  private settle(): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.newest = undefined;
-    // Nothing more is attempted: let go of the untried addresses, the errors and the lookup state. In-flight
-    // attempts are the caller's (a winner's losers, or teardown's sockets to destroy).
-    this.v4 = undefined;
-    this.v6 = undefined;
-    this.ordered = undefined;
-    this.errors = undefined;
-    this.lookupErrors = undefined;
-    this.seen = undefined;
-    this.staggerTimer?.unsubscribe();
-    this.staggerTimer = undefined;
-    this.resolutionTimer?.unsubscribe();
-    this.resolutionTimer = undefined;
-    const cancels = this.cancels ?? [];
-    this.cancels = undefined;
-    for (const cancel of cancels) {
-      try {
-        cancel();
-      } catch {
-        // A resolver's cancel that throws changes nothing: its answer is ignored anyway.
-      }
-    }
+  private finish(event: ConnectEvent): void {
+    if (this.emit(event)) this.subscriber.complete();
   }
 }
-
-function timedOut(): Error {
-  return Object.assign(new Error('connection timed out'), { code: 'ETIMEDOUT' });
-}
-
