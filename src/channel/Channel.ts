@@ -89,7 +89,50 @@ class LineState {
   }
 }
 
-const isCloseWatcher = (w: Subscriber<ChannelClose> | ChannelCloseWatcher): w is ChannelCloseWatcher => typeof (w as Partial<ChannelCloseWatcher>).channelClosed === 'function';
+/**
+ * The parts of a channel made on first use: its streams and Subjects, its readers and unread bytes, its names
+ * and its close Promise. An idle channel needs none of them, and there is one channel per connection.
+ */
+class ChannelParts {
+  /** Read when first asked for if the socket keeps them after it closes (NAMES_KEPT), else when the channel is made. */
+  sockname: SocketName | undefined;
+  peername: SocketName | undefined;
+  /** Who reads the bytes now; made by the first reader. */
+  readers: Set<Reader> | undefined;
+  /** Bytes that came while nobody read; made by the first such chunk. */
+  pending: Uint8Array[] | undefined;
+  closed$: Observable<ChannelClose> | undefined;
+  data$: Observable<Uint8Array> | undefined;
+  lines: LineState | undefined;
+  drains: Subject<void> | undefined;
+  drain$: Observable<void> | undefined;
+  snapshot: BehaviorSubject<SocketSnapshot> | undefined;
+  closing: Promise<void> | undefined;
+}
+
+/** A channel's text settings; channels with the defaults share one object. */
+type TextSettings = { readonly encoding: ChannelEncoding; readonly translation: ChannelTranslation; readonly maxLineLength: number };
+
+const DEFAULT_TEXT: TextSettings = { encoding: 'utf-8', translation: 'auto', maxLineLength: DEFAULT_MAX_LINE_LENGTH };
+
+function textSettings(encoding: ChannelEncoding, translation: ChannelTranslation, maxLineLength: number): TextSettings {
+  const { encoding: e, translation: t, maxLineLength: m } = DEFAULT_TEXT;
+  return encoding === e && translation === t && maxLineLength === m ? DEFAULT_TEXT : { encoding, translation, maxLineLength };
+}
+
+// Channel.state bits.
+/** Stays writable after the peer's EOF. */
+const HALF_OPEN = 1;
+/** The peer's EOF came. */
+const EOF = 2;
+/** The socket has closed. */
+const CLOSED = 4;
+/** The channel failed with written bytes still queued: they were lost. */
+const LOST_WRITES = 8;
+
+type CloseWatcher = Subscriber<ChannelClose> | ChannelCloseWatcher;
+
+const isCloseWatcher = (w: CloseWatcher): w is ChannelCloseWatcher => typeof (w as Partial<ChannelCloseWatcher>).channelClosed === 'function';
 
 const isOpen = (subscriber: { readonly closed: boolean }): boolean => !subscriber.closed;
 
@@ -152,45 +195,23 @@ function readable(error: Error): Error {
  * ```
  */
 export class Channel {
-  /** The text encoding of `write`, `writeLine` and `lines$`. */
-  readonly encoding: ChannelEncoding;
-  /** The line-end handling of `writeLine` and `lines$`. */
-  readonly translation: ChannelTranslation;
-  /** The longest line `lines$` accepts. */
-  readonly maxLineLength: number;
-
   private readonly socket: TransportSocket;
-  // Read when first asked for if the socket keeps them after it closes (NAMES_KEPT), else when the channel is made.
-  private socknameValue: SocketName | undefined;
-  private peernameValue: SocketName | undefined;
-  private readonly allowHalfOpen: boolean;
-  /** Who reads the bytes now; made by the first reader. */
-  private readers: Set<Reader> | undefined;
-  /** Bytes that came while nobody read; made by the first such chunk. */
-  private pending: Uint8Array[] | undefined;
+  private readonly text: TextSettings;
   /** How the channel closed, once it has. */
   private closeResult: ChannelClose | undefined;
-  /** Who waits for the close, in the order they came: `closed$` subscribers and internal watchers. */
-  private closeWatchers: (Subscriber<ChannelClose> | ChannelCloseWatcher)[] | undefined;
-  private closedStream: Observable<ChannelClose> | undefined;
-  // Built on first use, as most channels need only some of them and there is one channel per connection.
-  private dataStream: Observable<Uint8Array> | undefined;
-  private lines: LineState | undefined;
-  private drains: Subject<void> | undefined;
-  private drainStream: Observable<void> | undefined;
-  private snapshotSubject: BehaviorSubject<SocketSnapshot> | undefined;
-  /** The snapshot's `error`: set when the channel closes because of a failure. */
-  private snapshotError = '';
-  private eof = false;
+  /**
+   * Who waits for the close, in the order they came: `closed$` subscribers and internal watchers. Usually one
+   * (the connect that made the channel), held as itself rather than in an array.
+   */
+  private closeWatchers: CloseWatcher | CloseWatcher[] | undefined;
+  private parts: ChannelParts | undefined;
   private failure: Error | undefined;
-  private isClosed = false;
-  private writable = true;
-  private whyNotWritable = 'channel is closed for writing';
+  /** Why writing throws; undefined while the channel is writable. */
+  private whyNotWritable: string | undefined;
+  /** HALF_OPEN, EOF, CLOSED and LOST_WRITES, as bits of one field: there is one channel per connection. */
+  private state = 0;
   /** Bytes written and not yet handed to the OS. */
   private unflushed = 0;
-  /** The failure happened with written bytes still queued: they were lost. */
-  private lostWrites = false;
-  private closing: Promise<void> | undefined;
 
   /**
    * Wraps a connected transport socket. `connectAsync$` and `listen$` do this for you.
@@ -201,13 +222,15 @@ export class Channel {
    */
   constructor(socket: TransportSocket, options: ChannelOptions = {}) {
     this.socket = socket;
-    this.encoding = parseChoice<ChannelEncoding>(options.encoding, 'encoding', ENCODINGS, 'utf-8');
-    this.translation = parseChoice<ChannelTranslation>(options.translation, 'translation', TRANSLATIONS, 'auto');
-    this.maxLineLength = parseMaxLineLength(options.maxLineLength) ?? DEFAULT_MAX_LINE_LENGTH;
-    this.allowHalfOpen = options.allowHalfOpen === true;
+    this.text = textSettings(
+      parseChoice<ChannelEncoding>(options.encoding, 'encoding', ENCODINGS, 'utf-8'),
+      parseChoice<ChannelTranslation>(options.translation, 'translation', TRANSLATIONS, 'auto'),
+      parseMaxLineLength(options.maxLineLength) ?? DEFAULT_MAX_LINE_LENGTH,
+    );
+    if (options.allowHalfOpen === true) this.state = HALF_OPEN;
     if ((socket as { readonly [NAMES_KEPT]?: true })[NAMES_KEPT] !== true) {
-      this.socknameValue = socketName(socket.localAddress);
-      this.peernameValue = socketName(socket.remoteAddress);
+      this.made.sockname = socketName(socket.localAddress);
+      this.made.peername = socketName(socket.remoteAddress);
     }
     socket.events = new Channel.SocketEvents(this);
   }
@@ -243,23 +266,38 @@ export class Channel {
     }
 
     drain(): void {
-      this.channel.drains?.next();
+      this.channel.parts?.drains?.next();
     }
   };
 
+  /** The text encoding of `write`, `writeLine` and `lines$`. */
+  get encoding(): ChannelEncoding {
+    return this.text.encoding;
+  }
+
+  /** The line-end handling of `writeLine` and `lines$`. */
+  get translation(): ChannelTranslation {
+    return this.text.translation;
+  }
+
+  /** The longest line `lines$` accepts. */
+  get maxLineLength(): number {
+    return this.text.maxLineLength;
+  }
+
   /** The local endpoint, as Tcl's `-sockname`. */
   get sockname(): SocketName {
-    return (this.socknameValue ??= socketName(this.socket.localAddress));
+    return (this.made.sockname ??= socketName(this.socket.localAddress));
   }
 
   /** The remote endpoint, as Tcl's `-peername`. */
   get peername(): SocketName {
-    return (this.peernameValue ??= socketName(this.socket.remoteAddress));
+    return (this.made.peername ??= socketName(this.socket.remoteAddress));
   }
 
   /** Emits once when the channel has closed, for whatever reason, then completes. Late subscribers get it too. */
   get closed$(): Observable<ChannelClose> {
-    return (this.closedStream ??= new Observable<ChannelClose>((subscriber) => {
+    return (this.made.closed$ ??= new Observable<ChannelClose>((subscriber) => {
       this.watchClose(subscriber);
       return () => this.unwatchClose(subscriber);
     }));
@@ -267,7 +305,7 @@ export class Channel {
 
   /** Incoming bytes; completes at EOF, errors on a socket error. Shared by all subscribers (and by `lines$`). */
   get data$(): Observable<Uint8Array> {
-    return (this.dataStream ??= new Observable<Uint8Array>((subscriber) => {
+    return (this.made.data$ ??= new Observable<Uint8Array>((subscriber) => {
       this.attach(subscriber);
       return () => this.detach(subscriber);
     }));
@@ -278,7 +316,8 @@ export class Channel {
    * `translation`. A last line without a line end comes at EOF. Shared; built on `data$`.
    */
   get lines$(): Observable<string> {
-    if (this.lines !== undefined) return this.lines.stream;
+    const parts = this.made;
+    if (parts.lines !== undefined) return parts.lines.stream;
     const lines = new LineState(
       new Observable<string>((subscriber) => {
         lines.subscribers.add(subscriber);
@@ -292,25 +331,27 @@ export class Channel {
         };
       }),
     );
-    this.lines = lines;
+    parts.lines = lines;
     return lines.stream;
   }
 
   /** Emits when the write queue falls below the high-water mark after a `write` returned false. */
   get drain$(): Observable<void> {
-    if (this.drainStream === undefined) {
-      this.drains = new Subject<void>();
-      if (this.isClosed) this.drains.complete();
-      this.drainStream = this.drains.asObservable();
+    const parts = this.made;
+    if (parts.drain$ === undefined) {
+      const drains = new Subject<void>();
+      if (this.isClosed) drains.complete();
+      parts.drains = drains;
+      parts.drain$ = drains.asObservable();
     }
-    return this.drainStream;
+    return parts.drain$;
   }
 
   /** TIP 427's introspection of this socket: `sockname`, `peername`, and `error` once it failed. */
   get snapshot(): BehaviorSubject<SocketSnapshot> {
-    return (this.snapshotSubject ??= new BehaviorSubject<SocketSnapshot>({
+    return (this.made.snapshot ??= new BehaviorSubject<SocketSnapshot>({
       connecting: false,
-      error: this.snapshotError,
+      error: this.failureText(),
       sockname: this.sockname,
       peername: this.peername,
       inFlight: [],
@@ -338,7 +379,7 @@ export class Channel {
    */
   write(data: string | Uint8Array): boolean {
     const bytes = this.toBytes(data, 'data');
-    if (!this.writable) throw new ChannelClosedError(this.whyNotWritable);
+    if (this.whyNotWritable !== undefined) throw new ChannelClosedError(this.whyNotWritable);
     const length = bytes.byteLength;
     this.unflushed += length;
     return this.socket.write(bytes, (error) => {
@@ -364,7 +405,7 @@ export class Channel {
    * Idempotent. A failed flush shows in `closed$` and in a later `close()`.
    */
   end(): void {
-    if (!this.writable) return;
+    if (this.whyNotWritable !== undefined) return;
     this.stopWriting('channel was ended with end()');
     this.socket.end();
   }
@@ -385,9 +426,10 @@ export class Channel {
    * @returns A Promise of the flush and close.
    */
   close(): Promise<void> {
-    if (this.closing !== undefined) return this.closing;
+    const parts = this.made;
+    if (parts.closing !== undefined) return parts.closing;
     this.stopWriting('channel was closed with close()');
-    this.closing = new Promise<void>((resolve, reject) => {
+    parts.closing = new Promise<void>((resolve, reject) => {
       // Settles once the socket has closed (closed$ has emitted), with the flush's outcome.
       const settle = (error: Error | null | undefined): void => {
         this.socket.destroy();
@@ -397,7 +439,7 @@ export class Channel {
       if (this.isClosed || this.failure !== undefined) settle(undefined);
       else this.socket.end(settle);
     });
-    return this.closing;
+    return parts.closing;
   }
 
   /** Closes at once, discarding queued writes and unread input. Idempotent. */
@@ -406,10 +448,31 @@ export class Channel {
     this.socket.destroy();
   }
 
+  private get eof(): boolean {
+    return (this.state & EOF) !== 0;
+  }
+
+  private get isClosed(): boolean {
+    return (this.state & CLOSED) !== 0;
+  }
+
+  private get lostWrites(): boolean {
+    return (this.state & LOST_WRITES) !== 0;
+  }
+
+  /** The parts made on first use, made now if they aren't yet. */
+  private get made(): ChannelParts {
+    return (this.parts ??= new ChannelParts());
+  }
+
+  /** The snapshot's `error`: the failure's Tcl text once the channel has closed because of it, else empty. */
+  private failureText(): string {
+    const failure = this.failure;
+    return this.isClosed && failure !== undefined ? tclText(errorCode(failure), failure.message) : '';
+  }
+
   private stopWriting(why: string): void {
-    if (!this.writable) return;
-    this.writable = false;
-    this.whyNotWritable = why;
+    this.whyNotWritable ??= why;
   }
 
   private toBytes(data: unknown, argument: string): Uint8Array {
@@ -422,7 +485,8 @@ export class Channel {
 
   private attach(reader: Reader): void {
     // Bytes that came in while nobody listened go to the first subscriber.
-    const pending = this.pending;
+    const parts = this.made;
+    const pending = parts.pending;
     while (pending !== undefined && pending.length > 0 && !reader.closed) reader.next(pending.shift() as Uint8Array);
     if (reader.closed) return;
     if (this.failure !== undefined) {
@@ -433,35 +497,36 @@ export class Channel {
       reader.complete();
       return;
     }
-    const readers = (this.readers ??= new Set());
+    const readers = (parts.readers ??= new Set());
     readers.add(reader);
     if (readers.size === 1) this.socket.resume();
   }
 
   private detach(reader: Reader): void {
-    const readers = this.readers;
+    const readers = this.parts?.readers;
     if (readers !== undefined && readers.delete(reader) && readers.size === 0 && !this.eof && !this.isClosed) this.socket.pause();
   }
 
   private onData(chunk: Uint8Array): void {
     let delivered = false;
-    if (this.readers !== undefined && this.readers.size > 0) {
-      for (const r of [...this.readers]) {
+    const readers = this.parts?.readers;
+    if (readers !== undefined && readers.size > 0) {
+      for (const r of [...readers]) {
         if (r.closed) continue;
         r.next(chunk);
         delivered = true;
       }
     }
     if (!delivered) {
-      (this.pending ??= []).push(chunk);
+      (this.made.pending ??= []).push(chunk);
       this.socket.pause();
     }
   }
 
   private onEnd(): void {
     if (this.eof) return;
-    this.eof = true;
-    if (!this.allowHalfOpen) this.stopWriting('the peer closed the connection');
+    this.state |= EOF;
+    if ((this.state & HALF_OPEN) === 0) this.stopWriting('the peer closed the connection');
     const readers = this.takeReaders();
     for (const r of readers) r.complete();
   }
@@ -470,7 +535,7 @@ export class Channel {
     if (this.failure !== undefined) return;
     const e = readable(error);
     this.failure = e;
-    if (this.unflushed > 0) this.lostWrites = true;
+    if (this.unflushed > 0) this.state |= LOST_WRITES;
     this.stopWriting(`channel failed: ${e.message}`);
     const readers = this.takeReaders();
     for (const r of readers) r.error(e);
@@ -478,12 +543,14 @@ export class Channel {
 
   // Closing: closed$ as an AsyncSubject would do it, with internal watchers in the same list.
 
-  private watchClose(watcher: Subscriber<ChannelClose> | ChannelCloseWatcher): void {
+  private watchClose(watcher: CloseWatcher): void {
     const result = this.closeResult;
     if (result === undefined) {
-      // A literal for the first: usually the only one, and a first push() would reserve room for 16 more.
-      if (this.closeWatchers === undefined) this.closeWatchers = [watcher];
-      else this.closeWatchers.push(watcher);
+      // The first alone, and a literal for two: a first push() would reserve room for 16 more.
+      const watchers = this.closeWatchers;
+      if (watchers === undefined) this.closeWatchers = watcher;
+      else if (Array.isArray(watchers)) watchers.push(watcher);
+      else this.closeWatchers = [watchers, watcher];
     } else if (!isCloseWatcher(watcher)) {
       watcher.next(result);
       watcher.complete();
@@ -494,17 +561,22 @@ export class Channel {
 
   private unwatchClose(watcher: Subscriber<ChannelClose>): void {
     const watchers = this.closeWatchers;
-    const i = watchers === undefined ? -1 : watchers.indexOf(watcher);
-    if (i >= 0) watchers?.splice(i, 1);
+    if (watchers === watcher) {
+      this.closeWatchers = undefined;
+    } else if (Array.isArray(watchers)) {
+      const i = watchers.indexOf(watcher);
+      if (i >= 0) watchers.splice(i, 1);
+    }
   }
 
   /** Everyone watching gets the close, in the order they came; then the subscribers complete. */
   private notifyClosed(result: ChannelClose): void {
     this.closeResult = result;
-    const watchers = this.closeWatchers;
-    if (watchers === undefined) return;
+    const held = this.closeWatchers;
+    if (held === undefined) return;
+    const watchers = Array.isArray(held) ? [...held] : [held];
     // Those who come while this runs are told at once (closeResult is set); a subscriber that left ignores it.
-    for (const w of [...watchers]) {
+    for (const w of watchers) {
       try {
         if (isCloseWatcher(w)) w.channelClosed(result);
         else w.next(result);
@@ -518,7 +590,7 @@ export class Channel {
 
   /** The readers, removed: the stream is over for them. */
   private takeReaders(): Reader[] {
-    const readers = this.readers;
+    const readers = this.parts?.readers;
     if (readers === undefined || readers.size === 0) return [];
     const list = [...readers];
     readers.clear();
@@ -527,17 +599,14 @@ export class Channel {
 
   private onClose(): void {
     if (this.isClosed) return;
-    this.isClosed = true;
+    this.state |= CLOSED;
     this.stopWriting('channel is closed');
     if (this.failure === undefined) this.onEnd();
     const failure = this.failure;
-    if (failure !== undefined) {
-      this.snapshotError = tclText(errorCode(failure), failure.message);
-      const snapshot = this.snapshotSubject;
-      snapshot?.next({ ...snapshot.value, error: this.snapshotError });
-    }
+    const snapshot = this.parts?.snapshot;
+    if (failure !== undefined && snapshot !== undefined) snapshot.next({ ...snapshot.value, error: this.failureText() });
     this.notifyClosed(failure === undefined ? {} : { error: failure });
-    this.drains?.complete();
+    this.parts?.drains?.complete();
   }
 
   // Lines: one decoder per channel, reading as a Reader while some lines$ subscriber is there.

@@ -67,24 +67,22 @@ function onDrain(this: OwnedSocket): void {
 class NodeSocket implements TransportSocket {
   events: SocketEvents;
   private readonly socket: Socket;
-  private destroyed = false;
-  /** The address a client socket dialed; undefined for accepted sockets. */
-  private readonly dialed: SocketAddress | undefined;
-  private isConnected: boolean;
+  /** The address a client socket dialed, until it has connected: undefined means connected. */
+  private dialed: SocketAddress | undefined;
   private local: SocketAddress | undefined;
   private peer: SocketAddress | undefined;
+  /** resume() has been called: the socket reads, and its 'end' is listened to. */
+  private readStarted = false;
 
   constructor(socket: Socket, events: SocketEvents, dialed?: SocketAddress) {
     this.socket = socket;
     this.events = events;
     this.dialed = dialed;
-    this.isConnected = dialed === undefined;
     (socket as OwnedSocket)[OWNER] = this;
     // Paused until the owner asks for data: nothing is read that nobody wants yet.
     socket.pause();
     socket.on('connect', onConnect);
     socket.on('data', onData);
-    socket.on('end', onEnd);
     socket.on('error', onError);
     socket.on('close', onClose);
     socket.on('drain', onDrain);
@@ -97,7 +95,7 @@ class NodeSocket implements TransportSocket {
   }
 
   get localAddress(): SocketAddress | undefined {
-    if (this.local === undefined && this.isConnected) {
+    if (this.local === undefined && this.dialed === undefined) {
       const s = this.socket;
       this.local = endpoint(s.localAddress, s.localFamily, s.localPort);
     }
@@ -105,7 +103,7 @@ class NodeSocket implements TransportSocket {
   }
 
   get remoteAddress(): SocketAddress | undefined {
-    if (this.peer === undefined && this.isConnected) {
+    if (this.peer === undefined && this.dialed === undefined) {
       const s = this.socket;
       this.peer = endpoint(s.remoteAddress, s.remoteFamily, s.remotePort);
     }
@@ -114,16 +112,17 @@ class NodeSocket implements TransportSocket {
 
   /** The connect succeeded (a client socket's 'connect'). */
   connected(): void {
-    this.isConnected = true;
+    const dialed = this.dialed;
+    this.dialed = undefined;
     // An IPv4 literal has one spelling, getpeername's; 0.0.0.0 means this host, and an IPv6 peer may be spelled
     // differently by the kernel. Those are read now: once the socket has closed, getpeername has nothing to say.
-    if (this.dialed?.family === 4 && !isWildcard(this.dialed.address)) this.peer = this.dialed;
+    if (dialed?.family === 4 && !isWildcard(dialed.address)) this.peer = dialed;
     else void this.remoteAddress;
   }
 
   /** Reads the names that are not read yet, while the handle is there. */
   keepNames(): void {
-    if (!this.isConnected) return;
+    if (this.dialed !== undefined) return;
     void this.localAddress;
     void this.remoteAddress;
   }
@@ -162,8 +161,7 @@ class NodeSocket implements TransportSocket {
   }
 
   destroy(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
+    // Node's destroy() is idempotent.
     this.socket.destroy();
   }
 
@@ -172,6 +170,12 @@ class NodeSocket implements TransportSocket {
   }
 
   resume(): void {
+    // A paused socket reads nothing, so its EOF can only come once resumed: listening for 'end' from the first
+    // resume spares an idle socket the listener array that a second 'end' listener (beside Node's own) costs.
+    if (!this.readStarted) {
+      this.readStarted = true;
+      this.socket.on('end', onEnd);
+    }
     this.socket.resume();
   }
 }

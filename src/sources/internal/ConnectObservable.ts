@@ -7,7 +7,7 @@ import type { RunOutput, RunSubscriber } from './ConnectRun.js';
 
 function subscribeRun(plan: ConnectPlan, subscriber: RunSubscriber, output: RunOutput): ConnectRun {
   const run = new ConnectRun(plan, subscriber, output);
-  run.start();
+  run.start(plan);
   // The run is the teardown: an object, rather than a closure that would keep the plan.
   return run;
 }

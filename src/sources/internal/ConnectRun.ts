@@ -31,26 +31,20 @@ export type RunOutput = 'events' | 'channel';
  * made, and no operator subscriber sits between the connect and its subscriber.
  */
 export class ConnectRun implements ChannelCloseWatcher, DialerOwner {
-  readonly eventsWanted: boolean;
   private readonly subscriber: RunSubscriber;
-  private readonly scheduler: SchedulerLike;
-  private readonly t0: number;
-  /** Until the dialer has settled: a connected run keeps only what it still needs. */
-  private plan: ConnectPlan | undefined;
+  /** Where the events' `elapsed` counts from; none when only the channel is wanted. */
+  private readonly clock: { readonly scheduler: SchedulerLike; readonly t0: number } | undefined;
   private dialer: Dialer | undefined;
   private channel: Channel | undefined;
 
   constructor(plan: ConnectPlan, subscriber: RunSubscriber, output: RunOutput = 'events') {
-    this.eventsWanted = output === 'events';
     this.subscriber = subscriber;
-    this.scheduler = plan.scheduler;
-    this.t0 = plan.scheduler.now();
-    this.plan = plan;
+    this.clock = output === 'events' ? { scheduler: plan.scheduler, t0: plan.scheduler.now() } : undefined;
   }
 
-  start(): void {
-    if (this.plan === undefined) return;
-    const dialer = new Dialer(this.plan, this);
+  /** Starts the dialer. The plan is not kept: a connected run keeps only what teardown and `closed` need. */
+  start(plan: ConnectPlan): void {
+    const dialer = new Dialer(plan, this);
     this.dialer = dialer;
     dialer.start();
   }
@@ -71,8 +65,13 @@ export class ConnectRun implements ChannelCloseWatcher, DialerOwner {
     else if (!channel.closed) channel.close().catch(() => undefined);
   }
 
+  get eventsWanted(): boolean {
+    return this.clock !== undefined;
+  }
+
   get elapsed(): number {
-    return this.scheduler.now() - this.t0;
+    const clock = this.clock;
+    return clock === undefined ? 0 : clock.scheduler.now() - clock.t0;
   }
 
   emit(event: ConnectEvent | Channel): boolean {
@@ -81,10 +80,8 @@ export class ConnectRun implements ChannelCloseWatcher, DialerOwner {
     return !this.subscriber.closed;
   }
 
-  won(attempt: Attempt, losers: readonly Attempt[]): void {
-    const plan = this.plan as ConnectPlan;
+  won(attempt: Attempt, losers: readonly Attempt[], plan: ConnectPlan): void {
     this.dialer = undefined;
-    this.plan = undefined;
     const socket = attempt.socket as TransportSocket;
     if (this.eventsWanted) {
       for (const loser of losers) {
@@ -104,7 +101,6 @@ export class ConnectRun implements ChannelCloseWatcher, DialerOwner {
 
   failed(error: ConnectError): void {
     this.dialer = undefined;
-    this.plan = undefined;
     if (!this.eventsWanted) {
       if (!this.subscriber.closed) this.subscriber.error(error);
       return;

@@ -30,7 +30,7 @@ export type DialerOwner = {
   /** Emits unless the subscriber is gone; returns whether it is still there. */
   emit(event: ConnectEvent): boolean;
   /** An attempt won. The dialer has settled; `losers` were still in flight and are destroyed, in attempt order. */
-  won(attempt: Attempt, losers: readonly Attempt[]): void;
+  won(attempt: Attempt, losers: readonly Attempt[], plan: ConnectPlan): void;
   /** Every lookup and attempt is over, and none connected. The dialer has settled. */
   failed(error: ConnectError): void;
 };
@@ -317,7 +317,7 @@ export class Dialer {
       loser.timer?.unsubscribe();
       loser.socket?.destroy();
     }
-    this.owner.won(attempt, losers);
+    this.owner.won(attempt, losers, this.plan);
   }
 
   private dropInFlight(attempt: Attempt): void {
