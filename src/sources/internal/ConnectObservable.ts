@@ -5,7 +5,9 @@ import type { ConnectPlan } from './connectPlan.js';
 import { ConnectRun } from './ConnectRun.js';
 import type { RunOutput, RunSubscriber } from './ConnectRun.js';
 
-function subscribeRun(plan: ConnectPlan, subscriber: RunSubscriber, output: RunOutput): ConnectRun {
+function subscribeRun(plan: ConnectPlan, subscriber: RunSubscriber, output: RunOutput): ConnectRun | undefined {
+  // A subscriber that is already closed gets nothing: no lookup, no dial (as an operator's linked subscriber).
+  if (subscriber.closed) return undefined;
   const run = new ConnectRun(plan, subscriber, output);
   run.start(plan);
   // The run is the teardown: an object, rather than a closure that would keep the plan.

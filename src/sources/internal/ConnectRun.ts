@@ -83,6 +83,12 @@ export class ConnectRun implements ChannelCloseWatcher, DialerOwner {
   won(attempt: Attempt, losers: readonly Attempt[], plan: ConnectPlan): void {
     this.dialer = undefined;
     const socket = attempt.socket as TransportSocket;
+    // The subscription may have ended while the dialer settled (a resolver's cancel is user code): teardown
+    // found no dialer and no channel, so the winner is ours to close.
+    if (this.subscriber.closed) {
+      socket.destroy();
+      return;
+    }
     if (this.eventsWanted) {
       for (const loser of losers) {
         if (!this.emit({ type: 'attemptCancelled', elapsed: this.elapsed, attempt: loser.n, address: loser.address, reason: 'lost' })) {
