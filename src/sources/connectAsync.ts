@@ -1,6 +1,6 @@
 import type { Observable } from 'rxjs';
 import type { ConnectEvent, ConnectOptions } from '../types.js';
-import { ConnectObservable } from './internal/ConnectObservable.js';
+import { connectObservable } from './internal/ConnectObservable.js';
 import { connectPlan } from './internal/connectPlan.js';
 
 /**
@@ -43,5 +43,5 @@ import { connectPlan } from './internal/connectPlan.js';
  * @throws InvalidArgumentError or ArgumentOutOfRangeError, naming the argument, for bad input. Nothing is opened.
  */
 export function connectAsync$(host: string, port: number | string, options?: ConnectOptions): Observable<ConnectEvent> {
-  return new ConnectObservable(connectPlan(host, port, options));
+  return connectObservable(connectPlan(host, port, options));
 }

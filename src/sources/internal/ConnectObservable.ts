@@ -14,14 +14,23 @@ function subscribeRun(plan: ConnectPlan, subscriber: RunSubscriber, output: RunO
   return run;
 }
 
-/** What `connectAsync$` returns: an Observable that knows its plan, so that `connected()` can fuse with it. */
-export class ConnectObservable extends Observable<ConnectEvent> {
-  readonly plan: ConnectPlan;
+class ConnectObservable extends Observable<ConnectEvent> {
+  // Private to this module: users see an Observable, not the plan (its lookup, transport, ...).
+  readonly #plan: ConnectPlan;
 
   constructor(plan: ConnectPlan) {
     super((subscriber) => subscribeRun(plan, subscriber, 'events'));
-    this.plan = plan;
+    this.#plan = plan;
   }
+
+  static planOf(source: Observable<ConnectEvent>): ConnectPlan | undefined {
+    return source instanceof ConnectObservable ? source.#plan : undefined;
+  }
+}
+
+/** The Observable of `connectAsync$`: it knows its plan, so that `connected()` can fuse with it. */
+export function connectObservable(plan: ConnectPlan): Observable<ConnectEvent> {
+  return new ConnectObservable(plan);
 }
 
 /**
@@ -30,7 +39,7 @@ export class ConnectObservable extends Observable<ConnectEvent> {
  * its channel. Undefined for any other source.
  */
 export function fusedConnected(source: Observable<ConnectEvent>): Observable<Channel> | undefined {
-  if (!(source instanceof ConnectObservable)) return undefined;
-  const plan = source.plan;
+  const plan = ConnectObservable.planOf(source);
+  if (plan === undefined) return undefined;
   return new Observable<Channel>((subscriber) => subscribeRun(plan, subscriber, 'channel'));
 }
