@@ -4,6 +4,7 @@ import { ArgumentOutOfRangeError } from '../errors/ArgumentOutOfRangeError.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { ipFamily, isHostname, unbracket } from '../transport/address.js';
 import { servicePort } from '../transport/services.js';
+import type { Transport } from '../transport/Transport.js';
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
@@ -97,4 +98,17 @@ export function parseScheduler(value: unknown, argument: string): SchedulerLike 
     throw new InvalidArgumentError(argument, 'must be an RxJS scheduler (with now() and schedule())', 'ERR_INVALID_ARG_TYPE');
   }
   return s as SchedulerLike;
+}
+
+/**
+ * A custom transport: an object with `lookup` and the method the caller needs (`dial` to connect, `listen` to
+ * serve). Undefined when not given.
+ */
+export function parseTransport(value: unknown, needs: 'dial' | 'listen'): Transport | undefined {
+  if (value === undefined) return undefined;
+  const t = value as Partial<Transport> | null;
+  if (typeof t !== 'object' || t === null || typeof t[needs] !== 'function' || typeof t.lookup !== 'function') {
+    throw new InvalidArgumentError('transport', `must be a Transport (with lookup and ${needs})`, 'ERR_INVALID_ARG_TYPE');
+  }
+  return t as Transport;
 }

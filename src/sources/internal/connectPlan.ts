@@ -13,6 +13,7 @@ import {
   parseOptions,
   parsePort,
   parseScheduler,
+  parseTransport,
 } from '../../internal/validate.js';
 import { ipFamily } from '../../transport/address.js';
 import { nodeTransport } from '../../transport/nodeTransport.js';
@@ -45,15 +46,6 @@ export type ConnectPlan = {
 export const MIN_ATTEMPT_DELAY = 10;
 export const MAX_ATTEMPT_DELAY = 2000;
 
-function parseTransport(value: unknown): Transport | undefined {
-  if (value === undefined) return undefined;
-  const t = value as Partial<Transport> | null;
-  if (typeof t !== 'object' || t === null || typeof t.dial !== 'function' || typeof t.lookup !== 'function') {
-    throw new InvalidArgumentError('transport', 'must be a Transport (with lookup and dial)', 'ERR_INVALID_ARG_TYPE');
-  }
-  return t as Transport;
-}
-
 /** Validates the arguments of `connectAsync$`; throws a typed error naming the first bad one. */
 export function connectPlan(hostArg: unknown, portArg: unknown, optionsArg: unknown): ConnectPlan {
   const host = parseHost(hostArg, 'host');
@@ -72,7 +64,7 @@ export function connectPlan(hostArg: unknown, portArg: unknown, optionsArg: unkn
   }
   const myaddr = o.myaddr === undefined ? undefined : parseHost(o.myaddr, 'myaddr');
   const myport = o.myport === undefined ? undefined : parsePort(o.myport, 'myport', true);
-  const transport = parseTransport(o.transport) ?? nodeTransport;
+  const transport = parseTransport(o.transport, 'dial') ?? nodeTransport;
   const lookup = parseFunction<LookupFunction>(o.lookup, 'lookup') ?? transport.lookup;
   const scheduler = parseScheduler(o.scheduler, 'scheduler');
   const encoding = parseChoice<ChannelEncoding>(o.encoding, 'encoding', ENCODINGS, 'utf-8');

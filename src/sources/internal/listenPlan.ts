@@ -9,6 +9,7 @@ import {
   parseInteger,
   parseOptions,
   parsePort,
+  parseTransport,
 } from '../../internal/validate.js';
 import { ipFamily } from '../../transport/address.js';
 import { nodeTransport } from '../../transport/nodeTransport.js';
@@ -33,15 +34,6 @@ export type ListenPlan = {
   readonly keepAlive: boolean | undefined;
 };
 
-function parseTransport(value: unknown): Transport | undefined {
-  if (value === undefined) return undefined;
-  const t = value as Partial<Transport> | null;
-  if (typeof t !== 'object' || t === null || typeof t.listen !== 'function' || typeof t.lookup !== 'function') {
-    throw new InvalidArgumentError('transport', 'must be a Transport (with lookup and listen)', 'ERR_INVALID_ARG_TYPE');
-  }
-  return t as Transport;
-}
-
 /** Validates the arguments of `listen$`; throws a typed error naming the first bad one. */
 export function listenPlan(portArg: unknown, optionsArg: unknown): ListenPlan {
   const port = parsePort(portArg, 'port', true);
@@ -53,7 +45,7 @@ export function listenPlan(portArg: unknown, optionsArg: unknown): ListenPlan {
     throw new InvalidArgumentError('family', `is ${family}, but myaddr ${myaddr ?? ''} is an IPv${myaddrFamily} address`);
   }
   const backlog = o.backlog === undefined ? undefined : parseInteger(o.backlog, 'backlog', 0, 2147483647, 0);
-  const transport = parseTransport(o.transport) ?? nodeTransport;
+  const transport = parseTransport(o.transport, 'listen') ?? nodeTransport;
   const lookup = parseFunction<LookupFunction>(o.lookup, 'lookup') ?? transport.lookup;
   const encoding = parseChoice<ChannelEncoding>(o.encoding, 'encoding', ENCODINGS, 'utf-8');
   const translation = parseChoice<ChannelTranslation>(o.translation, 'translation', TRANSLATIONS, 'auto');
