@@ -22,6 +22,26 @@ describe('Channel socket names on loopback', () => {
     expect(channel.sockname.port).toBeGreaterThan(0);
   });
 
+  it.each(['close', 'destroy'] as const)('should keep the names read before %s(), and not read the local one afterwards', async (how) => {
+    const server = await net.server('127.0.0.1');
+    const read = await connect('127.0.0.1', server.port);
+    const before = read.sockname;
+    expect(before.port).toBeGreaterThan(0);
+    const unread = await connect('127.0.0.1', server.port);
+    for (const channel of [read, unread]) {
+      if (how === 'close') await channel.close();
+      else {
+        channel.destroy();
+        await firstValueFrom(channel.closed$);
+      }
+    }
+    expect(read.sockname).toEqual(before);
+    // Not read while open, and closed by its owner: unknown, as Node's localPort is after destroy().
+    expect(unread.sockname).toEqual({ address: '', host: '', port: 0 });
+    // The IPv4 peer is the address dialed: known without asking the kernel.
+    expect(unread.peername).toEqual({ address: '127.0.0.1', host: '127.0.0.1', port: server.port });
+  });
+
   it('should report the address the kernel connected to when 0.0.0.0 was dialed', async () => {
     const server = await net.server('127.0.0.1');
     const channel = await connect('0.0.0.0', server.port);

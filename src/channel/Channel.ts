@@ -94,7 +94,7 @@ class LineState {
  * and its close Promise. An idle channel needs none of them, and there is one channel per connection.
  */
 class ChannelParts {
-  /** Read when first asked for if the socket keeps them after it closes (NAMES_KEPT), else when the channel is made. */
+  /** Read when first asked for if the socket keeps them (NAMES_KEPT), else when the channel is made. */
   sockname: SocketName | undefined;
   peername: SocketName | undefined;
   /** Who reads the bytes now; made by the first reader. */
@@ -107,7 +107,12 @@ class ChannelParts {
   drains: Subject<void> | undefined;
   drain$: Observable<void> | undefined;
   snapshot: BehaviorSubject<SocketSnapshot> | undefined;
+  /** close()'s Promise, and how to settle it once its flush is over (closeOutcome) and the channel has closed. */
   closing: Promise<void> | undefined;
+  resolveClose: (() => void) | undefined;
+  rejectClose: ((error: Error) => void) | undefined;
+  /** undefined while close() flushes; then null, or the error its Promise rejects with. */
+  closeOutcome: Error | null | undefined;
 }
 
 /** A channel's text settings; channels with the defaults share one object. */
@@ -139,6 +144,16 @@ const isOpen = (subscriber: { readonly closed: boolean }): boolean => !subscribe
 function hasOpen(subscribers: Set<Subscriber<string>>): boolean {
   for (const r of subscribers) if (!r.closed) return true;
   return false;
+}
+
+/** One close watcher hears of the close; what it throws is reported, not passed on to the others. */
+function tellClosed(w: CloseWatcher, result: ChannelClose): void {
+  try {
+    if (isCloseWatcher(w)) w.channelClosed(result);
+    else w.next(result);
+  } catch (error) {
+    queueMicrotask(() => { throw error; });
+  }
 }
 
 function socketName(address: SocketAddress | undefined): SocketName {
@@ -285,12 +300,16 @@ export class Channel {
     return this.text.maxLineLength;
   }
 
-  /** The local endpoint, as Tcl's `-sockname`. */
+  /**
+   * The local endpoint, as Tcl's `-sockname`. It stays readable after the peer or an error closed the channel. After
+   * your own `close()` or `destroy()` (or an unsubscribe), a name never read before is unknown:
+   * `{ address: '', host: '', port: 0 }`. Read it while the channel is open if you will need it afterwards.
+   */
   get sockname(): SocketName {
     return (this.made.sockname ??= socketName(this.socket.localAddress));
   }
 
-  /** The remote endpoint, as Tcl's `-peername`. */
+  /** The remote endpoint, as Tcl's `-peername`. Kept after a close as `sockname` is. */
   get peername(): SocketName {
     return (this.made.peername ??= socketName(this.socket.remoteAddress));
   }
@@ -429,17 +448,33 @@ export class Channel {
     const parts = this.made;
     if (parts.closing !== undefined) return parts.closing;
     this.stopWriting('channel was closed with close()');
-    parts.closing = new Promise<void>((resolve, reject) => {
-      // Settles once the socket has closed (closed$ has emitted), with the flush's outcome.
-      const settle = (error: Error | null | undefined): void => {
-        this.socket.destroy();
-        const failure = error !== null && error !== undefined ? readable(error) : this.lostWrites ? this.failure : undefined;
-        this.watchClose({ channelClosed: () => (failure === undefined ? resolve() : reject(failure)) });
-      };
-      if (this.isClosed || this.failure !== undefined) settle(undefined);
-      else this.socket.end(settle);
+    const closing = new Promise<void>((resolve, reject) => {
+      parts.resolveClose = resolve;
+      parts.rejectClose = reject;
     });
-    return parts.closing;
+    parts.closing = closing;
+    if (this.isClosed || this.failure !== undefined) this.flushed(parts, undefined);
+    else this.socket.end((error) => this.flushed(parts, error));
+    return closing;
+  }
+
+  /** close()'s flush is over: the socket goes, and the Promise settles with the outcome once the channel has closed. */
+  private flushed(parts: ChannelParts, error: Error | null | undefined): void {
+    this.socket.destroy();
+    parts.closeOutcome = error !== null && error !== undefined ? readable(error) : this.lostWrites ? (this.failure ?? null) : null;
+    if (this.isClosed) this.settleClose(parts);
+  }
+
+  /** Settles close()'s Promise, once: after the channel has closed (closed$ has emitted) and the flush is over. */
+  private settleClose(parts: ChannelParts): void {
+    const outcome = parts.closeOutcome;
+    const resolve = parts.resolveClose;
+    if (outcome === undefined || resolve === undefined) return;
+    const reject = parts.rejectClose as (error: Error) => void;
+    parts.resolveClose = undefined;
+    parts.rejectClose = undefined;
+    if (outcome === null) resolve();
+    else reject(outcome);
   }
 
   /** Closes at once, discarding queued writes and unread input. Idempotent. */
@@ -573,19 +608,21 @@ export class Channel {
   private notifyClosed(result: ChannelClose): void {
     this.closeResult = result;
     const held = this.closeWatchers;
-    if (held === undefined) return;
-    const watchers = Array.isArray(held) ? [...held] : [held];
-    // Those who come while this runs are told at once (closeResult is set); a subscriber that left ignores it.
-    for (const w of watchers) {
-      try {
-        if (isCloseWatcher(w)) w.channelClosed(result);
-        else w.next(result);
-      } catch (error) {
-        queueMicrotask(() => { throw error; });
+    this.closeWatchers = undefined;
+    if (held !== undefined) {
+      if (!Array.isArray(held)) {
+        tellClosed(held, result);
+        if (!isCloseWatcher(held)) held.complete();
+      } else {
+        // Those who come while this runs are told at once (closeResult is set); a subscriber that left ignores it.
+        const watchers = [...held];
+        for (const w of watchers) tellClosed(w, result);
+        for (const w of watchers) if (!isCloseWatcher(w)) w.complete();
       }
     }
-    this.closeWatchers = undefined;
-    for (const w of watchers) if (!isCloseWatcher(w)) w.complete();
+    // close()'s Promise last, as the watcher it once was: after everyone who watched before it was called.
+    const parts = this.parts;
+    if (parts !== undefined) this.settleClose(parts);
   }
 
   /** The readers, removed: the stream is over for them. */

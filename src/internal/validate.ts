@@ -12,21 +12,25 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
+/** The message of a port out of range (made only when one is: a connect parses a port every time). */
+function portRange(min: number, value: unknown): string {
+  return `must be an integer from ${min} to 65535 or a service name, got ${describe(value)}`;
+}
+
 /**
  * A port: an integer from 1 (0 where `allowZero`) to 65535, a numeric string, or a service name from the
  * services database.
  */
 export function parsePort(value: unknown, argument: string, allowZero = false): number {
   const min = allowZero ? 0 : 1;
-  const range = `must be an integer from ${min} to 65535 or a service name, got ${describe(value)}`;
   if (typeof value === 'number') {
-    if (!Number.isInteger(value) || value < min || value > 65535) throw new ArgumentOutOfRangeError(argument, range);
+    if (!Number.isInteger(value) || value < min || value > 65535) throw new ArgumentOutOfRangeError(argument, portRange(min, value));
     return value;
   }
   if (typeof value !== 'string') throw new InvalidArgumentError(argument, `must be a number or a service name, got ${describe(value)}`, 'ERR_INVALID_ARG_TYPE');
   if (value === '') throw new InvalidArgumentError(argument, 'must not be empty');
   if (/^\d+$/.test(value)) return parsePort(Number(value), argument, allowZero);
-  if (/^-?\d/.test(value)) throw new ArgumentOutOfRangeError(argument, range);
+  if (/^-?\d/.test(value)) throw new ArgumentOutOfRangeError(argument, portRange(min, value));
   const port = servicePort(value);
   if (port === undefined) throw new InvalidArgumentError(argument, `unknown service ${JSON.stringify(value)}`);
   return port;

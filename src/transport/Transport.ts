@@ -54,8 +54,8 @@ export type DialRequest = {
 };
 
 /**
- * Marks a transport socket whose `localAddress` and `remoteAddress` keep their values after the socket has
- * closed, so a Channel can read them when first asked rather than when it is made. Internal.
+ * Marks a transport socket that reads `localAddress` and `remoteAddress` when first asked and keeps them, also when
+ * the peer or an error closes it, so a Channel need not read them when it is made. Internal.
  */
 export const NAMES_KEPT: unique symbol = Symbol('rxconnect.namesKept');
 

@@ -27,15 +27,25 @@ type OwnedSocket = Socket & { [OWNER]: NodeSocket };
 
 
 /**
- * A client socket that reads its names just before Node lets go of the handle: Node drops the handle, and with it
- * the local name, in `_destroy`, before it emits 'error' or 'close'.
+ * A client socket that reads its names just before Node lets go of the handle, when the close was not its
+ * owner's (the peer closed it, or it failed): Node drops the handle, and with it the local name, in `_destroy`,
+ * before it emits 'error' or 'close'.
  */
 class DialedSocket extends Socket {
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    (this as unknown as OwnedSocket)[OWNER].keepNames();
+    const owner = (this as unknown as OwnedSocket)[OWNER];
+    if ((owner.flags & OWN_DESTROY) === 0) owner.keepNames();
     super._destroy(error, callback);
   }
 }
+
+// NodeSocket.flags bits (one field: there is one NodeSocket per connection).
+/** resume() has been called: the socket reads, and its 'data' and 'end' are listened to. */
+const READ_STARTED = 1;
+/** A write has returned false: 'drain' is listened to. */
+const DRAIN_WATCHED = 2;
+/** The owner called destroy(): names not read by then are not read (see NodeSocket). */
+const OWN_DESTROY = 4;
 
 // One set of listener functions for every socket (`this` is the net.Socket), rather than six closures each.
 function onConnect(this: OwnedSocket): void {
@@ -53,16 +63,26 @@ function onError(this: OwnedSocket, error: Error): void {
   this[OWNER].events.error(error);
 }
 function onClose(this: OwnedSocket): void {
-  this[OWNER].events.close();
+  const owner = this[OWNER];
+  owner.events.close();
+  // 'finish' will not come now; an end(done) still waiting is told after the owner has heard of the close.
+  owner.ended(this.errored);
+}
+function onFinish(this: OwnedSocket): void {
+  this[OWNER].ended(this.errored);
 }
 function onDrain(this: OwnedSocket): void {
   this[OWNER].events.drain();
 }
 
 /**
- * A net.Socket behind the TransportSocket interface. Its names are read once and kept: a client socket's peer is
- * the IPv4 address it dialed (an IPv4 literal has one spelling, getpeername's), and the rest is read when first
- * asked for, or at the latest just before the handle goes (DialedSocket). Accepted sockets read both at once.
+ * A net.Socket behind the TransportSocket interface. Its names are read once and kept.
+ *
+ * A client socket's peer is the IPv4 address it dialed (an IPv4 literal has one spelling, getpeername's), or else
+ * is read at connect. Its local name is read when first asked for or, when the peer or an error closes the
+ * socket, just before the handle goes (DialedSocket): Tcl's channel still answers after the peer has gone. A local
+ * name nobody read before the owner's own destroy() stays unknown, as in Node: reading it for every connect costs
+ * a system call per connection that is mostly never used. Accepted sockets read both names at once.
  */
 class NodeSocket implements TransportSocket {
   events: SocketEvents;
@@ -71,8 +91,10 @@ class NodeSocket implements TransportSocket {
   private dialed: SocketAddress | undefined;
   private local: SocketAddress | undefined;
   private peer: SocketAddress | undefined;
-  /** resume() has been called: the socket reads, and its 'end' is listened to. */
-  private readStarted = false;
+  /** READ_STARTED, DRAIN_WATCHED and OWN_DESTROY. */
+  flags = 0;
+  /** The callback of end(done), until the flush is over or the socket has closed. */
+  private endDone: ((error?: Error | null) => void) | undefined;
 
   constructor(socket: Socket, events: SocketEvents, dialed?: SocketAddress) {
     this.socket = socket;
@@ -81,11 +103,11 @@ class NodeSocket implements TransportSocket {
     (socket as OwnedSocket)[OWNER] = this;
     // Paused until the owner asks for data: nothing is read that nobody wants yet.
     socket.pause();
+    // 'data' and 'end' are listened to from the first resume(), and 'drain' from the first full write: a paused
+    // socket emits neither, and 'drain' follows only a write that returned false. Idle sockets hold fewer listeners.
     socket.on('connect', onConnect);
-    socket.on('data', onData);
     socket.on('error', onError);
     socket.on('close', onClose);
-    socket.on('drain', onDrain);
     // Node's own Socket: nothing tells before its handle goes, so read the names now.
     if (dialed === undefined) this.keepNames();
   }
@@ -114,8 +136,8 @@ class NodeSocket implements TransportSocket {
   connected(): void {
     const dialed = this.dialed;
     this.dialed = undefined;
-    // An IPv4 literal has one spelling, getpeername's; 0.0.0.0 means this host, and an IPv6 peer may be spelled
-    // differently by the kernel. Those are read now: once the socket has closed, getpeername has nothing to say.
+    // An IPv4 literal has one spelling, getpeername's. 0.0.0.0 means this host, and an IPv6 peer may be spelled
+    // differently by the kernel: those are read now, as getpeername has nothing to say once the peer has gone.
     if (dialed?.family === 4 && !isWildcard(dialed.address)) this.peer = dialed;
     else void this.remoteAddress;
   }
@@ -136,7 +158,13 @@ class NodeSocket implements TransportSocket {
   }
 
   write(chunk: Uint8Array, done?: (error?: Error | null) => void): boolean {
-    return this.socket.write(chunk, done);
+    const ok = this.socket.write(chunk, done);
+    // Node emits 'drain' after this returns (next tick at the earliest), so a listener added now hears it.
+    if (!ok && (this.flags & DRAIN_WATCHED) === 0) {
+      this.flags |= DRAIN_WATCHED;
+      this.socket.on('drain', onDrain);
+    }
+    return ok;
   }
 
   end(done?: (error?: Error | null) => void): void {
@@ -146,21 +174,34 @@ class NodeSocket implements TransportSocket {
     }
     const s = this.socket;
     // Already flushed and ended (an earlier end()), or gone: 'finish' will not come again, nor maybe 'close'.
-    if (s.writableFinished || s.destroyed) {
-      process.nextTick(() => done(s.errored));
+    // A second end(done) while the first waits is told when the first is (the channel calls it once).
+    if (s.writableFinished || s.destroyed || this.endDone !== undefined) {
+      if (this.endDone === undefined) process.nextTick(() => done(s.errored));
+      else {
+        const first = this.endDone;
+        this.endDone = (error) => {
+          first(error);
+          done(error);
+        };
+      }
       return;
     }
-    const finish = (): void => {
-      s.off('finish', finish);
-      s.off('close', finish);
-      done(s.errored);
-    };
-    s.on('finish', finish);
-    s.on('close', finish);
+    // One shared listener and a field, rather than a closure and two listeners added and removed per close.
+    this.endDone = done;
+    s.on('finish', onFinish);
     s.end();
   }
 
+  /** The flush of end(done) is over ('finish'), or the socket closed first. */
+  ended(error: Error | null | undefined): void {
+    const done = this.endDone;
+    if (done === undefined) return;
+    this.endDone = undefined;
+    done(error);
+  }
+
   destroy(): void {
+    this.flags |= OWN_DESTROY;
     // Node's destroy() is idempotent.
     this.socket.destroy();
   }
@@ -170,10 +211,11 @@ class NodeSocket implements TransportSocket {
   }
 
   resume(): void {
-    // A paused socket reads nothing, so its EOF can only come once resumed: listening for 'end' from the first
-    // resume spares an idle socket the listener array that a second 'end' listener (beside Node's own) costs.
-    if (!this.readStarted) {
-      this.readStarted = true;
+    // A paused socket reads nothing, so its data and EOF can only come once resumed: listening from the first
+    // resume spares an idle socket a listener, and the array a second 'end' listener (beside Node's own) costs.
+    if ((this.flags & READ_STARTED) === 0) {
+      this.flags |= READ_STARTED;
+      this.socket.on('data', onData);
       this.socket.on('end', onEnd);
     }
     this.socket.resume();

@@ -1,25 +1,53 @@
 import { ConnectError } from '../../errors/ConnectError.js';
 import { mostRelevant } from '../../errors/tclText.js';
 import { ipFamily, WILDCARD } from '../../transport/address.js';
-import { NO_EVENTS } from '../../transport/noEvents.js';
 import { lookupCode, lookupFailure, safeLookup } from '../../internal/safeLookup.js';
 import type { Subscription } from 'rxjs';
-import type { TransportSocket } from '../../transport/Transport.js';
+import type { SocketEvents, TransportSocket } from '../../transport/Transport.js';
 import type { ConnectEvent, SocketAddress } from '../../types.js';
 import type { ConnectPlan } from './connectPlan.js';
 
-/** One dial of one address. */
-export type Attempt = {
+/**
+ * One dial of one address. It is also the socket's events while it connects: one object per attempt, rather
+ * than an events object and two closures.
+ */
+export class Attempt implements SocketEvents {
   readonly n: number;
   readonly address: SocketAddress;
   readonly local: SocketAddress | undefined;
   readonly startedAt: number;
-  socket: TransportSocket | undefined;
-  timer: Subscription | undefined;
-  done: boolean;
+  socket: TransportSocket | undefined = undefined;
+  timer: Subscription | undefined = undefined;
+  done = false;
   /** This attempt connected first: its socket is the connect's. */
-  won: boolean;
-};
+  won = false;
+  /** dial() has not returned yet: a connect reported meanwhile waits for the socket (connectedWhileDialing). */
+  dialing = true;
+  connectedWhileDialing = false;
+  private readonly dialer: Dialer;
+
+  constructor(dialer: Dialer, n: number, address: SocketAddress, local: SocketAddress | undefined, startedAt: number) {
+    this.dialer = dialer;
+    this.n = n;
+    this.address = address;
+    this.local = local;
+    this.startedAt = startedAt;
+  }
+
+  connect(): void {
+    if (this.dialing) this.connectedWhileDialing = true;
+    else this.dialer.attemptConnected(this);
+  }
+
+  error(error: Error): void {
+    this.dialer.attemptFailed(this, error);
+  }
+
+  data(): void {}
+  end(): void {}
+  close(): void {}
+  drain(): void {}
+}
 
 /** Whom a Dialer reports to: the subscription's {@link ConnectRun}. */
 export type DialerOwner = {
@@ -36,6 +64,7 @@ export type DialerOwner = {
 };
 
 const NONE: never[] = [];
+const inAttemptOrder = (a: Attempt, b: Attempt): number => a.n - b.n;
 const FAMILY_BIT: Readonly<Record<0 | 4 | 6, number>> = { 0: 1, 4: 2, 6: 4 };
 
 /**
@@ -129,7 +158,7 @@ export class Dialer {
       // No lookup follows a literal, so there is nothing to deduplicate against.
       const address: SocketAddress = { address: host, family: hostFamily, port };
       if (owner.eventsWanted && !owner.emit({ type: 'resolved', elapsed: owner.elapsed, host, port, family: hostFamily, addresses: [address] })) return;
-      this.enqueue([address]);
+      this.enqueueOne(address);
       this.begin();
       return;
     }
@@ -178,15 +207,14 @@ export class Dialer {
   }
 
   private enqueue(addresses: readonly SocketAddress[]): void {
-    for (const a of addresses) {
-      if (this.locals !== undefined && !this.locals.has(a.family)) {
-        this.skippedNoLocal++;
-        continue;
-      }
-      if (this.plan.strategy === 'sequential') (this.ordered ??= []).push(a);
-      else if (a.family === 4) (this.v4 ??= []).push(a);
-      else (this.v6 ??= []).push(a);
-    }
+    for (const a of addresses) this.enqueueOne(a);
+  }
+
+  private enqueueOne(a: SocketAddress): void {
+    if (this.locals !== undefined && !this.locals.has(a.family)) this.skippedNoLocal++;
+    else if (this.plan.strategy === 'sequential') (this.ordered ??= []).push(a);
+    else if (a.family === 4) (this.v4 ??= []).push(a);
+    else (this.v6 ??= []).push(a);
   }
 
   private begin(): void {
@@ -239,7 +267,7 @@ export class Dialer {
     }
     const { scheduler, attemptTimeout, attemptDelay, strategy, transport } = this.plan;
     const local = this.locals?.get(address.family);
-    const attempt: Attempt = { n: this.attempts++, address, local, startedAt: scheduler.now(), socket: undefined, timer: undefined, done: false, won: false };
+    const attempt = new Attempt(this, this.attempts++, address, local, scheduler.now());
     (this.inFlight ??= []).push(attempt);
     this.newest = attempt;
     const owner = this.owner;
@@ -256,26 +284,14 @@ export class Dialer {
     if (attemptTimeout !== undefined) {
       attempt.timer = scheduler.schedule(() => this.attemptFailed(attempt, timedOut()), attemptTimeout);
     }
-    // A transport may report the connect before dial() has even returned the socket: hold it until then.
-    let dialing = true;
-    let connectedWhileDialing = false;
+    // A transport may report the connect before dial() has even returned the socket: the attempt holds it until then.
     try {
-      attempt.socket = transport.dial(
-        { remote: address, local, noDelay: this.plan.noDelay, keepAlive: this.plan.keepAlive },
-        {
-          ...NO_EVENTS,
-          connect: () => {
-            if (dialing) connectedWhileDialing = true;
-            else this.attemptConnected(attempt);
-          },
-          error: (error) => this.attemptFailed(attempt, error),
-        },
-      );
+      attempt.socket = transport.dial({ remote: address, local, noDelay: this.plan.noDelay, keepAlive: this.plan.keepAlive }, attempt);
     } catch (error) {
       this.attemptFailed(attempt, error);
     }
-    dialing = false;
-    if (connectedWhileDialing && attempt.socket !== undefined) this.attemptConnected(attempt);
+    attempt.dialing = false;
+    if (attempt.connectedWhileDialing && attempt.socket !== undefined) this.attemptConnected(attempt);
     // The dial may have settled things synchronously; a socket that arrived after that must not linger.
     if (attempt.done && attempt.socket !== undefined && !attempt.won) attempt.socket.destroy();
   }
@@ -285,7 +301,8 @@ export class Dialer {
     this.startNext();
   }
 
-  private attemptFailed(attempt: Attempt, cause: unknown): void {
+  /** @internal For {@link Attempt}: its dial failed. */
+  attemptFailed(attempt: Attempt, cause: unknown): void {
     if (attempt.done || this.settled) return;
     attempt.done = true;
     attempt.timer?.unsubscribe();
@@ -300,7 +317,8 @@ export class Dialer {
     else this.checkFinished();
   }
 
-  private attemptConnected(attempt: Attempt): void {
+  /** @internal For {@link Attempt}: its socket connected. */
+  attemptConnected(attempt: Attempt): void {
     if (attempt.done || this.settled) {
       attempt.socket?.destroy();
       return;
@@ -309,7 +327,8 @@ export class Dialer {
     attempt.won = true;
     attempt.timer?.unsubscribe();
     this.dropInFlight(attempt);
-    const losers = (this.inFlight ?? []).sort((a, b) => a.n - b.n);
+    const inFlight = this.inFlight ?? NONE;
+    const losers = inFlight.length > 1 ? inFlight.sort(inAttemptOrder) : inFlight;
     this.inFlight = undefined;
     this.settle();
     for (const loser of losers) {
@@ -371,7 +390,8 @@ export class Dialer {
     this.staggerTimer = undefined;
     this.resolutionTimer?.unsubscribe();
     this.resolutionTimer = undefined;
-    const cancels = this.cancels ?? [];
+    const cancels = this.cancels;
+    if (cancels === undefined) return;
     this.cancels = undefined;
     for (const cancel of cancels) {
       try {

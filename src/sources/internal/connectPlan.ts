@@ -46,10 +46,28 @@ export type ConnectPlan = {
 export const MIN_ATTEMPT_DELAY = 10;
 export const MAX_ATTEMPT_DELAY = 2000;
 
+/** The plan minus host and port: what the options say. */
+type Settings = Omit<ConnectPlan, 'host' | 'hostFamily' | 'port'>;
+
+/** The settings of no options at all, made once: most connects pass none, and there is one plan per connect. */
+let defaults: Settings | undefined;
+
 /** Validates the arguments of `connectAsync$`; throws a typed error naming the first bad one. */
 export function connectPlan(hostArg: unknown, portArg: unknown, optionsArg: unknown): ConnectPlan {
   const host = parseHost(hostArg, 'host');
   const port = parsePort(portArg, 'port');
+  const hostFamily = ipFamily(host);
+  const s = optionsArg === undefined ? (defaults ??= settings(undefined, host, 0)) : settings(optionsArg, host, hostFamily);
+  // One literal, in one order, whichever path made the settings: every plan has the same shape.
+  return {
+    host, hostFamily, port, strategy: s.strategy, attemptDelay: s.attemptDelay, resolutionDelay: s.resolutionDelay,
+    firstFamilyCount: s.firstFamilyCount, attemptTimeout: s.attemptTimeout, family: s.family, myaddr: s.myaddr,
+    myport: s.myport, lookup: s.lookup, transport: s.transport, scheduler: s.scheduler, encoding: s.encoding,
+    translation: s.translation, maxLineLength: s.maxLineLength, noDelay: s.noDelay, keepAlive: s.keepAlive,
+  };
+}
+
+function settings(optionsArg: unknown, host: string, hostFamily: 0 | 4 | 6): Settings {
   const o = parseOptions<ConnectOptions>(optionsArg, 'options');
   const strategy = parseChoice<ConnectStrategy>(o.strategy, 'strategy', ['happy-eyeballs', 'sequential'], 'happy-eyeballs');
   const attemptDelay = Math.min(MAX_ATTEMPT_DELAY, Math.max(MIN_ATTEMPT_DELAY, parseDelay(o.attemptDelay, 'attemptDelay', 250)));
@@ -58,7 +76,6 @@ export function connectPlan(hostArg: unknown, portArg: unknown, optionsArg: unkn
   const attemptTimeout = parseDelay(o.attemptTimeout, 'attemptTimeout', undefined);
   if (attemptTimeout === 0) throw new ArgumentOutOfRangeError('attemptTimeout', 'must be more than 0 ms');
   const family = parseChoice<0 | 4 | 6>(o.family, 'family', [0, 4, 6], 0);
-  const hostFamily = ipFamily(host);
   if (hostFamily !== 0 && family !== 0 && hostFamily !== family) {
     throw new InvalidArgumentError('family', `is ${family}, but host ${host} is an IPv${hostFamily} address`);
   }
@@ -73,7 +90,7 @@ export function connectPlan(hostArg: unknown, portArg: unknown, optionsArg: unkn
   const noDelay = parseBoolean(o.noDelay, 'noDelay');
   const keepAlive = parseBoolean(o.keepAlive, 'keepAlive');
   return {
-    host, hostFamily, port, strategy, attemptDelay, resolutionDelay, firstFamilyCount, attemptTimeout, family,
-    myaddr, myport, lookup, transport, scheduler, encoding, translation, maxLineLength, noDelay, keepAlive,
+    strategy, attemptDelay, resolutionDelay, firstFamilyCount, attemptTimeout, family, myaddr, myport, lookup,
+    transport, scheduler, encoding, translation, maxLineLength, noDelay, keepAlive,
   };
 }
