@@ -1,6 +1,6 @@
 import { firstValueFrom } from 'rxjs';
 import { connect } from '../../src/index.js';
-import { loopbackFixtures } from '../helpers/loopback.js';
+import { loopbackFixtures, refusedPort } from '../helpers/loopback.js';
 
 describe('Channel socket names on loopback', () => {
   const net = loopbackFixtures();
@@ -40,6 +40,24 @@ describe('Channel socket names on loopback', () => {
     expect(unread.sockname).toEqual({ address: '', host: '', port: 0 });
     // The IPv4 peer is the address dialed: known without asking the kernel.
     expect(unread.peername).toEqual({ address: '127.0.0.1', host: '127.0.0.1', port: server.port });
+  });
+
+  it('should know the local name of a socket bound to an IPv4 address and port without reading it', async () => {
+    const server = await net.server('127.0.0.1');
+    const port = await refusedPort();
+    const channel = await connect('127.0.0.1', server.port, { myaddr: '127.0.0.1', myport: port });
+    await channel.close();
+    expect(channel.sockname).toEqual({ address: '127.0.0.1', host: '127.0.0.1', port });
+  });
+
+  it('should keep the local name when the owner closes at the peer\'s EOF (the peer still closed first)', async () => {
+    const server = await net.server('127.0.0.1', (socket) => socket.end('hi\n'));
+    const channel = await connect('127.0.0.1', server.port);
+    // close() from data$'s complete races Node's own destroy after the EOF, and wins it.
+    channel.data$.subscribe({ complete: () => void channel.close() });
+    await firstValueFrom(channel.closed$);
+    expect(channel.sockname.address).toBe('127.0.0.1');
+    expect(channel.sockname.port).toBeGreaterThan(0);
   });
 
   it('should report the address the kernel connected to when 0.0.0.0 was dialed', async () => {

@@ -1,4 +1,4 @@
-import { EMPTY, map, mergeMap, switchMap, tap } from 'rxjs';
+import { EMPTY, map, mergeMap, of, switchMap, tap } from 'rxjs';
 import { connectAsync$, connected, listen$ } from '../../src/index.js';
 import type { Channel, ConnectEvent } from '../../src/index.js';
 import { connectAfter, createVirtualNetwork } from '../../src/testing/index.js';
@@ -44,6 +44,32 @@ describe('createVirtualNetwork', () => {
         .subscribe();
       scheduler.flush();
       expect(rounds).toBe(5000);
+    });
+  });
+
+  it.each([
+    ['read before close()', 'read', 'silent', '192.0.2.1'],
+    ['not read, owner closes', 'unread', 'silent', ''],
+    ['not read, owner closes at the peer\'s EOF', 'unread', 'ends', '192.0.2.1'],
+  ] as const)('should report client names after a close as rxconnect\'s Node sockets do: %s', (_, read, peer, expected) => {
+    const scheduler = newScheduler();
+    scheduler.run(() => {
+      const script = connectAfter(5, peer === 'ends' ? () => of('bye') : undefined);
+      const network = createVirtualNetwork(scheduler, { 'a.test': { addresses: { '192.0.2.9': script } } }, { localAddresses: { 4: '192.0.2.1' } });
+      let channel: Channel | undefined;
+      connectAsync$('a.test', 7, { transport: network.transport })
+        .pipe(connected())
+        .subscribe((c) => {
+          channel = c;
+          if (read === 'read') expect(c.sockname.address).toBe('192.0.2.1');
+          if (peer === 'ends') c.data$.subscribe({ complete: () => void c.close() });
+          else void c.close();
+        });
+      scheduler.flush();
+      expect(channel?.closed).toBe(true);
+      expect(channel?.sockname.address).toBe(expected);
+      // The peer is the address dialed, whatever closed the channel.
+      expect(channel?.peername).toEqual({ address: '192.0.2.9', host: '192.0.2.9', port: 7 });
     });
   });
 

@@ -137,6 +137,8 @@ const LOST_WRITES = 8;
 
 type CloseWatcher = Subscriber<ChannelClose> | ChannelCloseWatcher;
 
+const NO_READERS: readonly Reader[] = [];
+
 const isCloseWatcher = (w: CloseWatcher): w is ChannelCloseWatcher => typeof (w as Partial<ChannelCloseWatcher>).channelClosed === 'function';
 
 const isOpen = (subscriber: { readonly closed: boolean }): boolean => !subscriber.closed;
@@ -462,7 +464,8 @@ export class Channel {
   private flushed(parts: ChannelParts, error: Error | null | undefined): void {
     this.socket.destroy();
     parts.closeOutcome = error !== null && error !== undefined ? readable(error) : this.lostWrites ? (this.failure ?? null) : null;
-    if (this.isClosed) this.settleClose(parts);
+    // Not before closed$ has emitted: notifyClosed settles it otherwise.
+    if (this.closeResult !== undefined) this.settleClose(parts);
   }
 
   /** Settles close()'s Promise, once: after the channel has closed (closed$ has emitted) and the flush is over. */
@@ -626,9 +629,9 @@ export class Channel {
   }
 
   /** The readers, removed: the stream is over for them. */
-  private takeReaders(): Reader[] {
+  private takeReaders(): readonly Reader[] {
     const readers = this.parts?.readers;
-    if (readers === undefined || readers.size === 0) return [];
+    if (readers === undefined || readers.size === 0) return NO_READERS;
     const list = [...readers];
     readers.clear();
     return list;

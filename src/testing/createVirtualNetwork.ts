@@ -3,6 +3,7 @@ import type { SchedulerLike, Subscription } from 'rxjs';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { ipFamily, isWildcard, WILDCARD } from '../transport/address.js';
 import { NO_EVENTS } from '../transport/noEvents.js';
+import { NAMES_KEPT } from '../transport/Transport.js';
 import type {
   DialRequest,
   ListenRequest,
@@ -127,6 +128,11 @@ function errnoError(code: string, message: string, extra: Record<string, unknown
   return Object.assign(new Error(message), { code, ...extra });
 }
 
+/** Bound to an IPv4 address and a port: rxconnect's Node sockets know that local name without asking. */
+function boundExactly(local: SocketAddress | undefined): boolean {
+  return local !== undefined && local.family === 4 && local.port !== 0 && !isWildcard(local.address);
+}
+
 function toBytes(value: string | Uint8Array): Uint8Array {
   return typeof value === 'string' ? new TextEncoder().encode(value) : value;
 }
@@ -134,7 +140,6 @@ function toBytes(value: string | Uint8Array): Uint8Array {
 /** One end of a virtual TCP connection, with Node's semantics where rxconnect relies on them. */
 class VirtualSocket implements TransportSocket {
   events: SocketEvents;
-  localAddress: SocketAddress | undefined;
   remoteAddress: SocketAddress | undefined;
   readonly writableLength = 0;
   readonly writableHighWaterMark = 16384;
@@ -152,11 +157,23 @@ class VirtualSocket implements TransportSocket {
   private endDelivered = false;
   private writeEnded = false;
   private closed = false;
+  private local: SocketAddress | undefined;
+  /** localAddress was read: it is kept whatever closes the socket (see destroy). */
+  private localRead = false;
 
   constructor(scheduler: SchedulerLike, events: SocketEvents, record: MutableSocketRecord) {
     this.scheduler = scheduler;
     this.events = events;
     this.record = record;
+  }
+
+  get [NAMES_KEPT](): true {
+    return true;
+  }
+
+  get localAddress(): SocketAddress | undefined {
+    this.localRead = true;
+    return this.local;
   }
 
   get isClosed(): boolean {
@@ -194,6 +211,9 @@ class VirtualSocket implements TransportSocket {
   destroy(): void {
     if (this.closed) return;
     if (this.record.state === 'connecting') this.record.state = 'cancelled';
+    // As rxconnect's Node client sockets: a local name nobody read is not kept past the owner's own destroy(),
+    // unless the peer's EOF came first. So a test on the virtual network sees what production would.
+    if (this.record.side === 'client' && !this.localRead && !this.endDelivered && !boundExactly(this.record.local)) this.local = undefined;
     const sink = this.sink;
     this.sink = undefined;
     // As Node's destroy(): a FIN for the far side, unless unread input makes the kernel send a reset instead.
@@ -257,7 +277,7 @@ class VirtualSocket implements TransportSocket {
   }
 
   connect(local: SocketAddress, remote: SocketAddress): void {
-    this.localAddress = local;
+    this.local = local;
     this.remoteAddress = remote;
     this.record.state = 'connected';
     this.events.connect();

@@ -25,27 +25,27 @@ function endpoint(address: string | undefined, family: string | number | undefin
 const OWNER = Symbol('rxconnect.NodeSocket');
 type OwnedSocket = Socket & { [OWNER]: NodeSocket };
 
-
-/**
- * A client socket that reads its names just before Node lets go of the handle, when the close was not its
- * owner's (the peer closed it, or it failed): Node drops the handle, and with it the local name, in `_destroy`,
- * before it emits 'error' or 'close'.
- */
-class DialedSocket extends Socket {
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    const owner = (this as unknown as OwnedSocket)[OWNER];
-    if ((owner.flags & OWN_DESTROY) === 0) owner.keepNames();
-    super._destroy(error, callback);
-  }
-}
-
 // NodeSocket.flags bits (one field: there is one NodeSocket per connection).
 /** resume() has been called: the socket reads, and its 'data' and 'end' are listened to. */
 const READ_STARTED = 1;
 /** A write has returned false: 'drain' is listened to. */
 const DRAIN_WATCHED = 2;
-/** The owner called destroy(): names not read by then are not read (see NodeSocket). */
+/** The owner called destroy(): a local name not read by then is not read, unless the peer's EOF came first. */
 const OWN_DESTROY = 4;
+
+/**
+ * A client socket that reads its names just before Node lets go of the handle, unless its owner closed it first
+ * (not after the peer's EOF, nor after an error): Node drops the handle, and with it the local name, in
+ * `_destroy`, before it emits 'error' or 'close'.
+ */
+class DialedSocket extends Socket {
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    const owner = (this as unknown as OwnedSocket)[OWNER];
+    // An owner that closes on the peer's EOF races Node's own destroy: the peer still closed first.
+    if ((owner.flags & OWN_DESTROY) === 0 || this.readableEnded) owner.keepNames();
+    super._destroy(error, callback);
+  }
+}
 
 // One set of listener functions for every socket (`this` is the net.Socket), rather than six closures each.
 function onConnect(this: OwnedSocket): void {
@@ -79,10 +79,12 @@ function onDrain(this: OwnedSocket): void {
  * A net.Socket behind the TransportSocket interface. Its names are read once and kept.
  *
  * A client socket's peer is the IPv4 address it dialed (an IPv4 literal has one spelling, getpeername's), or else
- * is read at connect. Its local name is read when first asked for or, when the peer or an error closes the
+ * is read at connect. Its local name is the IPv4 address and port it was bound to, if both were given, or else is
+ * read when first asked for or, when the peer or an error closes the
  * socket, just before the handle goes (DialedSocket): Tcl's channel still answers after the peer has gone. A local
- * name nobody read before the owner's own destroy() stays unknown, as in Node: reading it for every connect costs
- * a system call per connection that is mostly never used. Accepted sockets read both names at once.
+ * name nobody read before the owner's own destroy() (with no EOF from the peer before it) stays unknown, as in
+ * Node: reading it for every connect costs a system call per connection that is mostly never used. Accepted
+ * sockets read both names at once.
  */
 class NodeSocket implements TransportSocket {
   events: SocketEvents;
@@ -96,10 +98,12 @@ class NodeSocket implements TransportSocket {
   /** The callback of end(done), until the flush is over or the socket has closed. */
   private endDone: ((error?: Error | null) => void) | undefined;
 
-  constructor(socket: Socket, events: SocketEvents, dialed?: SocketAddress) {
+  constructor(socket: Socket, events: SocketEvents, dialed?: SocketAddress, bound?: SocketAddress) {
     this.socket = socket;
     this.events = events;
     this.dialed = dialed;
+    // Bound to an IPv4 address and a port: that is the local name (one spelling), no getsockname needed.
+    if (bound !== undefined && bound.family === 4 && bound.port !== 0 && !isWildcard(bound.address)) this.local = bound;
     (socket as OwnedSocket)[OWNER] = this;
     // Paused until the owner asks for data: nothing is read that nobody wants yet.
     socket.pause();
@@ -242,20 +246,24 @@ export const nodeTransport: Transport = {
 
   dial(request: DialRequest, events: SocketEvents): TransportSocket {
     const socket = new DialedSocket({ allowHalfOpen: false });
-    const wrapped = new NodeSocket(socket, events, request.remote);
+    const wrapped = new NodeSocket(socket, events, request.remote, request.local);
     const { remote, local } = request;
     // Node 20 reads noDelay/keepAlive from the Socket constructor's options only, not from connect()'s: set
     // them before connecting, and Node applies them to the handle once connected.
     if (request.noDelay !== undefined) socket.setNoDelay(request.noDelay);
     if (request.keepAlive !== undefined) socket.setKeepAlive(request.keepAlive);
-    socket.connect({
-      host: remote.address,
-      port: remote.port,
-      family: remote.family,
-      // rxconnect races addresses itself; Node's own fallback aborts slow attempts.
-      autoSelectFamily: false,
-      ...(local === undefined ? {} : { localAddress: local.address, localPort: local.port }),
-    });
+    // rxconnect races addresses itself; Node's own fallback aborts slow attempts.
+    if (local === undefined) socket.connect({ host: remote.address, port: remote.port, family: remote.family, autoSelectFamily: false });
+    else {
+      socket.connect({
+        host: remote.address,
+        port: remote.port,
+        family: remote.family,
+        autoSelectFamily: false,
+        localAddress: local.address,
+        localPort: local.port,
+      });
+    }
     return wrapped;
   },
 

@@ -212,9 +212,15 @@ export class Dialer {
 
   private enqueueOne(a: SocketAddress): void {
     if (this.locals !== undefined && !this.locals.has(a.family)) this.skippedNoLocal++;
-    else if (this.plan.strategy === 'sequential') (this.ordered ??= []).push(a);
-    else if (a.family === 4) (this.v4 ??= []).push(a);
-    else (this.v6 ??= []).push(a);
+    // A literal for the first: a first push() onto [] would reserve room for 16 more.
+    else if (this.plan.strategy === 'sequential') {
+      if (this.ordered === undefined) this.ordered = [a];
+      else this.ordered.push(a);
+    } else if (a.family === 4) {
+      if (this.v4 === undefined) this.v4 = [a];
+      else this.v4.push(a);
+    } else if (this.v6 === undefined) this.v6 = [a];
+    else this.v6.push(a);
   }
 
   private begin(): void {
@@ -268,7 +274,8 @@ export class Dialer {
     const { scheduler, attemptTimeout, attemptDelay, strategy, transport } = this.plan;
     const local = this.locals?.get(address.family);
     const attempt = new Attempt(this, this.attempts++, address, local, scheduler.now());
-    (this.inFlight ??= []).push(attempt);
+    if (this.inFlight === undefined) this.inFlight = [attempt];
+    else this.inFlight.push(attempt);
     this.newest = attempt;
     const owner = this.owner;
     if (owner.eventsWanted) {
