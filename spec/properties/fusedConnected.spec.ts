@@ -3,6 +3,9 @@ import { map, Observable, Subscriber } from 'rxjs';
 import { connectAsync$, connected } from '../../src/index.js';
 import type { Channel, ConnectEvent } from '../../src/index.js';
 import { fusedConnected } from '../../src/sources/internal/ConnectObservable.js';
+import { connectPlan } from '../../src/sources/internal/connectPlan.js';
+import { Dialer, dialFor, OneAddressDial } from '../../src/sources/internal/Dialer.js';
+import type { DialerOwner } from '../../src/sources/internal/Dialer.js';
 import { createVirtualNetwork } from '../../src/testing/index.js';
 import { connectOptions, hostOf, virtualHosts, virtualScheduler } from './support/harness.js';
 import { params, PORT, scenario } from './support/scenario.js';
@@ -59,6 +62,17 @@ describe('connected() straight after connectAsync$ (fused)', () => {
       }),
       params(),
     );
+  });
+
+  it('dials an IP literal with nothing to bind or time as one attempt when only the channel is wanted', () => {
+    const owner = (eventsWanted: boolean): DialerOwner => ({ eventsWanted, elapsed: 0, emit: () => true, won: () => undefined, failed: () => undefined });
+    expect(dialFor(connectPlan('127.0.0.1', 1, undefined), owner(false))).toBeInstanceOf(OneAddressDial);
+    expect(dialFor(connectPlan('::1', 1, undefined), owner(false))).toBeInstanceOf(OneAddressDial);
+    // Events wanted, a name to look up, a local binding or an attempt timeout: the Dialer.
+    expect(dialFor(connectPlan('127.0.0.1', 1, undefined), owner(true))).toBeInstanceOf(Dialer);
+    expect(dialFor(connectPlan('localhost', 1, undefined), owner(false))).toBeInstanceOf(Dialer);
+    expect(dialFor(connectPlan('127.0.0.1', 1, { myport: 5000 }), owner(false))).toBeInstanceOf(Dialer);
+    expect(dialFor(connectPlan('127.0.0.1', 1, { attemptTimeout: 100 }), owner(false))).toBeInstanceOf(Dialer);
   });
 
   it('is taken straight after connectAsync$, and only there', () => {

@@ -5,8 +5,8 @@ import type { ConnectError } from '../../errors/ConnectError.js';
 import type { TransportSocket } from '../../transport/Transport.js';
 import type { ConnectEvent } from '../../types.js';
 import type { ConnectPlan } from './connectPlan.js';
-import { Dialer } from './Dialer.js';
-import type { Attempt, DialerOwner } from './Dialer.js';
+import { dialFor } from './Dialer.js';
+import type { Attempt, Dial, DialerOwner } from './Dialer.js';
 
 /**
  * What a run delivers to: `connectAsync$`'s subscriber (every event), or, fused with `connected()`, a subscriber
@@ -34,7 +34,7 @@ export class ConnectRun implements ChannelCloseWatcher, DialerOwner {
   private readonly subscriber: RunSubscriber;
   /** Where the events' `elapsed` counts from; none when only the channel is wanted. */
   private readonly clock: { readonly scheduler: SchedulerLike; readonly t0: number } | undefined;
-  private dialer: Dialer | undefined;
+  private dialer: Dial | undefined;
   private channel: Channel | undefined;
 
   constructor(plan: ConnectPlan, subscriber: RunSubscriber, output: RunOutput = 'events') {
@@ -44,7 +44,7 @@ export class ConnectRun implements ChannelCloseWatcher, DialerOwner {
 
   /** Starts the dialer. The plan is not kept: a connected run keeps only what teardown and `closed` need. */
   start(plan: ConnectPlan): void {
-    const dialer = new Dialer(plan, this);
+    const dialer = dialFor(plan, this);
     this.dialer = dialer;
     dialer.start();
   }

@@ -3,9 +3,15 @@ import { mostRelevant } from '../../errors/tclText.js';
 import { ipFamily, WILDCARD } from '../../transport/address.js';
 import { lookupCode, lookupFailure, safeLookup } from '../../internal/safeLookup.js';
 import type { Subscription } from 'rxjs';
-import type { SocketEvents, TransportSocket } from '../../transport/Transport.js';
+import type { SocketEvents, Transport, TransportSocket } from '../../transport/Transport.js';
 import type { ConnectEvent, SocketAddress } from '../../types.js';
 import type { ConnectPlan } from './connectPlan.js';
+
+/** Who runs an {@link Attempt} and hears how it ends: a {@link Dialer}, or a {@link OneAddressDial}. */
+export type AttemptOwner = {
+  attemptConnected(attempt: Attempt): void;
+  attemptFailed(attempt: Attempt, cause: unknown): void;
+};
 
 /**
  * One dial of one address. It is also the socket's events while it connects: one object per attempt, rather
@@ -22,25 +28,39 @@ export class Attempt implements SocketEvents {
   /** This attempt connected first: its socket is the connect's. */
   won = false;
   /** dial() has not returned yet: a connect reported meanwhile waits for the socket (connectedWhileDialing). */
-  dialing = true;
-  connectedWhileDialing = false;
-  private readonly dialer: Dialer;
+  private dialing = true;
+  private connectedWhileDialing = false;
+  private readonly owner: AttemptOwner;
 
-  constructor(dialer: Dialer, n: number, address: SocketAddress, local: SocketAddress | undefined, startedAt: number) {
-    this.dialer = dialer;
+  constructor(owner: AttemptOwner, n: number, address: SocketAddress, local: SocketAddress | undefined, startedAt: number) {
+    this.owner = owner;
     this.n = n;
     this.address = address;
     this.local = local;
     this.startedAt = startedAt;
   }
 
+  /** Dials through `transport`; the owner hears the outcome, which may come before this returns. */
+  dial(transport: Transport, plan: ConnectPlan): void {
+    // A transport may report the connect before dial() has even returned the socket: held until then.
+    try {
+      this.socket = transport.dial({ remote: this.address, local: this.local, noDelay: plan.noDelay, keepAlive: plan.keepAlive }, this);
+    } catch (error) {
+      this.owner.attemptFailed(this, error);
+    }
+    this.dialing = false;
+    if (this.connectedWhileDialing && this.socket !== undefined) this.owner.attemptConnected(this);
+    // The dial may have settled things synchronously; a socket that arrived after that must not linger.
+    if (this.done && this.socket !== undefined && !this.won) this.socket.destroy();
+  }
+
   connect(): void {
     if (this.dialing) this.connectedWhileDialing = true;
-    else this.dialer.attemptConnected(this);
+    else this.owner.attemptConnected(this);
   }
 
   error(error: Error): void {
-    this.dialer.attemptFailed(this, error);
+    this.owner.attemptFailed(this, error);
   }
 
   data(): void {}
@@ -67,12 +87,28 @@ const NONE: never[] = [];
 const inAttemptOrder = (a: Attempt, b: Attempt): number => a.n - b.n;
 const FAMILY_BIT: Readonly<Record<0 | 4 | 6, number>> = { 0: 1, 4: 2, 6: 4 };
 
+/** What a connect's owner drives: the lookups and attempts, until they settle or it cancels them. */
+export type Dial = {
+  start(): void;
+  /** Stops everything: timers, lookups and the sockets of attempts in flight. Idempotent. */
+  cancel(): void;
+};
+
+/**
+ * The dial for `plan`: a {@link OneAddressDial} when only the channel is wanted and there is one address to
+ * try and nothing to time (an IP literal without local binding or attemptTimeout), else a {@link Dialer}.
+ */
+export function dialFor(plan: ConnectPlan, owner: DialerOwner): Dial {
+  const single = !owner.eventsWanted && plan.hostFamily !== 0 && plan.myaddr === undefined && plan.myport === undefined && plan.attemptTimeout === undefined;
+  return single ? new OneAddressDial(plan, owner) : new Dialer(plan, owner);
+}
+
 /**
  * The lookups and the attempt schedule of one connect: Happy Eyeballs or sequential, until an attempt wins or
  * all have failed. Everything is driven by transport callbacks and scheduler timers, so the same code runs on
  * real sockets and in virtual time. It lives only while connecting: its owner drops it once it has settled.
  */
-export class Dialer {
+export class Dialer implements AttemptOwner {
   private readonly plan: ConnectPlan;
   private readonly owner: DialerOwner;
   /** Once true, lookups and attempts are over: connected, failed or cancelled. */
@@ -291,16 +327,7 @@ export class Dialer {
     if (attemptTimeout !== undefined) {
       attempt.timer = scheduler.schedule(() => this.attemptFailed(attempt, timedOut()), attemptTimeout);
     }
-    // A transport may report the connect before dial() has even returned the socket: the attempt holds it until then.
-    try {
-      attempt.socket = transport.dial({ remote: address, local, noDelay: this.plan.noDelay, keepAlive: this.plan.keepAlive }, attempt);
-    } catch (error) {
-      this.attemptFailed(attempt, error);
-    }
-    attempt.dialing = false;
-    if (attempt.connectedWhileDialing && attempt.socket !== undefined) this.attemptConnected(attempt);
-    // The dial may have settled things synchronously; a socket that arrived after that must not linger.
-    if (attempt.done && attempt.socket !== undefined && !attempt.won) attempt.socket.destroy();
+    attempt.dial(transport, this.plan);
   }
 
   private staggerElapsed(): void {
@@ -407,6 +434,58 @@ export class Dialer {
         // A resolver's cancel that throws changes nothing: its answer is ignored anyway.
       }
     }
+  }
+}
+
+/**
+ * The whole connect when only the channel is wanted and the host is an IP literal with nothing to bind or time:
+ * one attempt, no lookups, no queues, no events. It ends as a {@link Dialer} with that one address would (the
+ * property spec of the fused `connected()` compares the two), with less to run per connect.
+ */
+export class OneAddressDial implements Dial, AttemptOwner {
+  private readonly plan: ConnectPlan;
+  private readonly owner: DialerOwner;
+  /** The attempt while it runs. */
+  private attempt: Attempt | undefined;
+
+  constructor(plan: ConnectPlan, owner: DialerOwner) {
+    this.plan = plan;
+    this.owner = owner;
+  }
+
+  start(): void {
+    const { host, hostFamily, port, scheduler, transport } = this.plan;
+    const attempt = new Attempt(this, 0, { address: host, family: hostFamily as 4 | 6, port }, undefined, scheduler.now());
+    this.attempt = attempt;
+    attempt.dial(transport, this.plan);
+  }
+
+  cancel(): void {
+    const attempt = this.attempt;
+    this.attempt = undefined;
+    if (attempt === undefined) return;
+    attempt.done = true;
+    attempt.socket?.destroy();
+  }
+
+  attemptConnected(attempt: Attempt): void {
+    if (attempt !== this.attempt || attempt.done) {
+      attempt.socket?.destroy();
+      return;
+    }
+    this.attempt = undefined;
+    attempt.done = true;
+    attempt.won = true;
+    this.owner.won(attempt, NONE, this.plan);
+  }
+
+  attemptFailed(attempt: Attempt, cause: unknown): void {
+    if (attempt !== this.attempt || attempt.done) return;
+    this.attempt = undefined;
+    attempt.done = true;
+    attempt.socket?.destroy();
+    const error = ConnectError.forAttempt(attempt.address, this.plan.scheduler.now() - attempt.startedAt, cause, undefined);
+    this.owner.failed(ConnectError.aggregate([error], { code: 'ECONNREFUSED' }));
   }
 }
 
