@@ -8,10 +8,18 @@ export function isWildcard(address: string): boolean {
   return address === WILDCARD[4] || address === WILDCARD[6];
 }
 
+// The last answer of ipFamily: a connect asks about its host twice (validation, then the plan), and programs
+// tend to connect to the same host again; isIP runs a regular expression each time.
+let lastText = '';
+let lastFamily: 0 | 4 | 6 = 0;
+
 /** 4 or 6 for an IP literal, 0 for anything else. */
 export function ipFamily(text: string): 0 | 4 | 6 {
+  if (text === lastText) return lastFamily;
   const f = isIP(text);
-  return f === 4 || f === 6 ? f : 0;
+  lastFamily = f === 4 || f === 6 ? f : 0;
+  lastText = text;
+  return lastFamily;
 }
 
 const LABEL = /^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$/;
