@@ -97,8 +97,11 @@ class ChannelParts {
   /** Read when first asked for if the socket keeps them (NAMES_KEPT), else when the channel is made. */
   sockname: SocketName | undefined;
   peername: SocketName | undefined;
-  /** Who reads the bytes now; made by the first reader. */
-  readers: Set<Reader> | undefined;
+  /**
+   * Who reads the bytes now; made by the first reader. Replaced, never changed, when a reader comes or goes: a
+   * chunk goes to the readers as they were when it came, without a copy per chunk.
+   */
+  readers: readonly Reader[] | undefined;
   /** Bytes that came while nobody read; made by the first such chunk. */
   pending: Uint8Array[] | undefined;
   closed$: Observable<ChannelClose> | undefined;
@@ -519,7 +522,7 @@ export class Channel {
     throw new InvalidArgumentError(argument, `must be a string or a Uint8Array, got ${data === null ? 'null' : typeof data}`, 'ERR_INVALID_ARG_TYPE');
   }
 
-  // Reading: one set of readers, fed from the socket; bytes that find no reader wait in `pending`.
+  // Reading: one list of readers, fed from the socket; bytes that find no reader wait in `pending`.
 
   private attach(reader: Reader): void {
     // Bytes that came in while nobody listened go to the first subscriber.
@@ -535,21 +538,25 @@ export class Channel {
       reader.complete();
       return;
     }
-    const readers = (parts.readers ??= new Set());
-    readers.add(reader);
-    if (readers.size === 1) this.socket.resume();
+    const readers = parts.readers;
+    parts.readers = readers === undefined ? [reader] : [...readers, reader];
+    if (readers === undefined || readers.length === 0) this.socket.resume();
   }
 
   private detach(reader: Reader): void {
-    const readers = this.parts?.readers;
-    if (readers !== undefined && readers.delete(reader) && readers.size === 0 && !this.eof && !this.isClosed) this.socket.pause();
+    const parts = this.parts;
+    const readers = parts?.readers;
+    if (parts === undefined || readers === undefined || !readers.includes(reader)) return;
+    const left = readers.filter((r) => r !== reader);
+    parts.readers = left;
+    if (left.length === 0 && !this.eof && !this.isClosed) this.socket.pause();
   }
 
   private onData(chunk: Uint8Array): void {
     let delivered = false;
     const readers = this.parts?.readers;
-    if (readers !== undefined && readers.size > 0) {
-      for (const r of [...readers]) {
+    if (readers !== undefined) {
+      for (const r of readers) {
         if (r.closed) continue;
         r.next(chunk);
         delivered = true;
@@ -630,11 +637,11 @@ export class Channel {
 
   /** The readers, removed: the stream is over for them. */
   private takeReaders(): readonly Reader[] {
-    const readers = this.parts?.readers;
-    if (readers === undefined || readers.size === 0) return NO_READERS;
-    const list = [...readers];
-    readers.clear();
-    return list;
+    const parts = this.parts;
+    const readers = parts?.readers;
+    if (parts === undefined || readers === undefined) return NO_READERS;
+    parts.readers = undefined;
+    return readers;
   }
 
   private onClose(): void {
