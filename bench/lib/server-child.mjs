@@ -1,13 +1,15 @@
 // A loopback server in its own process, so its work does not run on the measuring process's event loop.
 // Started by server.mjs with fork(); exits when its parent goes (IPC disconnect).
-//   node server-child.mjs <mode> <host> [bytes]
+//   node server-child.mjs <mode> <host> [bytes] [ports]
 //   sink:  reads and discards; ends when the client ends (allowHalfOpen false)
 //   blob:  sends <bytes> bytes to every client, then ends
 //   lines: sends <bytes> bytes of 32-byte lines ("...\n") to every client, then ends
 import { createServer } from 'node:net';
 
-const [mode, host, bytesArg] = process.argv.slice(2);
+const [mode, host, bytesArg, portsArg] = process.argv.slice(2);
 const total = Number(bytesArg ?? 0);
+/** How many ports to listen on (the same handler on each); the parent gets them all. */
+const portCount = Number(portsArg ?? 1);
 
 const CHUNK = 64 * 1024;
 let chunk;
@@ -36,19 +38,24 @@ function send(socket) {
   pump();
 }
 
-const server = createServer({ noDelay: true }, (socket) => {
+function onClient(socket) {
   socket.on('error', () => undefined);
   if (mode === 'sink') socket.resume();
   else {
     socket.resume();
     send(socket);
   }
-});
-server.on('error', (error) => {
-  process.send?.({ error: error.message });
-  process.exit(1);
-});
-server.listen({ host, port: 0, backlog: 4096, ipv6Only: host === '::1' }, () => {
-  process.send({ port: server.address().port });
-});
+}
+
+const ports = [];
+for (let i = 0; i < portCount; i++) {
+  const server = createServer({ noDelay: true }, onClient);
+  server.on('error', (error) => {
+    process.send?.({ error: error.message });
+    process.exit(1);
+  });
+  await new Promise((resolve) => server.listen({ host, port: 0, backlog: 4096, ipv6Only: host === '::1' }, resolve));
+  ports.push(server.address().port);
+}
+process.send({ port: ports[0], ports });
 process.on('disconnect', () => process.exit(0));

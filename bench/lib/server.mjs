@@ -7,16 +7,17 @@ import { within } from './stats.mjs';
 const CHILD = fileURLToPath(new URL('./server-child.mjs', import.meta.url));
 const children = new Set();
 
-/** Starts a loopback server process. Returns its port and `stop()`. */
-export async function startServer(mode, { host = '127.0.0.1', bytes = 0 } = {}) {
+/** Starts a loopback server process, listening on `ports` ports (1 by default). Returns its port(s) and `stop()`. */
+export async function startServer(mode, { host = '127.0.0.1', bytes = 0, ports = 1 } = {}) {
   if (host !== '127.0.0.1' && host !== '::1') throw new Error(`servers listen on loopback only, not ${host}`);
-  const child = fork(CHILD, [mode, host, String(bytes)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(CHILD, [mode, host, String(bytes), String(ports)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   children.add(child);
   const exited = once(child, 'exit');
   const [message] = await within(10_000, Promise.race([once(child, 'message'), exited.then(() => [{ error: 'server exited' }])]), 'server start');
   if (message.error) throw new Error(`server ${mode} on ${host}: ${message.error}`);
   return {
     port: message.port,
+    ports: message.ports,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.disconnect();
