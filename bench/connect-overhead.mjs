@@ -13,7 +13,7 @@
 import net from 'node:net';
 import { connectAsync$, connected } from './lib/rxconnect.mjs';
 import { startServer } from './lib/server.mjs';
-import { median } from './lib/stats.mjs';
+import { median, within } from './lib/stats.mjs';
 
 const args = process.argv.slice(2);
 const USAGE = 'usage: node bench/connect-overhead.mjs [--ports N] [--reps N] [--connects N]';
@@ -52,14 +52,20 @@ function raw(done) {
 }
 
 function rx(done) {
+  let called = false;
+  const finish = (error) => {
+    if (called) return;
+    called = true;
+    done(error);
+  };
   connectAsync$('127.0.0.1', nextPort())
     .pipe(connected())
-    .subscribe({ next: (channel) => void channel.close().catch(done), error: done, complete: () => done() });
+    .subscribe({ next: (channel) => void channel.close().catch(finish), error: finish, complete: () => finish() });
 }
 
 /** CPU µs of this process per connect, over `connects` sequential cycles. */
 function cpuPerConnect(connect) {
-  return new Promise((resolve, reject) => {
+  return within(120_000, new Promise((resolve, reject) => {
     let n = 0;
     const cpu0 = process.cpuUsage();
     const step = (error) => {
@@ -71,7 +77,7 @@ function cpuPerConnect(connect) {
       connect(step);
     };
     connect(step);
-  });
+  }), `${connects} connects`);
 }
 
 try {

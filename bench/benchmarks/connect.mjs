@@ -7,14 +7,20 @@ import { startServer } from '../lib/server.mjs';
 import { alternate, median, now, within } from '../lib/stats.mjs';
 
 function rxConnect(port, done) {
+  let called = false;
+  const finish = (error) => {
+    if (called) return;
+    called = true;
+    done(error);
+  };
   connectAsync$('127.0.0.1', port)
     .pipe(connected())
     .subscribe({
       next: (channel) => {
-        channel.close().catch(done);
+        channel.close().catch(finish);
       },
-      error: done,
-      complete: () => done(),
+      error: finish,
+      complete: () => finish(),
     });
 }
 

@@ -64,6 +64,19 @@ describe('connected() straight after connectAsync$ (fused)', () => {
     );
   });
 
+  it('notifies, dials and closes exactly as connected() over the event stream for an IP literal dialed as one attempt', () => {
+    // The one-address dial (an IP literal, nothing to bind or time) is about 3 % of the scenarios above: here all.
+    const oneAddress = scenario().map((s): Scenario => ({ ...s, resolver: 'literal', family: 0, attemptTimeout: undefined, myport: undefined }));
+    fc.assert(
+      fc.property(oneAddress, fc.boolean(), (s, leaveOnChannel) => {
+        const fused = trace(s, true, leaveOnChannel);
+        expect(fused).toStrictEqual(trace(s, false, leaveOnChannel));
+        expect(fused.openAtEnd).toBe(0);
+      }),
+      params(),
+    );
+  });
+
   it('dials an IP literal with nothing to bind or time as one attempt when only the channel is wanted', () => {
     const owner = (eventsWanted: boolean): DialerOwner => ({ eventsWanted, elapsed: 0, emit: () => true, won: () => undefined, failed: () => undefined });
     expect(dialFor(connectPlan('127.0.0.1', 1, undefined), owner(false))).toBeInstanceOf(OneAddressDial);

@@ -182,6 +182,8 @@ export class Dialer implements AttemptOwner {
     this.inFlight = undefined;
     this.settle();
     for (const a of inFlight) {
+      // Done: a socket that dial() has not returned yet (a cancel from inside it) is destroyed when it comes.
+      a.done = true;
       a.timer?.unsubscribe();
       a.socket?.destroy();
     }
