@@ -103,10 +103,10 @@ async function bench({ name, total, parallel, reps, warmup, log }) {
 }
 
 export async function connectSequential({ quick, log }) {
-  // 21 repetitions (about 3 s more than 9): a run of 2000 connects here swings by ±10 % with the kernel's state
-  // (its table of closed connections in TIME_WAIT fills the ephemeral ports of one server port), and the median
-  // of 9 still moved by several percent from run to run.
-  return [await bench({ name: 'connect-sequential', total: quick ? 1000 : 2000, parallel: 1, reps: quick ? 5 : 21, warmup: 2, log })];
+  // 21 repetitions (about 3 s more than 9; 11 of 1000 connects with --quick): a run of 2000 connects here swings
+  // by ±10 % with the kernel's state (its table of closed connections in TIME_WAIT fills the ephemeral ports of
+  // one server port), and the median of 9 still moved by several percent from run to run.
+  return [await bench({ name: 'connect-sequential', total: quick ? 1000 : 2000, parallel: 1, reps: quick ? 11 : 21, warmup: 2, log })];
 }
 
 export async function connectConcurrent({ quick, log }) {
