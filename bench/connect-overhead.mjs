@@ -37,13 +37,18 @@ const server = await startServer('sink', { ports: portCount });
 let next = 0;
 const nextPort = () => server.ports[next++ % server.ports.length];
 
-function raw(done) {
+/** `done`, called once whatever calls it after. */
+function once(done) {
   let called = false;
-  const finish = (error) => {
+  return (error) => {
     if (called) return;
     called = true;
     done(error);
   };
+}
+
+function raw(done) {
+  const finish = once(done);
   const socket = net.connect(nextPort(), '127.0.0.1');
   socket.on('connect', () => socket.end());
   socket.on('finish', () => socket.destroy());
@@ -52,12 +57,7 @@ function raw(done) {
 }
 
 function rx(done) {
-  let called = false;
-  const finish = (error) => {
-    if (called) return;
-    called = true;
-    done(error);
-  };
+  const finish = once(done);
   connectAsync$('127.0.0.1', nextPort())
     .pipe(connected())
     .subscribe({ next: (channel) => void channel.close().catch(finish), error: finish, complete: () => finish() });

@@ -5,6 +5,7 @@ import { connectAsync$, connected } from '../../src/index.js';
 import type { ConnectEvent, LookupFunction, SocketEvents, Transport, TransportSocket } from '../../src/index.js';
 import { connectAfter, createVirtualNetwork, hang } from '../../src/testing/index.js';
 import { label } from '../helpers/events.js';
+import { scriptedSocket } from '../helpers/scriptedSocket.js';
 import { settledTcpHandles, startServer } from '../helpers/loopback.js';
 import type { TestServer } from '../helpers/loopback.js';
 import { runVirtual } from '../helpers/virtual.js';
@@ -15,21 +16,10 @@ function synchronousTransport(): { transport: Transport; destroyed: () => number
   const transport: Transport = {
     lookup: (_h, _o, cb) => cb(null, [{ address: '192.0.2.1', family: 4 }]),
     dial(request, events: SocketEvents): TransportSocket {
-      const socket: TransportSocket = {
-        events,
-        localAddress: { address: '192.0.2.100', family: 4, port: 40000 },
-        remoteAddress: request.remote,
-        writableLength: 0,
-        writableHighWaterMark: 16384,
-        write: () => true,
-        end: (done) => done?.(null),
-        destroy: () => {
-          destroyed++;
-          socket.events.close();
-        },
-        pause: () => undefined,
-        resume: () => undefined,
-      };
+      const socket = scriptedSocket(events, request.remote, { address: '192.0.2.100', family: 4, port: 40000 }, (s) => {
+        destroyed++;
+        s.events.close();
+      });
       events.connect();
       return socket;
     },

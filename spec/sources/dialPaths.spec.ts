@@ -2,6 +2,7 @@ import { map, Subscriber, Subscription, VirtualTimeScheduler } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { connectAsync$, connected } from '../../src/index.js';
 import type { Channel, SocketEvents, Transport, TransportSocket } from '../../src/index.js';
+import { scriptedSocket } from '../helpers/scriptedSocket.js';
 
 // The fused `connectAsync$(literal).pipe(connected())` dials with OneAddressDial; with anything in between, the
 // Dialer does the work. A scripted transport that may answer synchronously, inside dial(), checks that the two
@@ -31,18 +32,7 @@ function run(script: Script, fused: boolean): string[] {
     dial(request, socketEvents): TransportSocket {
       events = socketEvents;
       log.push(`dial ${request.remote.address}`);
-      const socket: TransportSocket = {
-        events: socketEvents,
-        localAddress: { address: '192.0.2.100', family: 4, port: 40000 },
-        remoteAddress: request.remote,
-        writableLength: 0,
-        writableHighWaterMark: 16384,
-        write: () => true,
-        end: (done) => done?.(null),
-        destroy: () => log.push('destroy'),
-        pause: () => undefined,
-        resume: () => undefined,
-      };
+      const socket = scriptedSocket(socketEvents, request.remote, { address: '192.0.2.100', family: 4, port: 40000 }, () => log.push('destroy'));
       if (script.inside === 'connect' || script.inside === 'connect+error') socketEvents.connect();
       if (script.inside === 'error' || script.inside === 'connect+error') socketEvents.error(refused());
       if (script.inside === 'throw') throw refused();
@@ -97,18 +87,7 @@ describe('the dial of one IP literal (OneAddressDial) against the Dialer', () =>
       lookup: (_h, _o, cb) => setImmediate(() => cb(null, [{ address: '192.0.2.1', family: 4 }])),
       dial(request, socketEvents): TransportSocket {
         subscription?.unsubscribe();
-        return {
-          events: socketEvents,
-          localAddress: undefined,
-          remoteAddress: request.remote,
-          writableLength: 0,
-          writableHighWaterMark: 16384,
-          write: () => true,
-          end: (done) => done?.(null),
-          destroy: () => log.push('destroy'),
-          pause: () => undefined,
-          resume: () => undefined,
-        };
+        return scriptedSocket(socketEvents, request.remote, undefined, () => log.push('destroy'));
       },
       listen: (_r, _e, done) => done(new Error('not here')),
     };
