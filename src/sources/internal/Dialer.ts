@@ -54,6 +54,23 @@ export class Attempt implements SocketEvents {
     if (this.done && this.socket !== undefined && !this.won) this.socket.destroy();
   }
 
+  /** Over, and the connect's: its timer stops, and its socket is the winner's to keep. */
+  win(): void {
+    this.done = true;
+    this.won = true;
+    this.timer?.unsubscribe();
+  }
+
+  /**
+   * Over without winning: its timer stops and its socket goes. A socket that dial() has not returned yet (an
+   * abandon from inside it) is destroyed when it comes.
+   */
+  abandon(): void {
+    this.done = true;
+    this.timer?.unsubscribe();
+    this.socket?.destroy();
+  }
+
   connect(): void {
     if (this.dialing) this.connectedWhileDialing = true;
     else this.owner.attemptConnected(this);
@@ -178,15 +195,10 @@ export class Dialer implements AttemptOwner {
 
   /** Stops everything: timers, lookups and the sockets of attempts in flight. Idempotent. */
   cancel(): void {
-    const inFlight = this.inFlight ?? [];
+    const inFlight = this.inFlight ?? NONE;
     this.inFlight = undefined;
     this.settle();
-    for (const a of inFlight) {
-      // Done: a socket that dial() has not returned yet (a cancel from inside it) is destroyed when it comes.
-      a.done = true;
-      a.timer?.unsubscribe();
-      a.socket?.destroy();
-    }
+    for (const a of inFlight) a.abandon();
   }
 
   private resolveRemote(): void {
@@ -340,9 +352,7 @@ export class Dialer implements AttemptOwner {
   /** @internal For {@link Attempt}: its dial failed. */
   attemptFailed(attempt: Attempt, cause: unknown): void {
     if (attempt.done || this.settled) return;
-    attempt.done = true;
-    attempt.timer?.unsubscribe();
-    attempt.socket?.destroy();
+    attempt.abandon();
     this.dropInFlight(attempt);
     const error = ConnectError.forAttempt(attempt.address, this.plan.scheduler.now() - attempt.startedAt, cause, attempt.local);
     (this.errors ??= []).push({ n: attempt.n, error });
@@ -359,19 +369,13 @@ export class Dialer implements AttemptOwner {
       attempt.socket?.destroy();
       return;
     }
-    attempt.done = true;
-    attempt.won = true;
-    attempt.timer?.unsubscribe();
+    attempt.win();
     this.dropInFlight(attempt);
     const inFlight = this.inFlight ?? NONE;
     const losers = inFlight.length > 1 ? inFlight.sort(inAttemptOrder) : inFlight;
     this.inFlight = undefined;
     this.settle();
-    for (const loser of losers) {
-      loser.done = true;
-      loser.timer?.unsubscribe();
-      loser.socket?.destroy();
-    }
+    for (const loser of losers) loser.abandon();
     this.owner.won(attempt, losers, this.plan);
   }
 
@@ -465,9 +469,7 @@ export class OneAddressDial implements Dial, AttemptOwner {
   cancel(): void {
     const attempt = this.attempt;
     this.attempt = undefined;
-    if (attempt === undefined) return;
-    attempt.done = true;
-    attempt.socket?.destroy();
+    attempt?.abandon();
   }
 
   attemptConnected(attempt: Attempt): void {
@@ -476,16 +478,14 @@ export class OneAddressDial implements Dial, AttemptOwner {
       return;
     }
     this.attempt = undefined;
-    attempt.done = true;
-    attempt.won = true;
+    attempt.win();
     this.owner.won(attempt, NONE, this.plan);
   }
 
   attemptFailed(attempt: Attempt, cause: unknown): void {
     if (attempt !== this.attempt || attempt.done) return;
     this.attempt = undefined;
-    attempt.done = true;
-    attempt.socket?.destroy();
+    attempt.abandon();
     const error = ConnectError.forAttempt(attempt.address, this.plan.scheduler.now() - attempt.startedAt, cause, undefined);
     this.owner.failed(ConnectError.aggregate([error], { code: 'ECONNREFUSED' }));
   }
