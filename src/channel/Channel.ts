@@ -624,13 +624,13 @@ export class Channel {
         tellClosed(held, result);
         if (!isCloseWatcher(held)) held.complete();
       } else {
-        // Those who come while this runs are told at once (closeResult is set); a subscriber that left ignores it.
-        const watchers = [...held];
-        for (const w of watchers) tellClosed(w, result);
-        for (const w of watchers) if (!isCloseWatcher(w)) w.complete();
+        // The list is no longer the channel's, so nothing changes it now: those who come while this runs are told
+        // at once (closeResult is set), and a subscriber that left ignores the close.
+        for (const w of held) tellClosed(w, result);
+        for (const w of held) if (!isCloseWatcher(w)) w.complete();
       }
     }
-    // close()'s Promise last, as the watcher it once was: after everyone who watched before it was called.
+    // close()'s Promise last (if its flush is over too): its callers run after the watchers in any case.
     const parts = this.parts;
     if (parts !== undefined) this.settleClose(parts);
   }

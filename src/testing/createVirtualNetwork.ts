@@ -1,7 +1,7 @@
 import { Subject } from 'rxjs';
 import type { SchedulerLike, Subscription } from 'rxjs';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
-import { ipFamily, isWildcard, WILDCARD } from '../transport/address.js';
+import { ipFamily, isExactIPv4, isWildcard, WILDCARD } from '../transport/address.js';
 import { NO_EVENTS } from '../transport/noEvents.js';
 import { NAMES_KEPT } from '../transport/Transport.js';
 import type {
@@ -128,11 +128,6 @@ function errnoError(code: string, message: string, extra: Record<string, unknown
   return Object.assign(new Error(message), { code, ...extra });
 }
 
-/** Bound to an IPv4 address and a port: rxconnect's Node sockets know that local name without asking. */
-function boundExactly(local: SocketAddress | undefined): boolean {
-  return local !== undefined && local.family === 4 && local.port !== 0 && !isWildcard(local.address);
-}
-
 function toBytes(value: string | Uint8Array): Uint8Array {
   return typeof value === 'string' ? new TextEncoder().encode(value) : value;
 }
@@ -213,7 +208,7 @@ class VirtualSocket implements TransportSocket {
     if (this.record.state === 'connecting') this.record.state = 'cancelled';
     // As rxconnect's Node client sockets: a local name nobody read is not kept past the owner's own destroy(),
     // unless the peer's EOF came first. So a test on the virtual network sees what production would.
-    if (this.record.side === 'client' && !this.localRead && !this.endDelivered && !boundExactly(this.record.local)) this.local = undefined;
+    if (this.record.side === 'client' && !this.localRead && !this.endDelivered && !isExactIPv4(this.record.local)) this.local = undefined;
     const sink = this.sink;
     this.sink = undefined;
     // As Node's destroy(): a FIN for the far side, unless unread input makes the kernel send a reset instead.

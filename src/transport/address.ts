@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import type { SocketAddress } from '../types.js';
 
 /** The address meaning "any local address" of each family. */
 export const WILDCARD: Readonly<Record<4 | 6, string>> = { 4: '0.0.0.0', 6: '::' };
@@ -12,6 +13,14 @@ export function isWildcard(address: string): boolean {
 // tend to connect to the same host again; isIP runs a regular expression each time.
 let lastText = '';
 let lastFamily: 0 | 4 | 6 = 0;
+
+/**
+ * An endpoint whose name the kernel would spell the same way: a specific IPv4 address (one spelling, unlike
+ * IPv6's; not a wildcard) and a port. A socket dialed to it, or bound to it, knows that name without asking.
+ */
+export function isExactIPv4(endpoint: SocketAddress | undefined): endpoint is SocketAddress {
+  return endpoint !== undefined && endpoint.family === 4 && endpoint.port !== 0 && !isWildcard(endpoint.address);
+}
 
 /** 4 or 6 for an IP literal, 0 for anything else. */
 export function ipFamily(text: string): 0 | 4 | 6 {

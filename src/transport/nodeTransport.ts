@@ -1,7 +1,7 @@
 import { lookup as dnsLookup } from 'node:dns';
 import { Server, Socket } from 'node:net';
 import type { SocketAddress } from '../types.js';
-import { isWildcard } from './address.js';
+import { isExactIPv4 } from './address.js';
 import { NO_EVENTS } from './noEvents.js';
 import { NAMES_KEPT } from './Transport.js';
 import type {
@@ -80,11 +80,10 @@ function onDrain(this: OwnedSocket): void {
  *
  * A client socket's peer is the IPv4 address it dialed (an IPv4 literal has one spelling, getpeername's), or else
  * is read at connect. Its local name is the IPv4 address and port it was bound to, if both were given, or else is
- * read when first asked for or, when the peer or an error closes the
- * socket, just before the handle goes (DialedSocket): Tcl's channel still answers after the peer has gone. A local
- * name nobody read before the owner's own destroy() (with no EOF from the peer before it) stays unknown, as in
- * Node: reading it for every connect costs a system call per connection that is mostly never used. Accepted
- * sockets read both names at once.
+ * read when first asked for or, when the peer or an error closes the socket, just before the handle goes
+ * (DialedSocket): Tcl's channel still answers after the peer has gone. A local name nobody read before the
+ * owner's own destroy() (with no EOF from the peer before it) stays unknown, as in Node: reading it for every
+ * connect costs a system call per connection that is mostly never used. Accepted sockets read both names at once.
  */
 class NodeSocket implements TransportSocket {
   events: SocketEvents;
@@ -102,8 +101,8 @@ class NodeSocket implements TransportSocket {
     this.socket = socket;
     this.events = events;
     this.dialed = dialed;
-    // Bound to an IPv4 address and a port: that is the local name (one spelling), no getsockname needed.
-    if (bound !== undefined && bound.family === 4 && bound.port !== 0 && !isWildcard(bound.address)) this.local = bound;
+    // Bound to an IPv4 address and a port: that is the local name, no getsockname needed.
+    if (isExactIPv4(bound)) this.local = bound;
     (socket as OwnedSocket)[OWNER] = this;
     // Paused until the owner asks for data: nothing is read that nobody wants yet.
     socket.pause();
@@ -140,9 +139,9 @@ class NodeSocket implements TransportSocket {
   connected(): void {
     const dialed = this.dialed;
     this.dialed = undefined;
-    // An IPv4 literal has one spelling, getpeername's. 0.0.0.0 means this host, and an IPv6 peer may be spelled
-    // differently by the kernel: those are read now, as getpeername has nothing to say once the peer has gone.
-    if (dialed?.family === 4 && !isWildcard(dialed.address)) this.peer = dialed;
+    // 0.0.0.0 means this host, and an IPv6 peer may be spelled differently by the kernel: those are read now, as
+    // getpeername has nothing to say once the peer has gone.
+    if (isExactIPv4(dialed)) this.peer = dialed;
     else void this.remoteAddress;
   }
 
@@ -177,17 +176,18 @@ class NodeSocket implements TransportSocket {
       return;
     }
     const s = this.socket;
-    // Already flushed and ended (an earlier end()), or gone: 'finish' will not come again, nor maybe 'close'.
+    const waiting = this.endDone;
     // A second end(done) while the first waits is told when the first is (the channel calls it once).
-    if (s.writableFinished || s.destroyed || this.endDone !== undefined) {
-      if (this.endDone === undefined) process.nextTick(() => done(s.errored));
-      else {
-        const first = this.endDone;
-        this.endDone = (error) => {
-          first(error);
-          done(error);
-        };
-      }
+    if (waiting !== undefined) {
+      this.endDone = (error) => {
+        waiting(error);
+        done(error);
+      };
+      return;
+    }
+    // Already flushed and ended (an earlier end()), or gone: 'finish' will not come again, nor maybe 'close'.
+    if (s.writableFinished || s.destroyed) {
+      process.nextTick(() => done(s.errored));
       return;
     }
     // One shared listener and a field, rather than a closure and two listeners added and removed per close.
