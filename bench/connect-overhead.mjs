@@ -10,8 +10,7 @@
 // several server ports keeps the raw cycle steady. Each round runs raw `net.connect` and rxconnect back to back
 // (order flipped every round), and the tool reports the median of the per-round differences: drift between
 // rounds cancels out.
-import net from 'node:net';
-import { connectAsync$, connected } from './lib/rxconnect.mjs';
+import { rawConnect, rxConnect } from './benchmarks/connect.mjs';
 import { startServer } from './lib/server.mjs';
 import { median, within } from './lib/stats.mjs';
 
@@ -37,31 +36,8 @@ const server = await startServer('sink', { ports: portCount });
 let next = 0;
 const nextPort = () => server.ports[next++ % server.ports.length];
 
-/** `done`, called once whatever calls it after. */
-function once(done) {
-  let called = false;
-  return (error) => {
-    if (called) return;
-    called = true;
-    done(error);
-  };
-}
-
-function raw(done) {
-  const finish = once(done);
-  const socket = net.connect(nextPort(), '127.0.0.1');
-  socket.on('connect', () => socket.end());
-  socket.on('finish', () => socket.destroy());
-  socket.on('error', finish);
-  socket.on('close', () => finish());
-}
-
-function rx(done) {
-  const finish = once(done);
-  connectAsync$('127.0.0.1', nextPort())
-    .pipe(connected())
-    .subscribe({ next: (channel) => void channel.close().catch(finish), error: finish, complete: () => finish() });
-}
+const raw = (done) => rawConnect(nextPort(), done);
+const rx = (done) => rxConnect(nextPort(), done);
 
 /** CPU µs of this process per connect, over `connects` sequential cycles. */
 function cpuPerConnect(connect) {

@@ -4,15 +4,11 @@
 import net from 'node:net';
 import { connectAsync$, connected } from '../lib/rxconnect.mjs';
 import { startServer } from '../lib/server.mjs';
-import { alternate, median, now, within } from '../lib/stats.mjs';
+import { alternate, median, now, once, within } from '../lib/stats.mjs';
 
-function rxConnect(port, done) {
-  let called = false;
-  const finish = (error) => {
-    if (called) return;
-    called = true;
-    done(error);
-  };
+/** One rxconnect connect-and-close cycle to `port`; `done` once it has completed (or with its error). */
+export function rxConnect(port, done) {
+  const finish = once(done);
   connectAsync$('127.0.0.1', port)
     .pipe(connected())
     .subscribe({
@@ -24,13 +20,9 @@ function rxConnect(port, done) {
     });
 }
 
-function rawConnect(port, done) {
-  let called = false;
-  const finish = (error) => {
-    if (called) return;
-    called = true;
-    done(error);
-  };
+/** The same cycle with raw `net.connect`: end(), destroy() on 'finish', `done` on 'close'. */
+export function rawConnect(port, done) {
+  const finish = once(done);
   const socket = net.connect(port, '127.0.0.1');
   socket.on('connect', () => socket.end());
   socket.on('finish', () => socket.destroy());

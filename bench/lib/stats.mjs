@@ -47,3 +47,13 @@ export function within(ms, promise, what) {
   });
   return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
 }
+
+/** `done`, called once whatever calls it after (an error and a close may both report the end of a connect). */
+export function once(done) {
+  let called = false;
+  return (error) => {
+    if (called) return;
+    called = true;
+    done(error);
+  };
+}
