@@ -1,6 +1,6 @@
-export { connectAsync$ } from './sources/connectAsync.js';
-export { connect } from './sources/connect.js';
-export type { ConnectPromiseOptions } from './sources/connect.js';
+export { connectAsync$ } from './connect/connectAsync.js';
+export { connect } from './promise/connect.js';
+export type { ConnectPromiseOptions } from './promise/connect.js';
 export { connected } from './operators/connected.js';
 export { Channel } from './channel/Channel.js';
 export type { ChannelClose, ChannelOptions } from './channel/Channel.js';
@@ -9,25 +9,10 @@ export type { ConnectErrorInit } from './errors/ConnectError.js';
 export { InvalidArgumentError } from './errors/InvalidArgumentError.js';
 export { ArgumentOutOfRangeError } from './errors/ArgumentOutOfRangeError.js';
 export { ChannelClosedError } from './errors/ChannelClosedError.js';
-export type {
-  ChannelEncoding,
-  ChannelTranslation,
-  AttemptCancelledEvent,
-  AttemptEvent,
-  AttemptFailedEvent,
-  ClosedEvent,
-  ConnectedEvent,
-  ConnectEvent,
-  ConnectEventOf,
-  FailedEvent,
-  ResolvedEvent,
-  ConnectOptions,
-  ConnectStrategy,
-  SnapshotSubject,
-  SocketAddress,
-  SocketName,
-  SocketSnapshot,
-} from './types.js';
+export type { ChannelEncoding, ChannelTranslation } from './channel/encoding.js';
+export type { AttemptCancelledEvent, AttemptEvent, AttemptFailedEvent, ClosedEvent, ConnectedEvent, ConnectEvent, ConnectEventOf, FailedEvent, ResolvedEvent } from './connect/ConnectEvent.js';
+export type { ConnectOptions, ConnectStrategy } from './connect/ConnectOptions.js';
+export type { SnapshotSubject, SocketAddress, SocketName, SocketSnapshot } from './core/socket.js';
 export type {
   DialRequest,
   ListenRequest,
@@ -49,6 +34,7 @@ export { createSnapshot } from './operators/createSnapshot.js';
 export { reconnect } from './operators/reconnect.js';
 export type { ReconnectEvent, ReconnectPolicy } from './operators/reconnect.js';
 export { WriteQueueOverflowError } from './errors/WriteQueueOverflowError.js';
-export { listen$ } from './sources/listen.js';
-export type { ConnectionEvent, ListenOptions, ListeningEvent, ServerEvent } from './sources/listen.js';
+export { listen$ } from './listen/listen.js';
+export type { ListenOptions } from './listen/ListenOptions.js';
+export type { ConnectionEvent, ListeningEvent, ServerEvent } from './listen/ServerEvent.js';
 export { LineTooLongError } from './errors/LineTooLongError.js';

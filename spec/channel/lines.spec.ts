@@ -1,9 +1,9 @@
-import { LineSplitter } from '../../src/channel/lines.js';
+import { LineSplitter } from '../../src/channel/LineSplitter.js';
 import { Channel } from '../../src/channel/Channel.js';
 import { LineTooLongError } from '../../src/errors/LineTooLongError.js';
-import { NO_EVENTS } from '../../src/transport/noEvents.js';
+import { NO_EVENTS } from '../../src/transport/Transport.js';
 import type { TransportSocket } from '../../src/transport/Transport.js';
-import type { ChannelEncoding, ChannelTranslation } from '../../src/types.js';
+import type { ChannelEncoding, ChannelTranslation } from '../../src/channel/encoding.js';
 
 function split(chunks: readonly (string | number[])[], translation: ChannelTranslation = 'auto', max = 1 << 20, encoding: ChannelEncoding = 'utf-8'): string[] {
   const splitter = new LineSplitter(encoding, translation, max);

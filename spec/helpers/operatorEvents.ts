@@ -1,7 +1,7 @@
 import { Channel } from '../../src/channel/Channel.js';
 import { ConnectError } from '../../src/errors/ConnectError.js';
 import type { ConnectEvent, SocketAddress } from '../../src/index.js';
-import { NO_EVENTS } from '../../src/transport/noEvents.js';
+import { NO_EVENTS } from '../../src/transport/Transport.js';
 import type { SocketEvents, TransportSocket } from '../../src/transport/Transport.js';
 import { label } from './events.js';
 

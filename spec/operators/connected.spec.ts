@@ -1,6 +1,6 @@
 import { Channel, ConnectError, connected } from '../../src/index.js';
 import type { ConnectEvent } from '../../src/index.js';
-import { NO_EVENTS } from '../../src/transport/noEvents.js';
+import { NO_EVENTS } from '../../src/transport/Transport.js';
 import type { TransportSocket } from '../../src/index.js';
 import { newScheduler } from '../helpers/events.js';
 

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { nodeTransport } from '../../src/transport/nodeTransport.js';
-import { NO_EVENTS } from '../../src/transport/noEvents.js';
+import { NO_EVENTS } from '../../src/transport/Transport.js';
 import type { TransportSocket } from '../../src/transport/Transport.js';
 import { settledTcpHandles, startServer } from '../helpers/loopback.js';
 import type { TestServer } from '../helpers/loopback.js';

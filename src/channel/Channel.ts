@@ -2,14 +2,15 @@ import { BehaviorSubject, Observable, Subject, Subscriber } from 'rxjs';
 import { ChannelClosedError } from '../errors/ChannelClosedError.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { errorCode } from '../errors/ConnectError.js';
-import { tclText } from '../errors/tclText.js';
-import { parseChoice } from '../internal/validate.js';
+import { tclText } from '../errors/codes.js';
+import { parseChoice } from '../validation/validate.js';
 import { NAMES_KEPT } from '../transport/Transport.js';
 import type { SocketEvents, TransportSocket } from '../transport/Transport.js';
-import type { ChannelEncoding, ChannelTranslation, SocketAddress, SocketName, SocketSnapshot } from '../types.js';
+import type { ChannelEncoding, ChannelTranslation } from './encoding.js';
+import type { SocketAddress, SocketName, SocketSnapshot } from '../core/socket.js';
 import { ENCODINGS, TRANSLATIONS, encodeText, lineEnd } from './encoding.js';
-import { DEFAULT_MAX_LINE_LENGTH, LineSplitter } from './lines.js';
-import { parseMaxLineLength } from './options.js';
+import { DEFAULT_MAX_LINE_LENGTH, LineSplitter } from './LineSplitter.js';
+import { parseMaxLineLength } from '../validation/validate.js';
 
 /** Options of a {@link Channel}. */
 export type ChannelOptions = {

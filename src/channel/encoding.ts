@@ -1,4 +1,8 @@
-import type { ChannelEncoding, ChannelTranslation } from '../types.js';
+/** Text encodings a channel knows. `binary` is `latin1` without a byte-order mark, as in Tcl. */
+export type ChannelEncoding = 'utf-8' | 'utf8' | 'iso8859-1' | 'latin1' | 'ascii' | 'binary';
+
+/** Line-end handling, after Tcl's `-translation`. */
+export type ChannelTranslation = 'auto' | 'lf' | 'crlf' | 'binary';
 
 export const ENCODINGS: readonly ChannelEncoding[] = ['utf-8', 'utf8', 'iso8859-1', 'latin1', 'ascii', 'binary'];
 export const TRANSLATIONS: readonly ChannelTranslation[] = ['auto', 'lf', 'crlf', 'binary'];

@@ -1,5 +1,5 @@
-import type { SocketAddress } from '../types.js';
-import { mostRelevant, tclText } from './tclText.js';
+import type { SocketAddress } from '../core/socket.js';
+import { mostRelevant, tclText } from './codes.js';
 
 /** What a {@link ConnectError} is made from. */
 export type ConnectErrorInit = {

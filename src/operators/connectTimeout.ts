@@ -2,9 +2,10 @@ import { Observable } from 'rxjs';
 import type { MonoTypeOperatorFunction, SchedulerLike, Subscription } from 'rxjs';
 import { ConnectError } from '../errors/ConnectError.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
-import { parseDelay, parseScheduler } from '../internal/validate.js';
-import { subscribeLinked } from '../internal/subscribeLinked.js';
-import type { ConnectEvent, SocketAddress } from '../types.js';
+import { parseDelay, parseScheduler } from '../validation/validate.js';
+import { subscribeLinked } from './subscribeLinked.js';
+import type { ConnectEvent } from '../connect/ConnectEvent.js';
+import type { SocketAddress } from '../core/socket.js';
 
 type InFlight = { readonly n: number; readonly address: SocketAddress; readonly startedAt: number };
 

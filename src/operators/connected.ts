@@ -1,9 +1,9 @@
 import { Observable } from 'rxjs';
 import type { OperatorFunction } from 'rxjs';
 import type { Channel } from '../channel/Channel.js';
-import { subscribeLinked } from '../internal/subscribeLinked.js';
-import { fusedConnected } from '../sources/internal/ConnectObservable.js';
-import type { ConnectEvent } from '../types.js';
+import { subscribeLinked } from './subscribeLinked.js';
+import { fusedConnected } from '../connect/ConnectObservable.js';
+import type { ConnectEvent } from '../connect/ConnectEvent.js';
 
 /**
  * Turns a connect's events into its channel: emits the {@link Channel} on `connected`, and errors with the

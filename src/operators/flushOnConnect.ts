@@ -3,9 +3,9 @@ import type { MonoTypeOperatorFunction, ObservableInput } from 'rxjs';
 import type { Channel } from '../channel/Channel.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { WriteQueueOverflowError } from '../errors/WriteQueueOverflowError.js';
-import { parseInteger, parseOptions } from '../internal/validate.js';
-import { subscribeLinked } from '../internal/subscribeLinked.js';
-import type { ConnectEvent } from '../types.js';
+import { parseInteger, parseOptions } from '../validation/validate.js';
+import { subscribeLinked } from './subscribeLinked.js';
+import type { ConnectEvent } from '../connect/ConnectEvent.js';
 
 /** Options of {@link flushOnConnect}. */
 export type FlushOnConnectOptions = {

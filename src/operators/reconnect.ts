@@ -2,9 +2,9 @@ import { Observable } from 'rxjs';
 import type { OperatorFunction, SchedulerLike, Subscription } from 'rxjs';
 import { ArgumentOutOfRangeError } from '../errors/ArgumentOutOfRangeError.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
-import { parseDelay, parseFunction, parseOptions, parseScheduler } from '../internal/validate.js';
-import { subscribeLinked } from '../internal/subscribeLinked.js';
-import type { ConnectEvent } from '../types.js';
+import { parseDelay, parseFunction, parseOptions, parseScheduler } from '../validation/validate.js';
+import { subscribeLinked } from './subscribeLinked.js';
+import type { ConnectEvent } from '../connect/ConnectEvent.js';
 
 /** The policy of {@link reconnect}. Every field is optional and validated when `reconnect` is called. */
 export type ReconnectPolicy = {

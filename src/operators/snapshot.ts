@@ -2,9 +2,10 @@ import { Observable } from 'rxjs';
 import type { BehaviorSubject, MonoTypeOperatorFunction } from 'rxjs';
 import { errorCode } from '../errors/ConnectError.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
-import { tclText } from '../errors/tclText.js';
-import { subscribeLinked } from '../internal/subscribeLinked.js';
-import type { ConnectEvent, SocketAddress, SocketName, SocketSnapshot } from '../types.js';
+import { tclText } from '../errors/codes.js';
+import { subscribeLinked } from './subscribeLinked.js';
+import type { ConnectEvent } from '../connect/ConnectEvent.js';
+import type { SocketAddress, SocketName, SocketSnapshot } from '../core/socket.js';
 
 /**
  * Keeps a `BehaviorSubject<SocketSnapshot>` in step with a connect's events, so TIP 427's `-connecting`,

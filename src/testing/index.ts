@@ -7,6 +7,6 @@ export type {
   VirtualNetwork,
   VirtualNetworkOptions,
   VirtualSocketRecord,
-} from './createVirtualNetwork.js';
+} from './VirtualNetwork.js';
 export { connectAfter, failAfter, hang, refuseAfter, timeoutAfter } from './scripts.js';
-export type { AddressScript, PeerScript } from './scripts.js';
+export type { AddressScript, PeerScript } from './AddressScript.js';

@@ -1,8 +1,8 @@
 import { ArgumentOutOfRangeError } from '../errors/ArgumentOutOfRangeError.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
-import { ipFamily } from '../transport/address.js';
-import type { LookupScript, VirtualNetworkOptions } from './createVirtualNetwork.js';
-import type { AddressScript } from './scripts.js';
+import { ipFamily } from '../core/address.js';
+import type { LookupScript, VirtualNetworkOptions } from './VirtualNetwork.js';
+import type { AddressScript } from './AddressScript.js';
 
 // The virtual network checks what it is given as the library checks its own arguments: at call time, with an
 // InvalidArgumentError or ArgumentOutOfRangeError whose `argument` names the bad piece (a path such as

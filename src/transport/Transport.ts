@@ -1,4 +1,5 @@
-import type { SocketAddress } from '../types.js';
+import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
+import type { SocketAddress } from '../core/socket.js';
 
 /** One address as `dns.lookup(host, { all: true })` returns it. */
 export type LookupAddress = {
@@ -124,4 +125,27 @@ export interface Transport {
   dial(request: DialRequest, events: SocketEvents): TransportSocket;
   /** Listens on one local address; `done` gets the server or the error (`EADDRINUSE`, ...). */
   listen(request: ListenRequest, events: ServerEvents, done: (error: Error | null, server?: TransportServer) => void): void;
+}
+
+/** Socket events that go nowhere: for sockets whose owner has not attached yet, or no longer listens. */
+export const NO_EVENTS: SocketEvents = {
+  connect() {},
+  data() {},
+  end() {},
+  error() {},
+  close() {},
+  drain() {},
+};
+
+/**
+ * A custom transport: an object with `lookup` and the method the caller needs (`dial` to connect, `listen` to
+ * serve). Undefined when not given.
+ */
+export function parseTransport(value: unknown, needs: 'dial' | 'listen'): Transport | undefined {
+  if (value === undefined) return undefined;
+  const t = value as Partial<Transport> | null;
+  if (typeof t !== 'object' || t === null || typeof t[needs] !== 'function' || typeof t.lookup !== 'function') {
+    throw new InvalidArgumentError('transport', `must be a Transport (with lookup and ${needs})`, 'ERR_INVALID_ARG_TYPE');
+  }
+  return t as Transport;
 }

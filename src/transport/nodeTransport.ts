@@ -1,8 +1,8 @@
 import { lookup as dnsLookup } from 'node:dns';
 import { Server, Socket } from 'node:net';
-import type { SocketAddress } from '../types.js';
-import { isExactIPv4 } from './address.js';
-import { NO_EVENTS } from './noEvents.js';
+import type { SocketAddress } from '../core/socket.js';
+import { isExactIPv4 } from '../core/address.js';
+import { NO_EVENTS } from './Transport.js';
 import { NAMES_KEPT } from './Transport.js';
 import type {
   DialRequest,

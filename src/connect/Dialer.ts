@@ -1,10 +1,11 @@
-import { ConnectError } from '../../errors/ConnectError.js';
-import { mostRelevant } from '../../errors/tclText.js';
-import { ipFamily, WILDCARD } from '../../transport/address.js';
-import { lookupCode, lookupFailure, safeLookup } from '../../internal/safeLookup.js';
+import { ConnectError } from '../errors/ConnectError.js';
+import { mostRelevant } from '../errors/codes.js';
+import { ipFamily, WILDCARD } from '../core/address.js';
+import { lookupCode, lookupFailure, safeLookup } from '../transport/lookup.js';
 import type { Subscription } from 'rxjs';
-import type { SocketEvents, Transport, TransportSocket } from '../../transport/Transport.js';
-import type { ConnectEvent, SocketAddress } from '../../types.js';
+import type { SocketEvents, Transport, TransportSocket } from '../transport/Transport.js';
+import type { ConnectEvent } from './ConnectEvent.js';
+import type { SocketAddress } from '../core/socket.js';
 import type { ConnectPlan } from './connectPlan.js';
 
 /** Who runs an {@link Attempt} and hears how it ends: a {@link Dialer}, or a {@link OneAddressDial}. */

@@ -1,5 +1,5 @@
 import { LineTooLongError } from '../errors/LineTooLongError.js';
-import type { ChannelEncoding, ChannelTranslation } from '../types.js';
+import type { ChannelEncoding, ChannelTranslation } from './encoding.js';
 import { textDecoder } from './encoding.js';
 import type { TextChunkDecoder } from './encoding.js';
 

@@ -1,5 +1,5 @@
-import { parseServices, servicePort } from '../../src/transport/services.js';
-import { ipFamily, isHostname, unbracket } from '../../src/transport/address.js';
+import { parseServices, servicePort } from '../../src/core/services.js';
+import { ipFamily, isHostname, unbracket } from '../../src/core/address.js';
 
 describe('services', () => {
   it('should parse tcp entries and aliases, skipping comments and udp', () => {

@@ -1,7 +1,8 @@
 import type { Observable } from 'rxjs';
-import type { ConnectEvent, ConnectOptions } from '../types.js';
-import { connectObservable } from './internal/ConnectObservable.js';
-import { connectPlan } from './internal/connectPlan.js';
+import type { ConnectEvent } from './ConnectEvent.js';
+import type { ConnectOptions } from './ConnectOptions.js';
+import { connectObservable } from './ConnectObservable.js';
+import { connectPlan } from './connectPlan.js';
 
 /**
  * Connects to `host:port` in the background, as Tcl's `socket -async`, and tells every step as a typed event.

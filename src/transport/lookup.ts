@@ -1,8 +1,7 @@
 import { ConnectError, errorCode } from '../errors/ConnectError.js';
-import { ipFamily } from '../transport/address.js';
-import type { LookupAddress, LookupFunction } from '../transport/Transport.js';
-import type { SocketAddress } from '../types.js';
-import { catchRejection } from './catchRejection.js';
+import { ipFamily } from '../core/address.js';
+import type { LookupAddress, LookupFunction } from './Transport.js';
+import type { SocketAddress } from '../core/socket.js';
 
 /**
  * Runs a `dns.lookup`-compatible function safely: it may throw, return a rejected promise, call back twice, or
@@ -54,4 +53,18 @@ export function lookupCode(error: unknown): string {
 export function lookupFailure(what: string, error: unknown, port: number | undefined): ConnectError {
   const code = error === undefined ? 'ENOTFOUND' : lookupCode(error);
   return new ConnectError({ code, port, detail: `lookup of ${what} failed`, cause: error });
+}
+
+/**
+ * An async resolver that throws returns a rejected promise instead of calling back. Hands the reason to
+ * `callback` as the lookup's error, so the lookup ends in a typed failure instead of an unhandled rejection (and
+ * a connect that waits forever). Any other return value is left alone.
+ *
+ * @param handle What the lookup function returned.
+ * @param callback The lookup's callback; it ignores a second answer.
+ */
+export function catchRejection(handle: unknown, callback: (error: unknown) => void): void {
+  const then = (handle as { then?: unknown } | null | undefined)?.then;
+  if (typeof then !== 'function') return;
+  (then as PromiseLike<unknown>['then']).call(handle, undefined, (error: unknown) => callback(error ?? new Error('lookup rejected')));
 }

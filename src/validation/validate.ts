@@ -2,9 +2,8 @@ import { asyncScheduler } from 'rxjs';
 import type { SchedulerLike } from 'rxjs';
 import { ArgumentOutOfRangeError } from '../errors/ArgumentOutOfRangeError.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
-import { ipFamily, isHostname, unbracket } from '../transport/address.js';
-import { servicePort } from '../transport/services.js';
-import type { Transport } from '../transport/Transport.js';
+import { ipFamily, isHostname, unbracket } from '../core/address.js';
+import { servicePort } from '../core/services.js';
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
@@ -104,15 +103,11 @@ export function parseScheduler(value: unknown, argument: string): SchedulerLike 
   return s as SchedulerLike;
 }
 
-/**
- * A custom transport: an object with `lookup` and the method the caller needs (`dial` to connect, `listen` to
- * serve). Undefined when not given.
- */
-export function parseTransport(value: unknown, needs: 'dial' | 'listen'): Transport | undefined {
+/** `maxLineLength`: a positive integer, or `Infinity` for no limit; undefined for the default. */
+export function parseMaxLineLength(value: unknown, argument = 'maxLineLength'): number | undefined {
   if (value === undefined) return undefined;
-  const t = value as Partial<Transport> | null;
-  if (typeof t !== 'object' || t === null || typeof t[needs] !== 'function' || typeof t.lookup !== 'function') {
-    throw new InvalidArgumentError('transport', `must be a Transport (with lookup and ${needs})`, 'ERR_INVALID_ARG_TYPE');
-  }
-  return t as Transport;
+  if (typeof value !== 'number') throw new InvalidArgumentError(argument, `must be a number, got ${typeof value}`, 'ERR_INVALID_ARG_TYPE');
+  if (value === Infinity) return value;
+  if (!Number.isInteger(value) || value < 1) throw new ArgumentOutOfRangeError(argument, `must be a positive integer or Infinity, got ${value}`);
+  return value;
 }

@@ -1,9 +1,9 @@
 import type { SchedulerLike } from 'rxjs';
-import { Channel, watchChannelClose } from '../../channel/Channel.js';
-import type { ChannelClose, ChannelCloseWatcher } from '../../channel/Channel.js';
-import type { ConnectError } from '../../errors/ConnectError.js';
-import type { TransportSocket } from '../../transport/Transport.js';
-import type { ConnectEvent } from '../../types.js';
+import { Channel, watchChannelClose } from '../channel/Channel.js';
+import type { ChannelClose, ChannelCloseWatcher } from '../channel/Channel.js';
+import type { ConnectError } from '../errors/ConnectError.js';
+import type { TransportSocket } from '../transport/Transport.js';
+import type { ConnectEvent } from './ConnectEvent.js';
 import type { ConnectPlan } from './connectPlan.js';
 import { dialFor } from './Dialer.js';
 import type { Attempt, Dial, DialerOwner } from './Dialer.js';

@@ -1,6 +1,6 @@
 import { Observable } from 'rxjs';
-import type { Channel } from '../../channel/Channel.js';
-import type { ConnectEvent } from '../../types.js';
+import type { Channel } from '../channel/Channel.js';
+import type { ConnectEvent } from './ConnectEvent.js';
 import type { ConnectPlan } from './connectPlan.js';
 import { ConnectRun } from './ConnectRun.js';
 import type { RunOutput, RunSubscriber } from './ConnectRun.js';

@@ -1,5 +1,4 @@
-import { isIP } from 'node:net';
-import type { SocketAddress } from '../types.js';
+import type { SocketAddress } from './socket.js';
 
 /** The address meaning "any local address" of each family. */
 export const WILDCARD: Readonly<Record<4 | 6, string>> = { 4: '0.0.0.0', 6: '::' };
@@ -9,11 +8,6 @@ export function isWildcard(address: string): boolean {
   return address === WILDCARD[4] || address === WILDCARD[6];
 }
 
-// The last answer of ipFamily: a connect asks about its host twice (validation, then the plan), and programs
-// tend to connect to the same host again; isIP runs a regular expression each time.
-let lastText = '';
-let lastFamily: 0 | 4 | 6 = 0;
-
 /**
  * An endpoint whose name the kernel would spell the same way: a specific IPv4 address (one spelling, unlike
  * IPv6's; not a wildcard) and a port. A socket dialed to it, or bound to it, knows that name without asking.
@@ -22,13 +16,38 @@ export function isExactIPv4(endpoint: SocketAddress | undefined): endpoint is So
   return endpoint !== undefined && endpoint.family === 4 && endpoint.port !== 0 && !isWildcard(endpoint.address);
 }
 
-/** 4 or 6 for an IP literal, 0 for anything else. */
+const IPV4_PART = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])';
+const IPV4 = new RegExp(`^${IPV4_PART}(?:\\.${IPV4_PART}){3}$`);
+const HEX_GROUP = /^[0-9A-Fa-f]{1,4}$/;
+const ZONE = /^[0-9A-Za-z.:-]+$/;
+
+/** True for an IPv6 literal with an optional zone (`fe80::1%eth0`), as `net.isIPv6` accepts it. */
+function isIPv6(text: string): boolean {
+  const percent = text.indexOf('%');
+  const address = percent === -1 ? text : text.slice(0, percent);
+  if (percent !== -1 && !ZONE.test(text.slice(percent + 1))) return false;
+  const halves = address.split('::');
+  if (halves.length > 2) return false;
+  let groups = 0;
+  for (let h = 0; h < halves.length; h++) {
+    const half = halves[h]!;
+    if (half === '') continue;
+    const parts = half.split(':');
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i]!;
+      // An embedded IPv4 address (::ffff:1.2.3.4) may only end the address, and counts as two groups.
+      if (h === halves.length - 1 && i === parts.length - 1 && IPV4.test(part)) groups += 2;
+      else if (HEX_GROUP.test(part)) groups += 1;
+      else return false;
+    }
+  }
+  return halves.length === 2 ? groups <= 7 : groups === 8;
+}
+
+/** 4 or 6 for an IP literal, 0 for anything else (the answers of `net.isIP`). */
 export function ipFamily(text: string): 0 | 4 | 6 {
-  if (text === lastText) return lastFamily;
-  const f = isIP(text);
-  lastFamily = f === 4 || f === 6 ? f : 0;
-  lastText = text;
-  return lastFamily;
+  if (IPV4.test(text)) return 4;
+  return text.includes(':') && isIPv6(text) ? 6 : 0;
 }
 
 const LABEL = /^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$/;
@@ -47,7 +66,7 @@ export function isHostname(text: string): boolean {
 export function unbracket(text: string): string {
   if (text.startsWith('[') && text.endsWith(']')) {
     const inner = text.slice(1, -1);
-    if (isIP(inner) === 6) return inner;
+    if (ipFamily(inner) === 6) return inner;
   }
   return text;
 }

@@ -1,12 +1,12 @@
 import type { Subscriber } from 'rxjs';
-import { Channel } from '../../channel/Channel.js';
-import { ConnectError, errorCode } from '../../errors/ConnectError.js';
-import { mostRelevant } from '../../errors/tclText.js';
-import { lookupFailure, safeLookup } from '../../internal/safeLookup.js';
-import { WILDCARD } from '../../transport/address.js';
-import type { ServerEvents, TransportServer, TransportSocket } from '../../transport/Transport.js';
-import type { SocketAddress } from '../../types.js';
-import type { ServerEvent } from '../listen.js';
+import { Channel } from '../channel/Channel.js';
+import { ConnectError, errorCode } from '../errors/ConnectError.js';
+import { mostRelevant } from '../errors/codes.js';
+import { lookupFailure, safeLookup } from '../transport/lookup.js';
+import { WILDCARD } from '../core/address.js';
+import type { ServerEvents, TransportServer, TransportSocket } from '../transport/Transport.js';
+import type { SocketAddress } from '../core/socket.js';
+import type { ServerEvent } from './ServerEvent.js';
 import type { ListenPlan } from './listenPlan.js';
 
 /** How often port 0 is tried again when the port the first family got is taken on a later one (as Tcl 9). */

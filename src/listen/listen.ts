@@ -1,74 +1,9 @@
 import { Observable } from 'rxjs';
 import type { Channel } from '../channel/Channel.js';
-import type { LookupFunction, Transport } from '../transport/Transport.js';
-import type { ChannelEncoding, ChannelTranslation, SocketName } from '../types.js';
-import { listenPlan } from './internal/listenPlan.js';
-import { ListenRun } from './internal/listenRun.js';
-
-/**
- * The events of {@link listen$}: `listening` once every address is bound, then one `connection` per client.
- *
- * - `listening.socknames`: one {@link SocketName} per bound address, IPv4 first (Tcl's `-sockname` of a
- *   server). With port 0 it shows the port that was picked.
- * - `connection.channel`: the accepted client as a {@link Channel}, paused until you read it; it is yours to
- *   close. `clientAddress` and `clientPort` are the client's numeric address and port, as Tcl passes them to the
- *   accept command.
- */
-export type ServerEvent = ListeningEvent | ConnectionEvent;
-
-/** The server listens: one name per bound address, IPv4 first. */
-export type ListeningEvent = {
-  /** Always `'listening'`: what this event is. */
-  readonly type: 'listening';
-  /** One per bound address; with port 0, the chosen port. */
-  readonly socknames: readonly SocketName[];
-};
-
-/** A client connected. */
-export type ConnectionEvent = {
-  /** Always `'connection'`: what this event is. */
-  readonly type: 'connection';
-  /** The accepted connection. It lives until closed, even after the server's subscription ends. */
-  readonly channel: Channel;
-  /** The client's numeric address. */
-  readonly clientAddress: string;
-  /** The client's port. */
-  readonly clientPort: number;
-};
-
-/** Options of {@link listen$}. Every option is validated when `listen$` is called. */
-export type ListenOptions = {
-  /**
-   * The local address to listen on: an IP literal, or a name whose local addresses are all listened on (those
-   * not local to this host are skipped while at least one works). Default: the wildcards `0.0.0.0` and `::`,
-   * each family where the host has it.
-   */
-  readonly myaddr?: string | undefined;
-  /** Restrict to one address family: 0 (both, the default), 4 or 6. */
-  readonly family?: 0 | 4 | 6 | undefined;
-  /** The length of the queue of connections not yet accepted. Default: Node's (511, capped by the system). */
-  readonly backlog?: number | undefined;
-  /** A `dns.lookup`-compatible function for `myaddr` names, called with `{ all: true, family }`. */
-  readonly lookup?: LookupFunction | undefined;
-  /** The IO boundary. Default: real sockets. `rxconnect/testing` provides a virtual one. */
-  readonly transport?: Transport | undefined;
-  /** The text encoding of accepted channels. Default `'utf-8'`. */
-  readonly encoding?: ChannelEncoding | undefined;
-  /** The line-end handling of accepted channels. Default `'auto'`. */
-  readonly translation?: ChannelTranslation | undefined;
-  /** The longest line accepted channels' `lines$` accepts. Default 1 MiB. */
-  readonly maxLineLength?: number | undefined;
-  /**
-   * Keep an accepted channel writable after the client's EOF, so a server can answer a client that half-closed
-   * (Tcl's behaviour). The channel then stays open until you `end()` or `close()` it. Default false: the
-   * client's EOF ends both ways, as Node's default.
-   */
-  readonly allowHalfOpen?: boolean | undefined;
-  /** Disable Nagle's algorithm on accepted sockets. Default: Node's (false). */
-  readonly noDelay?: boolean | undefined;
-  /** Enable TCP keep-alive on accepted sockets. Default: off. */
-  readonly keepAlive?: boolean | undefined;
-};
+import type { ListenOptions } from './ListenOptions.js';
+import type { ServerEvent } from './ServerEvent.js';
+import { listenPlan } from './listenPlan.js';
+import { ListenRun } from './ListenRun.js';
 
 /**
  * Listens for TCP connections on `port`, as Tcl's `socket -server`, and hands out each client as a

@@ -1,8 +1,8 @@
 import type { SchedulerLike } from 'rxjs';
-import { ENCODINGS, TRANSLATIONS } from '../../channel/encoding.js';
-import { parseMaxLineLength } from '../../channel/options.js';
-import { ArgumentOutOfRangeError } from '../../errors/ArgumentOutOfRangeError.js';
-import { InvalidArgumentError } from '../../errors/InvalidArgumentError.js';
+import { ENCODINGS, TRANSLATIONS } from '../channel/encoding.js';
+import { parseMaxLineLength } from '../validation/validate.js';
+import { ArgumentOutOfRangeError } from '../errors/ArgumentOutOfRangeError.js';
+import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import {
   parseBoolean,
   parseChoice,
@@ -13,12 +13,13 @@ import {
   parseOptions,
   parsePort,
   parseScheduler,
-  parseTransport,
-} from '../../internal/validate.js';
-import { ipFamily } from '../../transport/address.js';
-import { nodeTransport } from '../../transport/nodeTransport.js';
-import type { LookupFunction, Transport } from '../../transport/Transport.js';
-import type { ChannelEncoding, ChannelTranslation, ConnectOptions, ConnectStrategy } from '../../types.js';
+} from '../validation/validate.js';
+import { ipFamily } from '../core/address.js';
+import { nodeTransport } from '../transport/nodeTransport.js';
+import { parseTransport } from '../transport/Transport.js';
+import type { LookupFunction, Transport } from '../transport/Transport.js';
+import type { ChannelEncoding, ChannelTranslation } from '../channel/encoding.js';
+import type { ConnectOptions, ConnectStrategy } from './ConnectOptions.js';
 
 /** Everything one connect needs, validated and with defaults applied. */
 export type ConnectPlan = {

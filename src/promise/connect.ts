@@ -1,8 +1,8 @@
 import type { Channel } from '../channel/Channel.js';
 import { connectTimeout } from '../operators/connectTimeout.js';
-import { parseDelay, parseOptions } from '../internal/validate.js';
-import type { ConnectOptions } from '../types.js';
-import { connectAsync$ } from './connectAsync.js';
+import { parseDelay, parseOptions } from '../validation/validate.js';
+import type { ConnectOptions } from '../connect/ConnectOptions.js';
+import { connectAsync$ } from '../connect/connectAsync.js';
 
 /** Options of {@link connect}: those of `connectAsync$`, and an overall deadline. */
 export type ConnectPromiseOptions = ConnectOptions & {

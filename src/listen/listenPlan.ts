@@ -1,6 +1,6 @@
-import { ENCODINGS, TRANSLATIONS } from '../../channel/encoding.js';
-import { parseMaxLineLength } from '../../channel/options.js';
-import { InvalidArgumentError } from '../../errors/InvalidArgumentError.js';
+import { ENCODINGS, TRANSLATIONS } from '../channel/encoding.js';
+import { parseMaxLineLength } from '../validation/validate.js';
+import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import {
   parseBoolean,
   parseChoice,
@@ -9,13 +9,13 @@ import {
   parseInteger,
   parseOptions,
   parsePort,
-  parseTransport,
-} from '../../internal/validate.js';
-import { ipFamily } from '../../transport/address.js';
-import { nodeTransport } from '../../transport/nodeTransport.js';
-import type { LookupFunction, Transport } from '../../transport/Transport.js';
-import type { ChannelEncoding, ChannelTranslation } from '../../types.js';
-import type { ListenOptions } from '../listen.js';
+} from '../validation/validate.js';
+import { ipFamily } from '../core/address.js';
+import { nodeTransport } from '../transport/nodeTransport.js';
+import { parseTransport } from '../transport/Transport.js';
+import type { LookupFunction, Transport } from '../transport/Transport.js';
+import type { ChannelEncoding, ChannelTranslation } from '../channel/encoding.js';
+import type { ListenOptions } from './ListenOptions.js';
 
 /** Everything one `listen$` needs, validated and with defaults applied. */
 export type ListenPlan = {

@@ -1,0 +1,42 @@
+import type { SchedulerLike } from 'rxjs';
+import type { ChannelEncoding, ChannelTranslation } from '../channel/encoding.js';
+import type { LookupFunction, Transport } from '../transport/Transport.js';
+
+/** Options of {@link connectAsync$}. Every option is validated when `connectAsync$` is called. */
+export type ConnectOptions = {
+  /** `'happy-eyeballs'` (RFC 8305, the default) or `'sequential'` (Tcl 8.6's order). */
+  readonly strategy?: ConnectStrategy | undefined;
+  /** Milliseconds between staggered attempts (happy-eyeballs). Clamped to 10..2000. Default 250. */
+  readonly attemptDelay?: number | undefined;
+  /** Milliseconds to wait for IPv6 when IPv4 answers first (happy-eyeballs). Default 50. */
+  readonly resolutionDelay?: number | undefined;
+  /** How many addresses of the first family go before the families alternate. Default 1. */
+  readonly firstFamilyCount?: number | undefined;
+  /** Milliseconds after which one attempt fails with `ETIMEDOUT` and the next one starts. Default: none. */
+  readonly attemptTimeout?: number | undefined;
+  /** Restrict to one address family: 0 (both, the default), 4 or 6. */
+  readonly family?: 0 | 4 | 6 | undefined;
+  /** Local address (name or literal) to bind each attempt to; one of the attempt's own family is used. */
+  readonly myaddr?: string | undefined;
+  /** Local port to bind each attempt to: a number or a service name. */
+  readonly myport?: number | string | undefined;
+  /** A `dns.lookup`-compatible function, called with `{ all: true, family }`. */
+  readonly lookup?: LookupFunction | undefined;
+  /** The IO boundary. Default: real sockets. `rxconnect/testing` provides a virtual one. */
+  readonly transport?: Transport | undefined;
+  /** The scheduler for every timer and for `elapsed`. Default `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike | undefined;
+  /** The channel's text encoding. Default `'utf-8'`. */
+  readonly encoding?: ChannelEncoding | undefined;
+  /** The channel's line-end handling. Default `'auto'`. */
+  readonly translation?: ChannelTranslation | undefined;
+  /** The longest line `lines$` accepts, in characters; `Infinity` for no limit. Default 1 MiB. */
+  readonly maxLineLength?: number | undefined;
+  /** Disable Nagle's algorithm on the connected socket. Default: Node's (false). */
+  readonly noDelay?: boolean | undefined;
+  /** Enable TCP keep-alive on the connected socket. Default: off. */
+  readonly keepAlive?: boolean | undefined;
+};
+
+/** How {@link connectAsync$} orders and paces its attempts. */
+export type ConnectStrategy = 'happy-eyeballs' | 'sequential';

@@ -1,0 +1,33 @@
+import type { Channel } from '../channel/Channel.js';
+import type { SocketName } from '../core/socket.js';
+
+/**
+ * The events of {@link listen$}: `listening` once every address is bound, then one `connection` per client.
+ *
+ * - `listening.socknames`: one {@link SocketName} per bound address, IPv4 first (Tcl's `-sockname` of a
+ *   server). With port 0 it shows the port that was picked.
+ * - `connection.channel`: the accepted client as a {@link Channel}, paused until you read it; it is yours to
+ *   close. `clientAddress` and `clientPort` are the client's numeric address and port, as Tcl passes them to the
+ *   accept command.
+ */
+export type ServerEvent = ListeningEvent | ConnectionEvent;
+
+/** The server listens: one name per bound address, IPv4 first. */
+export type ListeningEvent = {
+  /** Always `'listening'`: what this event is. */
+  readonly type: 'listening';
+  /** One per bound address; with port 0, the chosen port. */
+  readonly socknames: readonly SocketName[];
+};
+
+/** A client connected. */
+export type ConnectionEvent = {
+  /** Always `'connection'`: what this event is. */
+  readonly type: 'connection';
+  /** The accepted connection. It lives until closed, even after the server's subscription ends. */
+  readonly channel: Channel;
+  /** The client's numeric address. */
+  readonly clientAddress: string;
+  /** The client's port. */
+  readonly clientPort: number;
+};
