@@ -98,11 +98,13 @@ describe('faults while connecting (loopback)', () => {
         throw new Error('resolver broke');
       }, 'ERR_LOOKUP'],
       ['throws something that is not an error', () => {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- a resolver that throws a non-Error is the fault under test
         throw 'a string';
       }, 'ERR_LOOKUP'],
+      // eslint-disable-next-line @typescript-eslint/require-await -- an async resolver whose promise rejects is the fault under test
       ['is an async function that throws (its promise rejects)', (async () => {
         throw Object.assign(new Error('async resolver broke'), { code: 'EAI_FAIL' });
-      }) as LookupFunction, 'EAI_FAIL'],
+      }), 'EAI_FAIL'],
       ['answers with nothing', (_h, _o, cb) => void setImmediate(() => cb(null, [])), 'ENOTFOUND'],
       ['answers with junk', (_h, _o, cb) => void setImmediate(() => cb(null, [{ address: 'not an address', family: 4 }, null as never, 42 as never])), 'ENOTFOUND'],
     ];
@@ -155,6 +157,7 @@ describe('faults while connecting (loopback)', () => {
       const throwing: LookupFunction = () => {
         throw Object.assign(new Error('resolver broke'), { code: 'EAI_FAIL' });
       };
+      // eslint-disable-next-line @typescript-eslint/require-await -- an async resolver whose promise rejects is the fault under test
       const rejecting = (async () => {
         throw Object.assign(new Error('async resolver broke'), { code: 'EAI_FAIL' });
       }) as LookupFunction;

@@ -28,8 +28,7 @@ export function runVirtual(host: string, hosts: VirtualHosts, options: ConnectOp
   let network!: VirtualNetwork;
   scheduler.run(() => {
     network = createVirtualNetwork(scheduler, hosts);
-    let sub: Subscription | undefined;
-    sub = connectAsync$(host, port, { transport: network.transport, ...options }).subscribe({
+    const sub: Subscription | undefined = connectAsync$(host, port, { transport: network.transport, ...options }).subscribe({
       next: (e) => events.push(e),
       complete: () => (completedAt = scheduler.now()),
     });

@@ -6,7 +6,7 @@ describe('connect (the Promise form)', () => {
   const net = loopbackFixtures();
 
   it('should resolve with a channel that stays open until closed', async () => {
-    const server = await net.server('127.0.0.1', (socket) => socket.on('data', (d) => socket.write(`echo ${d}`)));
+    const server = await net.server('127.0.0.1', (socket) => socket.on('data', (d) => socket.write(`echo ${d.toString()}`)));
     const channel = await connect('127.0.0.1', server.port);
     channel.writeLine('HELO');
     expect(await firstValueFrom(channel.lines$)).toBe('echo HELO');

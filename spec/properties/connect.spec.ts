@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import fc from 'fast-check';
 import type { ConnectEvent, SocketSnapshot } from '../../src/index.js';
 import { grammarProblems, label } from '../helpers/events.js';
@@ -29,7 +30,7 @@ describe('connectAsync$ properties (virtual network, virtual time)', () => {
         check(s, (o) => {
           const problems = grammarProblems(o.events, o.completedAt !== undefined);
           if (o.lateEvents.length > 0) problems.push(`events after unsubscribe: ${timeline(o.lateEvents).join('; ')}`);
-          if (o.error !== undefined) problems.push(`error notification: ${String(o.error)}`);
+          if (o.error !== undefined) problems.push(`error notification: ${inspect(o.error)}`);
           const terminal = o.events.find((e) => e.type === 'connected' || e.type === 'failed');
           const attempts = o.events.filter((e) => e.type === 'attempt').length;
           const outcomes = o.events.filter((e) => e.type === 'attemptFailed' || e.type === 'attemptCancelled' || e.type === 'connected').length;

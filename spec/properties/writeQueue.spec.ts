@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { Observable, Subject, tap } from 'rxjs';
 import type { Subscription } from 'rxjs';
@@ -49,7 +50,7 @@ const outgoing: fc.Arbitrary<Outgoing> = fc.record({
 const toValue = (v: Value): OutgoingValue => ('text' in v ? v.text : Uint8Array.from(v.bytes));
 const encode = (v: OutgoingValue, encoding: Outgoing['encoding']): Buffer => (typeof v === 'string' ? Buffer.from(v, encoding === 'utf-8' ? 'utf8' : 'latin1') : Buffer.from(v));
 const same = (a: readonly OutgoingValue[], b: readonly OutgoingValue[]): boolean =>
-  a.length === b.length && a.every((x, i) => (typeof x === 'string' ? x === b[i] : b[i] instanceof Uint8Array && Buffer.from(x).equals(Buffer.from(b[i] as Uint8Array))));
+  a.length === b.length && a.every((x, i) => (typeof x === 'string' ? x === b[i] : b[i] instanceof Uint8Array && Buffer.from(x).equals(Buffer.from(b[i]))));
 const show = (vs: readonly OutgoingValue[]): string => vs.map((v) => (typeof v === 'string' ? JSON.stringify(v) : `<${Buffer.from(v).toString('hex')}>`)).join(',');
 
 class OutgoingFailure extends Error {}
@@ -121,7 +122,7 @@ function writeQueueProblems(s: Scenario, out: Outgoing): string[] {
     // Every value offered while the stream lived went out, once, in order; unless the stream errored, in which
     // case what came before the error did.
     if (!sentBytes().equals(expectedBytes(offered))) problems.push(`sent ${sentBytes().toString('hex')}, offered ${show(offered)} = ${expectedBytes(offered).toString('hex')}`);
-    if (error !== undefined && !(error instanceof OutgoingFailure)) problems.push(`errored after connected: ${String(error)}`);
+    if (error !== undefined && !(error instanceof OutgoingFailure)) problems.push(`errored after connected: ${inspect(error)}`);
   } else {
     if (sentBytes().length > 0) problems.push(`sent ${sentBytes().toString('hex')} without a connection`);
     if (failed?.type === 'failed') {
@@ -133,7 +134,7 @@ function writeQueueProblems(s: Scenario, out: Outgoing): string[] {
       const max = out.maxBytes ?? 16 * 1024 * 1024;
       if (!(size(offered) > max && size(offered.slice(0, -1)) <= max)) problems.push(`overflow at ${size(offered)} bytes with maxBytes ${max}`);
     } else if (error !== undefined && !(error instanceof OutgoingFailure)) {
-      problems.push(`unexpected error ${String(error)}`);
+      problems.push(`unexpected error ${inspect(error)}`);
     }
     if (error === undefined && failed === undefined && out.maxBytes !== undefined) {
       // No overflow reported: then the queue never went past maxBytes.

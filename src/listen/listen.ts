@@ -1,5 +1,4 @@
 import { Observable } from 'rxjs';
-import type { Channel } from '../channel/Channel.js';
 import type { ListenOptions } from './ListenOptions.js';
 import type { ServerEvent } from './ServerEvent.js';
 import { listenPlan } from './listenPlan.js';

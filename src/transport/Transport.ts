@@ -143,9 +143,9 @@ export const NO_EVENTS: SocketEvents = {
  */
 export function parseTransport(value: unknown, needs: 'dial' | 'listen'): Transport | undefined {
   if (value === undefined) return undefined;
-  const t = value as Partial<Transport> | null;
-  if (typeof t !== 'object' || t === null || typeof t[needs] !== 'function' || typeof t.lookup !== 'function') {
+  const methods = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  if (typeof methods[needs] !== 'function' || typeof methods['lookup'] !== 'function') {
     throw new InvalidArgumentError('transport', `must be a Transport (with lookup and ${needs})`, 'ERR_INVALID_ARG_TYPE');
   }
-  return t as Transport;
+  return value as Transport;
 }

@@ -2,12 +2,10 @@ import { lookup as dnsLookup } from 'node:dns';
 import { Server, Socket } from 'node:net';
 import type { SocketAddress } from '../core/socket.js';
 import { isExactIPv4 } from '../core/address.js';
-import { NO_EVENTS } from './Transport.js';
-import { NAMES_KEPT } from './Transport.js';
+import { NAMES_KEPT, NO_EVENTS } from './Transport.js';
 import type {
   DialRequest,
   ListenRequest,
-  LookupFunction,
   ServerEvents,
   SocketEvents,
   Transport,
@@ -242,7 +240,7 @@ class NodeServer implements TransportServer {
 
 /** The transport over real sockets: `node:net` and `node:dns`. */
 export const nodeTransport: Transport = {
-  lookup: dnsLookup as unknown as LookupFunction,
+  lookup: dnsLookup,
 
   dial(request: DialRequest, events: SocketEvents): TransportSocket {
     const socket = new DialedSocket({ allowHalfOpen: false });

@@ -1,4 +1,5 @@
-import { ignoreElements, map, Observable, Subscriber, timer, VirtualAction, VirtualTimeScheduler } from 'rxjs';
+import type { Observable} from 'rxjs';
+import { ignoreElements, map, Subscriber, timer, VirtualAction, VirtualTimeScheduler } from 'rxjs';
 import { connectAsync$, connectTimeout, createSnapshot, snapshot } from '../../../src/index.js';
 import type { ConnectEvent, ConnectOptions, LookupFunction, SocketSnapshot } from '../../../src/index.js';
 import { connectAfter, createVirtualNetwork, failAfter, hang, refuseAfter, timeoutAfter } from '../../../src/testing/index.js';
@@ -173,7 +174,7 @@ export function observe(s: Scenario): Observed {
   source = source.pipe(snapshot(subject));
   // A Subscriber of our own, so a handler can unsubscribe even while subscribe() is still running.
   const subscriber: Subscriber<ConnectEvent> = new Subscriber<ConnectEvent>({
-    next: (event) => {
+    next: (event: ConnectEvent) => {
       if (gone) {
         lateEvents.push(event);
         return;
