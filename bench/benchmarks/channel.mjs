@@ -12,11 +12,11 @@ import { alternate, now, within } from '../lib/stats.mjs';
 const MiB = 1024 * 1024;
 const LINE_BYTES = 32; // the server's lines: 31 characters and \n
 
-function rxRead(port, pick, count) {
+function rxRead(port, pick, count, options) {
   return new Promise((resolve, reject) => {
     let n = 0;
     const t0 = now();
-    connectAsync$('127.0.0.1', port)
+    connectAsync$('127.0.0.1', port, options)
       .pipe(
         connected(),
         switchMap((channel) => pick(channel)),
@@ -100,6 +100,38 @@ export function linesThroughput({ quick, log }) {
     bytes,
     expected: bytes / LINE_BYTES,
     rx: (port) => rxRead(port, (channel) => channel.lines$, () => 1),
+    base: rawLines,
+    baselineName: 'readline over net.Socket',
+    quick,
+    log,
+  });
+}
+
+export function crlfLinesThroughput({ quick, log }) {
+  const bytes = (quick ? 16 : 64) * MiB;
+  return throughput({
+    name: 'lines-crlf-throughput',
+    mode: 'crlf-lines',
+    bytes,
+    expected: bytes / LINE_BYTES,
+    rx: (port) => rxRead(port, (channel) => channel.lines$, () => 1, { translation: 'crlf' }),
+    base: rawLines,
+    baselineName: 'readline over net.Socket',
+    quick,
+    log,
+  });
+}
+
+// Lines longer than one read: each line arrives in four 64 KiB pieces, so a splitter that scans the unfinished
+// line again for every piece does quadratic work here.
+export function longCrlfLinesThroughput({ quick, log }) {
+  const bytes = (quick ? 16 : 64) * MiB;
+  return throughput({
+    name: 'lines-crlf-long-throughput',
+    mode: 'long-crlf-lines',
+    bytes,
+    expected: bytes / (4 * 64 * 1024),
+    rx: (port) => rxRead(port, (channel) => channel.lines$, () => 1, { translation: 'crlf', maxLineLength: Infinity }),
     base: rawLines,
     baselineName: 'readline over net.Socket',
     quick,

@@ -6,6 +6,8 @@ export const BENCHMARKS = {
   'he-slow-first': () => import('./happyEyeballs.mjs').then((m) => m.slowFirst),
   'channel-throughput': () => import('./channel.mjs').then((m) => m.channelThroughput),
   'lines-throughput': () => import('./channel.mjs').then((m) => m.linesThroughput),
+  'lines-crlf-throughput': () => import('./channel.mjs').then((m) => m.crlfLinesThroughput),
+  'lines-crlf-long-throughput': () => import('./channel.mjs').then((m) => m.longCrlfLinesThroughput),
   'memory-per-connection': () => import('./memory.mjs').then((m) => m.memoryPerConnection),
   'virtual-connects': () => import('./virtual.mjs').then((m) => m.virtualConnects),
 };

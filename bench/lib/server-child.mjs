@@ -4,6 +4,8 @@
 //   sink:  reads and discards; ends when the client ends (allowHalfOpen false)
 //   blob:  sends <bytes> bytes to every client, then ends
 //   lines: sends <bytes> bytes of 32-byte lines ("...\n") to every client, then ends
+//   crlf-lines: the same with "\r\n" line ends
+//   long-crlf-lines: sends <bytes> bytes of 256 KiB lines ending in "\r\n" (each line spans several reads)
 import { createServer } from 'node:net';
 
 const [mode, host, bytesArg, portsArg] = process.argv.slice(2);
@@ -13,20 +15,31 @@ const portCount = Number(portsArg ?? 1);
 
 const CHUNK = 64 * 1024;
 let chunk;
-if (mode === 'lines') {
+if (mode === 'lines' || mode === 'crlf-lines') {
+  const end = mode === 'lines' ? '\n' : '\r\n';
   const lines = [];
-  for (let i = 0; i < CHUNK / 32; i++) lines.push(`line ${String(i).padStart(6, '0')}: a short text`.padEnd(31, '.') + '\n');
+  for (let i = 0; i < CHUNK / 32; i++) lines.push(`line ${String(i).padStart(6, '0')}: a short text`.padEnd(32 - end.length, '.') + end);
   chunk = Buffer.from(lines.join(''), 'latin1');
   if (chunk.length !== CHUNK) throw new Error(`line chunk is ${chunk.length} bytes`);
+} else if (mode === 'long-crlf-lines') {
+  // Four chunks make one line: 256 KiB - 2 bytes of text, then \r\n at the end of the fourth.
+  chunk = Buffer.alloc(CHUNK, 0x61);
 } else {
   chunk = Buffer.alloc(CHUNK, 0x61);
+}
+
+const LONG_LINE_END = Buffer.concat([Buffer.alloc(CHUNK - 2, 0x61), Buffer.from('\r\n')]);
+/** The fourth chunk of a long line: the same bytes, ending in \r\n. */
+function lineEnd(piece) {
+  return piece.length === CHUNK ? LONG_LINE_END : piece;
 }
 
 function send(socket) {
   let left = total;
   const pump = () => {
     while (left > 0) {
-      const piece = left >= CHUNK ? chunk : chunk.subarray(0, left);
+      let piece = left >= CHUNK ? chunk : chunk.subarray(0, left);
+      if (mode === 'long-crlf-lines' && ((total - left) / CHUNK) % 4 === 3) piece = lineEnd(piece);
       left -= piece.length;
       if (!socket.write(piece)) {
         socket.once('drain', pump);
