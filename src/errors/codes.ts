@@ -33,6 +33,14 @@ export function tclText(code: string, fallback?: string): string {
   return TEXTS[code] ?? (fallback !== undefined && fallback !== '' ? fallback : code);
 }
 
+/**
+ * The error of an attempt or a connect that ran out of time: code `ETIMEDOUT`, Tcl's text as its message (the
+ * same shape as Node's socket errors, so that it reads like one wherever it is the `cause`).
+ */
+export function timedOutError(): Error & { readonly code: string } {
+  return Object.assign(new Error(tclText('ETIMEDOUT')), { code: 'ETIMEDOUT' });
+}
+
 const RESOLUTION = new Set(['ENOTFOUND', 'ENODATA', 'EAI_AGAIN', 'EAI_FAIL', 'ESERVFAIL', 'ETIMEOUT', 'EREFUSED', 'ERR_LOOKUP']);
 
 // Higher ranks got further; see DESIGN.md "the one that got furthest".

@@ -1,0 +1,117 @@
+import type { SocketAddress } from '../core/socket.js';
+
+/**
+ * How an {@link AddressQueue} hands out its addresses: `'interleaved'` alternates the families after a head of
+ * the first family (RFC 8305 §4, happy-eyeballs); `'resolver'` keeps the resolver's order (Tcl 8.6, sequential).
+ */
+export type AddressOrder = 'interleaved' | 'resolver';
+
+/** A first-in, first-out list of addresses that hands them out without moving the rest (`shift()` would). */
+class Fifo {
+  private readonly items: SocketAddress[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  push(address: SocketAddress): void {
+    this.items.push(address);
+  }
+
+  take(): SocketAddress | undefined {
+    if (this.head === this.items.length) return undefined;
+    const address = this.items[this.head++];
+    if (this.head === this.items.length) this.clear();
+    return address;
+  }
+
+  clear(): void {
+    this.items.length = 0;
+    this.head = 0;
+  }
+}
+
+/**
+ * The untried addresses of one connect, in the order they are to be tried. Answers that arrive later join the
+ * untried tail; an address seen before (in an earlier answer or earlier in the same one) is dropped.
+ *
+ * Interleaved order (RFC 8305 §4): the first address goes to IPv6 when one is queued, then `firstFamilyCount`
+ * addresses of that family lead, then the families alternate; when one family runs out, the other goes on. The
+ * choice is made as each address is taken, over what is queued at that moment, as SwiftNIO's TargetIterator does.
+ */
+export class AddressQueue {
+  private readonly order: AddressOrder;
+  private readonly firstFamilyCount: number;
+  /** Every address ever offered, to drop repeats in linear time. */
+  private readonly seen = new Set<string>();
+  /** Resolver order: every address. Interleaved: the IPv4 addresses. */
+  private readonly ipv4OrAll = new Fifo();
+  /** Interleaved: the IPv6 addresses. */
+  private readonly ipv6 = new Fifo();
+  /** The family of the first address taken; 0 until then. */
+  private firstFamily: 0 | 4 | 6 = 0;
+  /** How many more of the first family go before the families alternate. */
+  private leadLeft = 0;
+  private lastFamily: 4 | 6 = 6;
+
+  constructor(order: AddressOrder, firstFamilyCount: number) {
+    this.order = order;
+    this.firstFamilyCount = firstFamilyCount;
+  }
+
+  /** How many addresses are queued. */
+  get size(): number {
+    return this.ipv4OrAll.size + this.ipv6.size;
+  }
+
+  /** The addresses of `answer` not seen before, in its order; they are remembered as seen. */
+  unseen(answer: readonly SocketAddress[]): SocketAddress[] {
+    const fresh: SocketAddress[] = [];
+    for (const address of answer) {
+      if (this.seen.has(address.address)) continue;
+      this.seen.add(address.address);
+      fresh.push(address);
+    }
+    return fresh;
+  }
+
+  /** Queues one address at the tail of its family (or of the one list, in resolver order). */
+  push(address: SocketAddress): void {
+    if (this.order === 'interleaved' && address.family === 6) this.ipv6.push(address);
+    else this.ipv4OrAll.push(address);
+  }
+
+  /** Takes the next address to try, or undefined when none is queued. */
+  next(): SocketAddress | undefined {
+    if (this.order === 'resolver') return this.ipv4OrAll.take();
+    if (this.size === 0) return undefined;
+    let family: 4 | 6;
+    if (this.firstFamily === 0) {
+      family = this.ipv6.size > 0 ? 6 : 4;
+      this.firstFamily = family;
+      this.leadLeft = this.firstFamilyCount;
+    } else if (this.leadLeft > 0 && this.of(this.firstFamily).size > 0) {
+      family = this.firstFamily;
+    } else {
+      // The lead is over (or its family ran out): alternate, staying on one family when the other has none.
+      this.leadLeft = 0;
+      const other = this.lastFamily === 6 ? 4 : 6;
+      family = this.of(other).size > 0 ? other : this.lastFamily;
+    }
+    if (family === this.firstFamily && this.leadLeft > 0) this.leadLeft--;
+    this.lastFamily = family;
+    return this.of(family).take();
+  }
+
+  /** Forgets every queued and seen address. */
+  clear(): void {
+    this.seen.clear();
+    this.ipv4OrAll.clear();
+    this.ipv6.clear();
+  }
+
+  private of(family: 4 | 6): Fifo {
+    return family === 6 ? this.ipv6 : this.ipv4OrAll;
+  }
+}
