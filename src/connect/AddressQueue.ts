@@ -21,12 +21,11 @@ class Fifo {
 
   take(): SocketAddress | undefined {
     if (this.head === this.items.length) return undefined;
-    const address = this.items[this.head++];
-    if (this.head === this.items.length) this.clear();
-    return address;
+    return this.items[this.head++];
   }
 
   clear(): void {
+    if (this.items.length === 0) return;
     this.items.length = 0;
     this.head = 0;
   }
@@ -43,8 +42,11 @@ class Fifo {
 export class AddressQueue {
   private readonly order: AddressOrder;
   private readonly firstFamilyCount: number;
-  /** Every address ever offered, to drop repeats in linear time. */
-  private readonly seen = new Set<string>();
+  /**
+   * Every address offered by an answer, to drop repeats in linear time. Made by the first answer: the cheapest
+   * connect, an IP literal, has no answer to deduplicate, and a Set is the costliest part of a queue to make.
+   */
+  private seen: Set<string> | undefined = undefined;
   /** Resolver order: every address. Interleaved: the IPv4 addresses. */
   private readonly ipv4OrAll = new Fifo();
   /** Interleaved: the IPv6 addresses. */
@@ -68,9 +70,10 @@ export class AddressQueue {
   /** The addresses of `answer` not seen before, in its order; they are remembered as seen. */
   unseen(answer: readonly SocketAddress[]): SocketAddress[] {
     const fresh: SocketAddress[] = [];
+    const seen = (this.seen ??= new Set());
     for (const address of answer) {
-      if (this.seen.has(address.address)) continue;
-      this.seen.add(address.address);
+      if (seen.has(address.address)) continue;
+      seen.add(address.address);
       fresh.push(address);
     }
     return fresh;
@@ -106,7 +109,7 @@ export class AddressQueue {
 
   /** Forgets every queued and seen address. */
   clear(): void {
-    this.seen.clear();
+    this.seen = undefined;
     this.ipv4OrAll.clear();
     this.ipv6.clear();
   }

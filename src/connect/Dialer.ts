@@ -103,9 +103,8 @@ export class Dialer implements AttemptOwner {
   /** Stops everything: timers, lookups and the sockets of attempts in flight. Idempotent. */
   cancel(): void {
     if (this.phase === 'done') return;
-    const inFlight = this.inFlight.splice(0);
     this.settle();
-    for (const attempt of inFlight) attempt.cancel();
+    for (const attempt of this.inFlight) attempt.cancel();
   }
 
   /** @internal For {@link Attempt}: its socket connected. */
@@ -116,7 +115,8 @@ export class Dialer implements AttemptOwner {
     }
     attempt.win();
     this.dropInFlight(attempt);
-    const losers = this.inFlight.splice(0);
+    // Once done, the list is no longer changed: it is the losers' list as it stands.
+    const losers = this.inFlight;
     this.settle();
     for (const loser of losers) loser.cancel();
     this.report.connected(attempt, losers);
@@ -262,8 +262,11 @@ export class Dialer implements AttemptOwner {
     attempt.dial(transport, this.plan);
   }
 
+  /** Removes `attempt` from the in-flight list, keeping attempt order. */
   private dropInFlight(attempt: Attempt): void {
-    this.inFlight.splice(this.inFlight.indexOf(attempt), 1);
+    const inFlight = this.inFlight;
+    for (let i = inFlight.indexOf(attempt); i < inFlight.length - 1; i++) inFlight[i] = inFlight[i + 1] as Attempt;
+    inFlight.pop();
   }
 
   /** An address is queued, or a lookup may still add one. */
@@ -289,8 +292,8 @@ export class Dialer implements AttemptOwner {
     this.phase = 'done';
     this.newest = undefined;
     this.queue.clear();
-    this.failedAttempts.length = 0;
-    this.lookupErrors.length = 0;
+    if (this.failedAttempts.length > 0) this.failedAttempts.length = 0;
+    if (this.lookupErrors.length > 0) this.lookupErrors.length = 0;
     this.staggerTimer?.unsubscribe();
     this.staggerTimer = undefined;
     this.resolutionTimer?.unsubscribe();
