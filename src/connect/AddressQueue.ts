@@ -31,6 +31,45 @@ class Fifo {
   }
 }
 
+/** The untried addresses of one connect, as the {@link Dialer} uses them. */
+export type Addresses = {
+  readonly size: number;
+  unseen(answer: readonly SocketAddress[]): SocketAddress[];
+  push(address: SocketAddress): void;
+  next(): SocketAddress | undefined;
+  clear(): void;
+};
+
+/**
+ * The one address of a connect to an IP literal. No lookup follows a literal, so there is nothing to order or
+ * deduplicate: this holds its one address in a field, so that the cheapest connect makes no lists.
+ */
+export class LiteralAddress implements Addresses {
+  private address: SocketAddress | undefined = undefined;
+
+  get size(): number {
+    return this.address === undefined ? 0 : 1;
+  }
+
+  unseen(answer: readonly SocketAddress[]): SocketAddress[] {
+    return [...answer];
+  }
+
+  push(address: SocketAddress): void {
+    this.address = address;
+  }
+
+  next(): SocketAddress | undefined {
+    const address = this.address;
+    this.address = undefined;
+    return address;
+  }
+
+  clear(): void {
+    this.address = undefined;
+  }
+}
+
 /**
  * The untried addresses of one connect, in the order they are to be tried. Answers that arrive later join the
  * untried tail; an address seen before (in an earlier answer or earlier in the same one) is dropped.
@@ -39,7 +78,7 @@ class Fifo {
  * addresses of that family lead, then the families alternate; when one family runs out, the other goes on. The
  * choice is made as each address is taken, over what is queued at that moment, as SwiftNIO's TargetIterator does.
  */
-export class AddressQueue {
+export class AddressQueue implements Addresses {
   private readonly order: AddressOrder;
   private readonly firstFamilyCount: number;
   /**

@@ -4,7 +4,8 @@ import { timedOutError } from '../errors/codes.js';
 import { ipFamily, WILDCARD } from '../core/address.js';
 import { safeLookup } from '../transport/lookup.js';
 import type { SocketAddress } from '../core/socket.js';
-import { AddressQueue } from './AddressQueue.js';
+import { AddressQueue, LiteralAddress } from './AddressQueue.js';
+import type { Addresses } from './AddressQueue.js';
 import { Attempt } from './Attempt.js';
 import type { AttemptOwner } from './Attempt.js';
 import type { ConnectPlan } from './connectPlan.js';
@@ -57,7 +58,7 @@ export class Dialer implements AttemptOwner {
   readonly plan: ConnectPlan;
   private readonly report: DialReport;
   private phase: Phase = 'resolving';
-  private readonly queue: AddressQueue;
+  private readonly queue: Addresses;
   /** The local address per family; undefined when the connect binds none (any family may be tried). */
   private locals: ReadonlyMap<4 | 6, SocketAddress> | undefined = undefined;
   /** Lookups of the host not answered yet, and whether the IPv6 one is among them. */
@@ -78,7 +79,9 @@ export class Dialer implements AttemptOwner {
   constructor(plan: ConnectPlan, report: DialReport) {
     this.plan = plan;
     this.report = report;
-    this.queue = new AddressQueue(plan.strategy === 'sequential' ? 'resolver' : 'interleaved', plan.firstFamilyCount);
+    // An IP literal, the cheapest connect, has one address and no lookup: no lists to make for it.
+    this.queue =
+      plan.hostFamily !== 0 ? new LiteralAddress() : new AddressQueue(plan.strategy === 'sequential' ? 'resolver' : 'interleaved', plan.firstFamilyCount);
   }
 
   start(): void {
@@ -298,12 +301,15 @@ export class Dialer implements AttemptOwner {
     this.staggerTimer = undefined;
     this.resolutionTimer?.unsubscribe();
     this.resolutionTimer = undefined;
-    for (const cancel of this.lookupCancels.splice(0)) {
+    const cancels = this.lookupCancels;
+    if (cancels.length === 0) return;
+    for (const cancel of cancels) {
       try {
         cancel();
       } catch {
         // A resolver's cancel that throws changes nothing: its answer is ignored anyway.
       }
     }
+    cancels.length = 0;
   }
 }
