@@ -1,8 +1,27 @@
+import { config } from 'rxjs';
 import type { Subscription } from 'rxjs';
 import type { ConnectError } from '../errors/ConnectError.js';
 import type { SocketAddress } from '../core/socket.js';
 import type { SocketEvents, Transport, TransportSocket } from '../transport/Transport.js';
 import type { ConnectPlan } from './connectPlan.js';
+
+/**
+ * Destroys a transport socket. A destroy() that throws is the transport's bug and must not stop the connect (the
+ * other sockets still go, the events still come), so its exception goes where RxJS sends errors that have
+ * nowhere to go: to `config.onUnhandledError` when one is set, else thrown on a microtask, never lost.
+ */
+export function destroySocket(socket: TransportSocket): void {
+  try {
+    socket.destroy();
+  } catch (error) {
+    const onUnhandledError = config.onUnhandledError;
+    if (onUnhandledError !== null && onUnhandledError !== undefined) onUnhandledError(error);
+    else
+      queueMicrotask(() => {
+        throw error;
+      });
+  }
+}
 
 /** Who runs an {@link Attempt} and hears how it ends (the {@link Dialer}). */
 export type AttemptOwner = {
@@ -60,7 +79,7 @@ export class Attempt implements SocketEvents {
     this.dialing = 'returned';
     if (held && this.socket !== undefined) this.owner.attemptConnected(this);
     // The attempt may have ended inside dial() (failed, or its connect cancelled): its socket must not linger.
-    if ((this.outcome === 'failed' || this.outcome === 'cancelled') && this.socket !== undefined) this.socket.destroy();
+    if ((this.outcome === 'failed' || this.outcome === 'cancelled') && this.socket !== undefined) destroySocket(this.socket);
   }
 
   /** It won: its timer stops, and its socket is the connect's to keep. */
@@ -74,7 +93,7 @@ export class Attempt implements SocketEvents {
     this.outcome = 'failed';
     this.failure = error;
     this.timer?.unsubscribe();
-    this.socket?.destroy();
+    if (this.socket !== undefined) destroySocket(this.socket);
   }
 
   /**
@@ -84,7 +103,7 @@ export class Attempt implements SocketEvents {
   cancel(): void {
     this.outcome = 'cancelled';
     this.timer?.unsubscribe();
-    this.socket?.destroy();
+    if (this.socket !== undefined) destroySocket(this.socket);
   }
 
   connect(): void {

@@ -3,6 +3,7 @@ import type { ChannelClose, ChannelCloseWatcher } from '../channel/Channel.js';
 import type { ConnectError } from '../errors/ConnectError.js';
 import type { SocketAddress } from '../core/socket.js';
 import type { TransportSocket } from '../transport/Transport.js';
+import { destroySocket } from './Attempt.js';
 import type { Attempt } from './Attempt.js';
 import type { ConnectOutput, RunSubscriber } from './ConnectOutput.js';
 import type { ConnectPlan } from './connectPlan.js';
@@ -70,13 +71,13 @@ export class ConnectRun implements ChannelCloseWatcher, DialReport {
     // The subscription may have ended while the dialer settled (a resolver's cancel is user code): teardown
     // found no dialer and no channel, so the winner is ours to close.
     if (dialer === undefined || this.subscriber.closed) {
-      socket.destroy();
+      destroySocket(socket);
       return;
     }
     for (const loser of losers) {
       this.output.attemptLost(this.subscriber, loser);
       if (this.subscriber.closed) {
-        socket.destroy();
+        destroySocket(socket);
         return;
       }
     }

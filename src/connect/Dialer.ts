@@ -6,7 +6,7 @@ import { safeLookup } from '../transport/lookup.js';
 import type { SocketAddress } from '../core/socket.js';
 import { AddressQueue, LiteralAddress } from './AddressQueue.js';
 import type { Addresses } from './AddressQueue.js';
-import { Attempt } from './Attempt.js';
+import { Attempt, destroySocket } from './Attempt.js';
 import type { AttemptOwner } from './Attempt.js';
 import type { ConnectPlan } from './connectPlan.js';
 import { connectFailure, localAddressFailure } from './failure.js';
@@ -113,7 +113,7 @@ export class Dialer implements AttemptOwner {
   /** @internal For {@link Attempt}: its socket connected. */
   attemptConnected(attempt: Attempt): void {
     if (attempt.outcome !== 'pending' || this.phase === 'done') {
-      attempt.socket?.destroy();
+      if (attempt.socket !== undefined) destroySocket(attempt.socket);
       return;
     }
     attempt.win();
