@@ -10,6 +10,7 @@ import { Attempt, destroySocket } from './Attempt.js';
 import type { AttemptOwner } from './Attempt.js';
 import type { ConnectPlan } from './connectPlan.js';
 import { connectFailure, localAddressFailure } from './failure.js';
+import type { LookupError } from './failure.js';
 
 /**
  * What a {@link Dialer} tells as it goes. A report may end the connect (a subscriber that leaves): the Dialer
@@ -65,7 +66,7 @@ export class Dialer implements AttemptOwner {
   private lookupsPending = 0;
   private ipv6LookupPending = false;
   private readonly lookupCancels: (() => void)[] = [];
-  private readonly lookupErrors: unknown[] = [];
+  private readonly lookupErrors: LookupError[] = [];
   private skippedForNoLocal = 0;
   /** Attempts in flight, in attempt order. */
   private readonly inFlight: Attempt[] = [];
@@ -182,7 +183,7 @@ export class Dialer implements AttemptOwner {
   private answered(family: 0 | 4 | 6, error: unknown, found: readonly SocketAddress[]): void {
     this.lookupsPending--;
     if (family === 6) this.ipv6LookupPending = false;
-    if (error !== undefined) this.lookupErrors.push(error);
+    if (error !== undefined) this.lookupErrors.push({ family, error });
     const fresh = this.queue.unseen(found);
     const { host, port } = this.plan;
     this.report.resolved(host, port, family, fresh);

@@ -1,6 +1,9 @@
 import { ConnectError } from '../errors/ConnectError.js';
-import { mostRelevant } from '../errors/codes.js';
+import { mostRelevant, tclText } from '../errors/codes.js';
 import { lookupCode, lookupFailure } from '../transport/lookup.js';
+
+/** A lookup of the host that failed: the family it asked for (0 for both) and the resolver's error. */
+export type LookupError = { readonly family: 0 | 4 | 6; readonly error: unknown };
 
 /** What a connect that found no connection knows when it gives up. */
 export type ConnectFailure = {
@@ -11,7 +14,7 @@ export type ConnectFailure = {
   /** How many resolved addresses were not tried, having no local address of their family. */
   readonly skippedForNoLocal: number;
   /** The errors of the lookups of `host`, in the order they came. */
-  readonly lookupErrors: readonly unknown[];
+  readonly lookupErrors: readonly LookupError[];
 };
 
 /**
@@ -24,8 +27,30 @@ export function connectFailure({ host, port, attemptErrors, skippedForNoLocal, l
   if (skippedForNoLocal > 0) {
     return new ConnectError({ code: 'EHOSTUNREACH', port, detail: `no local address of the family of ${host}'s addresses` });
   }
-  if (lookupErrors.length > 0) return lookupFailure(host, mostRelevant(lookupErrors, lookupCode), port);
+  if (lookupErrors.length > 0) return lookupsFailure(host, port, lookupErrors);
   return new ConnectError({ code: 'ENOTFOUND', port, detail: `${host} has no addresses` });
+}
+
+/**
+ * The error of lookups that all failed. The most relevant code leads; when the lookups failed differently (the
+ * AAAA and the A lookup), the message names each one's error and `cause` is an AggregateError of them all.
+ */
+function lookupsFailure(host: string, port: number, errors: readonly LookupError[]): ConnectError {
+  const best = mostRelevant(errors, (e) => lookupCode(e.error)) as LookupError;
+  const texts = errors.map(({ error }) => tclText(lookupCode(error), messageOf(error)));
+  if (new Set(texts).size === 1) return lookupFailure(host, best.error, port);
+  const each = errors.map(({ family }, i) => `${family === 0 ? '' : `IPv${family} `}${texts[i] ?? ''}`);
+  return new ConnectError({
+    code: lookupCode(best.error),
+    port,
+    detail: `lookups of ${host} failed: ${each.join('; ')}`,
+    cause: new AggregateError(errors.map((e) => e.error), `lookups of ${host} failed`),
+  });
+}
+
+function messageOf(error: unknown): string | undefined {
+  const message = (error as { message?: unknown } | null | undefined)?.message;
+  return typeof message === 'string' ? message : undefined;
 }
 
 /** The error of a connect whose local address `myaddr` resolved to nothing. */
