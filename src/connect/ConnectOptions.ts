@@ -36,6 +36,13 @@ export type ConnectOptions = {
   readonly noDelay?: boolean | undefined;
   /** Enable TCP keep-alive on the connected socket. Default: off. */
   readonly keepAlive?: boolean | undefined;
+  /**
+   * Ends the connect when aborted, as an unsubscribe does, but telling why: attempts in flight end with
+   * `attemptFailed` and then `failed` comes, with a {@link ConnectError} whose `code` is `'ABORT_ERR'`, `name`
+   * `'AbortError'` and `cause` the signal's reason. Aborted after `connected`, it closes the channel (then `closed`).
+   * An already aborted signal fails at once, without a lookup.
+   */
+  readonly signal?: AbortSignal | undefined;
 };
 
 /** How {@link connectAsync$} orders and paces its attempts. */

@@ -8,6 +8,7 @@ import type { Attempt } from './Attempt.js';
 import type { ConnectOutput, RunSubscriber } from './ConnectOutput.js';
 import type { ConnectPlan } from './connectPlan.js';
 import { Dialer } from './Dialer.js';
+import { abortFailure } from './failure.js';
 import type { DialReport } from './Dialer.js';
 
 /**
@@ -20,6 +21,8 @@ export class ConnectRun implements ChannelCloseWatcher, DialReport {
   private readonly output: ConnectOutput;
   private dialer: Dialer | undefined = undefined;
   private channel: Channel | undefined = undefined;
+  /** The plan's AbortSignal while this run listens to it (from start to the end of the connect or channel). */
+  private signal: AbortSignal | undefined = undefined;
 
   constructor(subscriber: RunSubscriber, output: ConnectOutput) {
     this.subscriber = subscriber;
@@ -28,6 +31,16 @@ export class ConnectRun implements ChannelCloseWatcher, DialReport {
 
   /** Starts the dialer. The plan is not kept: a connected run keeps only what teardown and `closed` need. */
   start(plan: ConnectPlan): void {
+    const { signal } = plan;
+    if (signal !== undefined) {
+      // Already aborted: failed at once, with no lookup and no dial.
+      if (signal.aborted) {
+        this.output.failed(this.subscriber, abortFailure(signal.reason));
+        return;
+      }
+      this.signal = signal;
+      signal.addEventListener('abort', this);
+    }
     const dialer = new Dialer(plan, this);
     this.dialer = dialer;
     dialer.start();
@@ -38,6 +51,7 @@ export class ConnectRun implements ChannelCloseWatcher, DialReport {
    * completion: the run is its subscriber's teardown (an object, rather than a closure that would keep the plan).
    */
   unsubscribe(): void {
+    this.stopListening();
     const dialer = this.dialer;
     this.dialer = undefined;
     dialer?.cancel();
@@ -47,6 +61,24 @@ export class ConnectRun implements ChannelCloseWatcher, DialReport {
     // read, and nothing may outlive the subscription: those are dropped with the socket.
     if (channel.bufferedAmount > 0) channel.destroy();
     else if (!channel.closed) channel.close().catch(() => undefined);
+  }
+
+  /**
+   * @internal The signal was aborted: while connecting, the dialer ends every attempt and the connect fails
+   * with the AbortError; once connected, the channel is closed as on unsubscribe (then `closed` comes).
+   */
+  handleEvent(): void {
+    const signal = this.signal;
+    if (signal === undefined) return;
+    this.stopListening();
+    const dialer = this.dialer;
+    if (dialer !== undefined) dialer.abort(signal.reason, abortFailure(signal.reason));
+    else this.unsubscribe();
+  }
+
+  private stopListening(): void {
+    this.signal?.removeEventListener('abort', this);
+    this.signal = undefined;
   }
 
   resolved(host: string, port: number, family: 0 | 4 | 6, addresses: readonly SocketAddress[]): void {
@@ -91,11 +123,13 @@ export class ConnectRun implements ChannelCloseWatcher, DialReport {
 
   failed(error: ConnectError): void {
     this.dialer = undefined;
+    this.stopListening();
     this.output.failed(this.subscriber, error);
   }
 
   /** The channel closed: the last event. Nothing is emitted after an unsubscribe. */
   channelClosed({ error }: ChannelClose): void {
+    this.stopListening();
     this.output.closed(this.subscriber, error);
   }
 

@@ -1,6 +1,6 @@
 import type { Subscription } from 'rxjs';
 import { ConnectError } from '../errors/ConnectError.js';
-import { timedOutError } from '../errors/codes.js';
+import { abortedError, timedOutError } from '../errors/codes.js';
 import { ipFamily, WILDCARD } from '../core/address.js';
 import { safeLookup } from '../transport/lookup.js';
 import type { SocketAddress } from '../core/socket.js';
@@ -42,6 +42,7 @@ export type DialReport = {
  *   attempting, awaitingAddress  attemptConnected       → done             (connected; the others are cancelled)
  *   attempting, awaitingAddress  the last lookup or attempt over, none connected → done (failed)
  *   any              cancel                             → done
+ *   any              abort                              → done             (each attempt in flight fails, then the connect)
  *
  * In `attempting` the next attempt waits for the stagger timer (happy-eyeballs, while more addresses may come)
  * or for the newest attempt to fail. In `done` every input is ignored on purpose: a lookup answer, timer or
@@ -109,6 +110,20 @@ export class Dialer implements AttemptOwner {
     if (this.phase === 'done') return;
     this.settle();
     for (const attempt of this.inFlight) attempt.cancel();
+  }
+
+  /**
+   * The connect's signal was aborted with `reason`: each attempt in flight fails with `ABORT_ERR` (reported in
+   * attempt order), then the connect fails with `error`.
+   */
+  abort(reason: unknown, error: ConnectError): void {
+    if (this.phase === 'done') return;
+    const inFlight = this.inFlight;
+    this.settle();
+    const now = this.plan.scheduler.now();
+    for (const attempt of inFlight) attempt.fail(ConnectError.forAttempt(attempt.address, now - attempt.startedAt, abortedError(reason), attempt.local));
+    for (const attempt of inFlight) this.report.attemptFailed(attempt, attempt.failure as ConnectError);
+    this.report.failed(error);
   }
 
   /** @internal For {@link Attempt}: its socket connected. */

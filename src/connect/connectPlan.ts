@@ -42,6 +42,7 @@ export type ConnectPlan = {
   readonly maxLineLength: number | undefined;
   readonly noDelay: boolean | undefined;
   readonly keepAlive: boolean | undefined;
+  readonly signal: AbortSignal | undefined;
 };
 
 export const MIN_ATTEMPT_DELAY = 10;
@@ -65,6 +66,7 @@ export function connectPlan(hostArg: unknown, portArg: unknown, optionsArg: unkn
     firstFamilyCount: s.firstFamilyCount, attemptTimeout: s.attemptTimeout, family: s.family, myaddr: s.myaddr,
     myport: s.myport, lookup: s.lookup, transport: s.transport, scheduler: s.scheduler, encoding: s.encoding,
     translation: s.translation, maxLineLength: s.maxLineLength, noDelay: s.noDelay, keepAlive: s.keepAlive,
+    signal: s.signal,
   };
 }
 
@@ -90,8 +92,15 @@ function settings(optionsArg: unknown, host: string, hostFamily: 0 | 4 | 6): Set
   const maxLineLength = parseMaxLineLength(o.maxLineLength);
   const noDelay = parseBoolean(o.noDelay, 'noDelay');
   const keepAlive = parseBoolean(o.keepAlive, 'keepAlive');
+  const signal = parseSignal(o.signal, 'signal');
   return {
     strategy, attemptDelay, resolutionDelay, firstFamilyCount, attemptTimeout, family, myaddr, myport, lookup,
-    transport, scheduler, encoding, translation, maxLineLength, noDelay, keepAlive,
+    transport, scheduler, encoding, translation, maxLineLength, noDelay, keepAlive, signal,
   };
+}
+
+/** An optional AbortSignal; anything else throws an InvalidArgumentError naming `name`. */
+export function parseSignal(value: unknown, name: string): AbortSignal | undefined {
+  if (value === undefined || value instanceof AbortSignal) return value;
+  throw new InvalidArgumentError(name, `must be an AbortSignal, got ${value === null ? 'null' : typeof value}`, 'ERR_INVALID_ARG_TYPE');
 }

@@ -53,6 +53,16 @@ function messageOf(error: unknown): string | undefined {
   return typeof message === 'string' ? message : undefined;
 }
 
+/**
+ * The error of a connect ended by its AbortSignal: code `ABORT_ERR`, name `AbortError` (as Node's), the signal's
+ * reason as `cause` and, when it has one, its text in the message.
+ */
+export function abortFailure(reason: unknown): ConnectError {
+  const text = typeof reason === 'string' ? reason : messageOf(reason);
+  const error = new ConnectError({ code: 'ABORT_ERR', detail: text === '' ? undefined : text, cause: reason });
+  return Object.assign(error, { name: 'AbortError' });
+}
+
 /** The error of a connect whose local address `myaddr` resolved to nothing. */
 export function localAddressFailure(myaddr: string, error: unknown): ConnectError {
   return lookupFailure(`local address ${myaddr}`, error, undefined);

@@ -18,6 +18,8 @@ const TEXTS: Readonly<Record<string, string>> = {
   EAFNOSUPPORT: 'address family not supported by protocol',
   EINVAL: 'invalid argument',
   ECANCELED: 'operation canceled',
+  // Not errno codes: an AbortSignal's abort (Node's code for it), a TCP socket that connected to itself.
+  ABORT_ERR: 'operation aborted',
   // Resolver answers, as getaddrinfo's gai_strerror words them.
   ENOTFOUND: 'Name or service not known',
   ENODATA: 'No address associated with hostname',
@@ -39,6 +41,14 @@ export function tclText(code: string, fallback?: string): string {
  */
 export function timedOutError(): Error & { readonly code: string } {
   return Object.assign(new Error(tclText('ETIMEDOUT')), { code: 'ETIMEDOUT' });
+}
+
+/**
+ * The error an attempt ends with when the connect's AbortSignal is aborted: code `ABORT_ERR` and name
+ * `AbortError`, as Node's own, with the signal's reason as `cause`.
+ */
+export function abortedError(reason: unknown): Error & { readonly code: string } {
+  return Object.assign(new Error(tclText('ABORT_ERR'), { cause: reason }), { code: 'ABORT_ERR', name: 'AbortError' });
 }
 
 const RESOLUTION = new Set(['ENOTFOUND', 'ENODATA', 'EAI_AGAIN', 'EAI_FAIL', 'ESERVFAIL', 'ETIMEOUT', 'EREFUSED', 'ERR_LOOKUP']);
