@@ -14,6 +14,12 @@ export type ConnectOptions = {
   readonly firstFamilyCount?: number | undefined;
   /** Milliseconds after which one attempt fails with `ETIMEDOUT` and the next one starts. Default: none. */
   readonly attemptTimeout?: number | undefined;
+  /**
+   * The most attempts in flight at once (happy-eyeballs): when the next attempt is due with this many still
+   * connecting, it waits for one of them to fail. It bounds the sockets a long resolver answer can open, as
+   * curl's limit does. An integer of at least 1. Default 6.
+   */
+  readonly maxConcurrentAttempts?: number | undefined;
   /** Restrict to one address family: 0 (both, the default), 4 or 6. */
   readonly family?: 0 | 4 | 6 | undefined;
   /** Local address (name or literal) to bind each attempt to; one of the attempt's own family is used. */

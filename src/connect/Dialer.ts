@@ -39,8 +39,11 @@ export type DialReport = {
  *                    address, or awaitingAddress when none is queued (RFC 8305 §5: a failure starts the next at once)
  *   attempting       answered (late)                    → attempting       (the addresses join the untried tail)
  *   awaitingAddress  answered (late)                    → attempting       (the next attempt was due: it starts now)
- *   attempting, awaitingAddress  attemptConnected       → done             (connected; the others are cancelled)
- *   attempting, awaitingAddress  the last lookup or attempt over, none connected → done (failed)
+ *   attempting, awaitingAddress  next attempt due with maxConcurrentAttempts in flight → atCapacity
+ *   atCapacity       attemptFailed (any)                → attempting       (the next address starts in its place)
+ *   atCapacity       answered (late)                    → atCapacity       (the addresses join the untried tail)
+ *   attempting, awaitingAddress, atCapacity  attemptConnected → done       (connected; the others are cancelled)
+ *   attempting, awaitingAddress, atCapacity  the last lookup or attempt over, none connected → done (failed)
  *   any              cancel                             → done
  *   any              abort                              → done             (each attempt in flight fails, then the connect)
  *
@@ -49,7 +52,7 @@ export type DialReport = {
  * socket event already on its way when the connect settled has nothing left to change (a socket that reports a
  * connect then is destroyed, as it has no owner).
  */
-type Phase = 'resolvingLocal' | 'resolving' | 'resolutionDelay' | 'attempting' | 'awaitingAddress' | 'done';
+type Phase = 'resolvingLocal' | 'resolving' | 'resolutionDelay' | 'attempting' | 'awaitingAddress' | 'atCapacity' | 'done';
 
 /**
  * The lookups and the attempt schedule of one connect, Happy Eyeballs (RFC 8305) or sequential (Tcl 8.6), until
@@ -66,7 +69,7 @@ export class Dialer implements AttemptOwner {
   /** Lookups of the host not answered yet, and whether the IPv6 one is among them. */
   private lookupsPending = 0;
   private ipv6LookupPending = false;
-  private readonly lookupCancels: (() => void)[] = [];
+  private readonly lookups: PendingLookup[] = [];
   private readonly lookupErrors: LookupError[] = [];
   private skippedForNoLocal = 0;
   /** Attempts in flight, in attempt order. */
@@ -90,7 +93,7 @@ export class Dialer implements AttemptOwner {
     const { myaddr, myport } = this.plan;
     if (myaddr !== undefined && ipFamily(myaddr) === 0) {
       this.phase = 'resolvingLocal';
-      this.lookup(myaddr, 0, (error, found) => this.localResolved(error, found));
+      this.lookup(myaddr, 'local');
       return;
     }
     if (myaddr !== undefined) {
@@ -149,7 +152,7 @@ export class Dialer implements AttemptOwner {
     this.failedAttempts.push(attempt);
     this.report.attemptFailed(attempt, attempt.failure as ConnectError);
     if (this.endedByReport()) return;
-    if (this.plan.strategy === 'sequential' || attempt === this.newest) this.startNextAttempt();
+    if (this.plan.strategy === 'sequential' || attempt === this.newest || this.phase === 'atCapacity') this.startNextAttempt();
     else this.finishIfOver();
   }
 
@@ -183,16 +186,22 @@ export class Dialer implements AttemptOwner {
     this.ipv6LookupPending = families.includes(6);
     for (const f of families) {
       if (this.phase === 'done') return;
-      this.lookup(host, f, (error, found) => this.answered(f, error, found));
+      this.lookup(host, f);
     }
   }
 
-  /** Runs the lookup function safely (it may throw, call back twice, or answer junk); answers after `done` are dropped. */
-  private lookup(host: string, family: 0 | 4 | 6, answered: (error: unknown, found: SocketAddress[]) => void): void {
-    const cancel = safeLookup(this.plan.lookup, host, family, this.plan.port, (error, found) => {
-      if (this.phase !== 'done') answered(error, found);
-    });
-    if (cancel !== undefined) this.lookupCancels.push(cancel);
+  /** Runs the lookup function safely (it may throw, call back twice, or answer junk). */
+  private lookup(host: string, family: LookupFamily): void {
+    const pending = new PendingLookup(this, family);
+    this.lookups.push(pending);
+    pending.cancel = safeLookup(this.plan.lookup, host, family === 'local' ? 0 : family, this.plan.port, (error, found) => pending.answer(error, found));
+  }
+
+  /** @internal For {@link PendingLookup}: a lookup answered (answers after `done` are dropped). */
+  lookupAnswered(family: LookupFamily, error: unknown, found: readonly SocketAddress[]): void {
+    if (this.phase === 'done') return;
+    if (family === 'local') this.localResolved(error, found);
+    else this.answered(family, error, found);
   }
 
   private answered(family: 0 | 4 | 6, error: unknown, found: readonly SocketAddress[]): void {
@@ -221,6 +230,7 @@ export class Dialer implements AttemptOwner {
         this.startAttempting();
         return;
       case 'attempting':
+      case 'atCapacity':
         this.finishIfOver();
         return;
       case 'awaitingAddress':
@@ -261,6 +271,10 @@ export class Dialer implements AttemptOwner {
   private startNextAttempt(): void {
     this.staggerTimer?.unsubscribe();
     this.staggerTimer = undefined;
+    if (this.queue.size > 0 && this.inFlight.length >= this.plan.maxConcurrentAttempts) {
+      this.phase = 'atCapacity';
+      return;
+    }
     const address = this.queue.next();
     if (address === undefined) {
       this.phase = 'awaitingAddress';
@@ -317,15 +331,46 @@ export class Dialer implements AttemptOwner {
     this.staggerTimer = undefined;
     this.resolutionTimer?.unsubscribe();
     this.resolutionTimer = undefined;
-    const cancels = this.lookupCancels;
-    if (cancels.length === 0) return;
-    for (const cancel of cancels) {
-      try {
-        cancel();
-      } catch {
-        // A resolver's cancel that throws changes nothing: its answer is ignored anyway.
-      }
+    const lookups = this.lookups;
+    if (lookups.length === 0) return;
+    for (const pending of lookups) pending.cutLoose();
+    lookups.length = 0;
+  }
+}
+
+/** What a lookup is for: the host, of one family (0 for both), or the local address `myaddr`. */
+type LookupFamily = 0 | 4 | 6 | 'local';
+
+/**
+ * One lookup in flight. Its callback reaches the Dialer only through this object, and `cutLoose()` (when the
+ * Dialer is done) lets go of it: a system resolver still busy after an unsubscribe holds this, not the connect.
+ */
+class PendingLookup {
+  private dialer: Dialer | undefined;
+  private readonly family: LookupFamily;
+  /** The resolver's cancel, when it offers one. */
+  cancel: (() => void) | undefined = undefined;
+
+  constructor(dialer: Dialer, family: LookupFamily) {
+    this.dialer = dialer;
+    this.family = family;
+  }
+
+  answer(error: unknown, found: readonly SocketAddress[]): void {
+    const dialer = this.dialer;
+    this.dialer = undefined;
+    dialer?.lookupAnswered(this.family, error, found);
+  }
+
+  /** Forgets the Dialer and cancels the lookup when the resolver can. */
+  cutLoose(): void {
+    this.dialer = undefined;
+    const cancel = this.cancel;
+    this.cancel = undefined;
+    try {
+      cancel?.();
+    } catch {
+      // A resolver's cancel that throws changes nothing: its answer is ignored anyway.
     }
-    cancels.length = 0;
   }
 }

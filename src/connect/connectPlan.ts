@@ -31,6 +31,7 @@ export type ConnectPlan = {
   readonly resolutionDelay: number;
   readonly firstFamilyCount: number;
   readonly attemptTimeout: number | undefined;
+  readonly maxConcurrentAttempts: number;
   readonly family: 0 | 4 | 6;
   readonly myaddr: string | undefined;
   readonly myport: number | undefined;
@@ -63,7 +64,7 @@ export function connectPlan(hostArg: unknown, portArg: unknown, optionsArg: unkn
   // One literal, in one order, whichever path made the settings: every plan has the same shape.
   return {
     host, hostFamily, port, strategy: s.strategy, attemptDelay: s.attemptDelay, resolutionDelay: s.resolutionDelay,
-    firstFamilyCount: s.firstFamilyCount, attemptTimeout: s.attemptTimeout, family: s.family, myaddr: s.myaddr,
+    firstFamilyCount: s.firstFamilyCount, attemptTimeout: s.attemptTimeout, maxConcurrentAttempts: s.maxConcurrentAttempts, family: s.family, myaddr: s.myaddr,
     myport: s.myport, lookup: s.lookup, transport: s.transport, scheduler: s.scheduler, encoding: s.encoding,
     translation: s.translation, maxLineLength: s.maxLineLength, noDelay: s.noDelay, keepAlive: s.keepAlive,
     signal: s.signal,
@@ -78,6 +79,7 @@ function settings(optionsArg: unknown, host: string, hostFamily: 0 | 4 | 6): Set
   const firstFamilyCount = parseInteger(o.firstFamilyCount, 'firstFamilyCount', 1, 1000, 1);
   const attemptTimeout = parseDelay(o.attemptTimeout, 'attemptTimeout', undefined);
   if (attemptTimeout === 0) throw new ArgumentOutOfRangeError('attemptTimeout', 'must be more than 0 ms');
+  const maxConcurrentAttempts = parseInteger(o.maxConcurrentAttempts, 'maxConcurrentAttempts', 1, Number.MAX_SAFE_INTEGER, 6);
   const family = parseChoice<0 | 4 | 6>(o.family, 'family', [0, 4, 6], 0);
   if (hostFamily !== 0 && family !== 0 && hostFamily !== family) {
     throw new InvalidArgumentError('family', `is ${family}, but host ${host} is an IPv${hostFamily} address`);
@@ -94,7 +96,7 @@ function settings(optionsArg: unknown, host: string, hostFamily: 0 | 4 | 6): Set
   const keepAlive = parseBoolean(o.keepAlive, 'keepAlive');
   const signal = parseSignal(o.signal, 'signal');
   return {
-    strategy, attemptDelay, resolutionDelay, firstFamilyCount, attemptTimeout, family, myaddr, myport, lookup,
+    strategy, attemptDelay, resolutionDelay, firstFamilyCount, attemptTimeout, maxConcurrentAttempts, family, myaddr, myport, lookup,
     transport, scheduler, encoding, translation, maxLineLength, noDelay, keepAlive, signal,
   };
 }
