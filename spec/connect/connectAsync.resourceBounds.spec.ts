@@ -25,7 +25,7 @@ describe('connectAsync$ under a hostile resolver answer', () => {
         return predicate.call(thisArg, value, index, array);
       });
     };
-    let resolvedCount = 0;
+    let resolvedCount: number;
     try {
       const run = runVirtual('h.test', {}, { lookup, family: 4 }, 1);
       const resolved = run.events.find((e) => e.type === 'resolved');
