@@ -1,6 +1,6 @@
 import type { Subscription } from 'rxjs';
 import { ConnectError } from '../errors/ConnectError.js';
-import { abortedError, timedOutError } from '../errors/codes.js';
+import { abortedError, selfConnectError, timedOutError } from '../errors/codes.js';
 import { ipFamily, WILDCARD } from '../core/address.js';
 import { safeLookup } from '../transport/lookup.js';
 import type { SocketAddress } from '../core/socket.js';
@@ -133,6 +133,10 @@ export class Dialer implements AttemptOwner {
   attemptConnected(attempt: Attempt): void {
     if (attempt.outcome !== 'pending' || this.phase === 'done') {
       if (attempt.socket !== undefined) destroySocket(attempt.socket);
+      return;
+    }
+    if (this.plan.myport === attempt.address.port && isSelfConnect(attempt)) {
+      this.attemptFailed(attempt, selfConnectError());
       return;
     }
     attempt.win();
@@ -336,6 +340,17 @@ export class Dialer implements AttemptOwner {
     for (const pending of lookups) pending.cutLoose();
     lookups.length = 0;
   }
+}
+
+/**
+ * Whether the attempt's socket is connected to itself (TCP simultaneous open). It is asked when `myport` is the
+ * port dialed, the case a caller can make happen; a kernel-chosen port equal to the dialed one is not checked, as
+ * reading the local name costs a system call on every connect.
+ */
+function isSelfConnect({ socket }: Attempt): boolean {
+  const local = socket?.localAddress;
+  const remote = socket?.remoteAddress;
+  return local !== undefined && remote !== undefined && local.port === remote.port && local.address === remote.address;
 }
 
 /** What a lookup is for: the host, of one family (0 for both), or the local address `myaddr`. */

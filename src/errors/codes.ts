@@ -20,6 +20,7 @@ const TEXTS: Readonly<Record<string, string>> = {
   ECANCELED: 'operation canceled',
   // Not errno codes: an AbortSignal's abort (Node's code for it), a TCP socket that connected to itself.
   ABORT_ERR: 'operation aborted',
+  ESELFCONNECT: 'socket connected to itself',
   // Resolver answers, as getaddrinfo's gai_strerror words them.
   ENOTFOUND: 'Name or service not known',
   ENODATA: 'No address associated with hostname',
@@ -49,6 +50,14 @@ export function timedOutError(): Error & { readonly code: string } {
  */
 export function abortedError(reason: unknown): Error & { readonly code: string } {
   return Object.assign(new Error(tclText('ABORT_ERR'), { cause: reason }), { code: 'ABORT_ERR', name: 'AbortError' });
+}
+
+/**
+ * The error of an attempt whose socket connected to itself: bound to the port it dialed on this host with nothing
+ * listening there, TCP's simultaneous open makes the socket its own peer (code `ESELFCONNECT`).
+ */
+export function selfConnectError(): Error & { readonly code: string } {
+  return Object.assign(new Error(tclText('ESELFCONNECT')), { code: 'ESELFCONNECT' });
 }
 
 const RESOLUTION = new Set(['ENOTFOUND', 'ENODATA', 'EAI_AGAIN', 'EAI_FAIL', 'ESERVFAIL', 'ETIMEOUT', 'EREFUSED', 'ERR_LOOKUP']);
