@@ -1,5 +1,5 @@
 import { AddressQueue } from '../../src/connect/AddressQueue.js';
-import type { AddressOrder } from '../../src/connect/AddressQueue.js';
+import type { AddressOrder, FirstFamily } from '../../src/connect/AddressQueue.js';
 import type { SocketAddress } from '../../src/index.js';
 
 // Table-driven, as trio's test_highlevel_open_tcp_stream and SwiftNIO's TargetIterator tests: each row gives the
@@ -13,6 +13,8 @@ type Row = {
   readonly name: string;
   readonly order: AddressOrder;
   readonly firstFamilyCount: number;
+  /** The family the interleaving starts with (default IPv6). */
+  readonly firstFamily?: FirstFamily;
   /** Each answer, and how many addresses are taken after it (all that are left, after the last one). */
   readonly answers: readonly { readonly addresses: readonly string[]; readonly take?: number }[];
   readonly tried: readonly string[];
@@ -43,6 +45,14 @@ const rows: readonly Row[] = [
     answers: [{ addresses: ['1.1.1.1', '2.2.2.2', '::1', '3.3.3.3'] }], tried: ['1.1.1.1', '2.2.2.2', '::1', '3.3.3.3'] },
   { name: 'resolver order: repeats dropped, a later answer appended', order: 'resolver', firstFamilyCount: 1,
     answers: [{ addresses: ['::1', '1.1.1.1', '::1'], take: 1 }, { addresses: ['1.1.1.1', '::2'] }], tried: ['::1', '1.1.1.1', '::2'] },
+  { name: 'IPv4 first when asked, then the families alternate', order: 'interleaved', firstFamilyCount: 1, firstFamily: 4,
+    answers: [{ addresses: ['::1', '::2', '1.1.1.1', '2.2.2.2'] }], tried: ['1.1.1.1', '::1', '2.2.2.2', '::2'] },
+  { name: 'IPv4 first when asked, but IPv6 when it is all there is', order: 'interleaved', firstFamilyCount: 1, firstFamily: 4,
+    answers: [{ addresses: ['::1', '::2'] }], tried: ['::1', '::2'] },
+  { name: 'the resolver\'s first family first (IPv4), then alternating', order: 'interleaved', firstFamilyCount: 1, firstFamily: 'resolver',
+    answers: [{ addresses: ['1.1.1.1', '2.2.2.2', '::1', '::2'] }], tried: ['1.1.1.1', '::1', '2.2.2.2', '::2'] },
+  { name: 'the resolver\'s first family first (IPv6), two leading', order: 'interleaved', firstFamilyCount: 2, firstFamily: 'resolver',
+    answers: [{ addresses: ['::1', '1.1.1.1', '::2', '2.2.2.2'] }], tried: ['::1', '::2', '1.1.1.1', '2.2.2.2'] },
   { name: 'no answer has addresses', order: 'interleaved', firstFamilyCount: 1,
     answers: [{ addresses: [], take: 1 }, { addresses: [] }], tried: [] },
 ];
@@ -56,8 +66,8 @@ function drain(queue: AddressQueue, tried: string[], count = Infinity): void {
 }
 
 describe('AddressQueue', () => {
-  it.each(rows)('should try $name', ({ order, firstFamilyCount, answers, tried }) => {
-    const queue = new AddressQueue(order, firstFamilyCount);
+  it.each(rows)('should try $name', ({ order, firstFamilyCount, firstFamily, answers, tried }) => {
+    const queue = new AddressQueue(order, firstFamilyCount, firstFamily);
     const seen: string[] = [];
     answers.forEach(({ addresses, take }, i) => {
       for (const a of queue.unseen(addresses.map(address))) queue.push(a);

@@ -1,6 +1,12 @@
 import type { SocketAddress } from '../core/socket.js';
 
 /**
+ * Which family an interleaved queue starts with: IPv6 or IPv4 when one of that family is queued, or the family of
+ * the first address it was given (the resolver's own order).
+ */
+export type FirstFamily = 6 | 4 | 'resolver';
+
+/**
  * How an {@link AddressQueue} hands out its addresses: `'interleaved'` alternates the families after a head of
  * the first family (RFC 8305 §4, happy-eyeballs); `'resolver'` keeps the resolver's order (Tcl 8.6, sequential).
  */
@@ -74,13 +80,17 @@ export class LiteralAddress implements Addresses {
  * The untried addresses of one connect, in the order they are to be tried. Answers that arrive later join the
  * untried tail; an address seen before (in an earlier answer or earlier in the same one) is dropped.
  *
- * Interleaved order (RFC 8305 §4): the first address goes to IPv6 when one is queued, then `firstFamilyCount`
+ * Interleaved order (RFC 8305 §4): the first address goes to the `firstFamily` (IPv6 by default) when one of it
+ * is queued, then `firstFamilyCount`
  * addresses of that family lead, then the families alternate; when one family runs out, the other goes on. The
  * choice is made as each address is taken, over what is queued at that moment, as SwiftNIO's TargetIterator does.
  */
 export class AddressQueue implements Addresses {
   private readonly order: AddressOrder;
   private readonly firstFamilyCount: number;
+  private readonly preferred: FirstFamily;
+  /** The family of the first address pushed; 0 until then. */
+  private firstPushed: 0 | 4 | 6 = 0;
   /**
    * Every address offered by an answer, to drop repeats in linear time. Made by the first answer: the cheapest
    * connect, an IP literal, has no answer to deduplicate, and a Set is the costliest part of a queue to make.
@@ -96,9 +106,10 @@ export class AddressQueue implements Addresses {
   private leadLeft = 0;
   private lastFamily: 4 | 6 = 6;
 
-  constructor(order: AddressOrder, firstFamilyCount: number) {
+  constructor(order: AddressOrder, firstFamilyCount: number, firstFamily: FirstFamily = 6) {
     this.order = order;
     this.firstFamilyCount = firstFamilyCount;
+    this.preferred = firstFamily;
   }
 
   /** How many addresses are queued. */
@@ -120,6 +131,7 @@ export class AddressQueue implements Addresses {
 
   /** Queues one address at the tail of its family (or of the one list, in resolver order). */
   push(address: SocketAddress): void {
+    if (this.firstPushed === 0) this.firstPushed = address.family;
     if (this.order === 'interleaved' && address.family === 6) this.ipv6.push(address);
     else this.ipv4OrAll.push(address);
   }
@@ -130,7 +142,8 @@ export class AddressQueue implements Addresses {
     if (this.size === 0) return undefined;
     let family: 4 | 6;
     if (this.firstFamily === 0) {
-      family = this.ipv6.size > 0 ? 6 : 4;
+      const preferred: 4 | 6 = this.preferred === 'resolver' ? (this.firstPushed === 4 ? 4 : 6) : this.preferred;
+      family = this.of(preferred).size > 0 ? preferred : preferred === 6 ? 4 : 6;
       this.firstFamily = family;
       this.leadLeft = this.firstFamilyCount;
     } else if (this.leadLeft > 0 && this.of(this.firstFamily).size > 0) {

@@ -10,6 +10,15 @@ export type ConnectOptions = {
   readonly attemptDelay?: number | undefined;
   /** Milliseconds to wait for IPv6 when IPv4 answers first (happy-eyeballs). Default 50. */
   readonly resolutionDelay?: number | undefined;
+  /**
+   * Which family the happy-eyeballs race starts with, in the words of Node's `dns.setDefaultResultOrder`:
+   * `'ipv6first'` looks both families up at once and starts with IPv6 (RFC 8305 §4: a working IPv6 path gets used
+   * and a broken one costs one `attemptDelay`); `'ipv4first'` does the same starting with IPv4 (and waits
+   * `resolutionDelay` for IPv4 when IPv6 answers first); `'verbatim'` makes one lookup of both families and starts
+   * with the family of the resolver's first address (for a resolver that sorts per RFC 6724 or by policy), the
+   * families alternating after it. Default `'ipv6first'`, the RFC's order.
+   */
+  readonly familyOrder?: FamilyOrder | undefined;
   /** How many addresses of the first family go before the families alternate. Default 1. */
   readonly firstFamilyCount?: number | undefined;
   /** Milliseconds after which one attempt fails with `ETIMEDOUT` and the next one starts. Default: none. */
@@ -50,6 +59,9 @@ export type ConnectOptions = {
    */
   readonly signal?: AbortSignal | undefined;
 };
+
+/** Which family a happy-eyeballs connect starts with (see {@link ConnectOptions.familyOrder}). */
+export type FamilyOrder = 'ipv6first' | 'ipv4first' | 'verbatim';
 
 /** How {@link connectAsync$} orders and paces its attempts. */
 export type ConnectStrategy = 'happy-eyeballs' | 'sequential';

@@ -32,9 +32,10 @@ export type DialReport = {
  *   resolvingLocal   localResolved (an address)         → resolving        (then the lookups of the host start)
  *   resolvingLocal   localResolved (none)               → done             (failed)
  *   resolving        hostIsLiteral                      → attempting       (no lookup)
- *   resolving        answered (IPv4, IPv6 still coming) → resolutionDelay  (RFC 8305 §3: give IPv6 a moment)
+ *   resolving        answered (IPv4, IPv6 still coming) → resolutionDelay  (RFC 8305 §3: give IPv6 a moment;
+ *                                                                          the other way round with ipv4first)
  *   resolving        answered (an address queued, or no lookup left) → attempting
- *   resolutionDelay  answered (IPv6) | resolutionDelayElapsed      → attempting
+ *   resolutionDelay  answered (the preferred family) | resolutionDelayElapsed → attempting
  *   attempting       staggerElapsed | attemptFailed (the newest; sequential: any) → attempting with the next
  *                    address, or awaitingAddress when none is queued (RFC 8305 §5: a failure starts the next at once)
  *   attempting       answered (late)                    → attempting       (the addresses join the untried tail)
@@ -66,9 +67,13 @@ export class Dialer implements AttemptOwner {
   private readonly queue: Addresses;
   /** The local address per family; undefined when the connect binds none (any family may be tried). */
   private locals: ReadonlyMap<4 | 6, SocketAddress> | undefined = undefined;
-  /** Lookups of the host not answered yet, and whether the IPv6 one is among them. */
+  /**
+   * Lookups of the host not answered yet, and whether the one of the family the race starts with (IPv6, or IPv4
+   * with `familyOrder: 'ipv4first'`) is among them: an answer of the other family waits for it (RFC 8305 §3).
+   */
   private lookupsPending = 0;
-  private ipv6LookupPending = false;
+  private preferredLookupPending = false;
+  private readonly preferredFamily: 4 | 6;
   private readonly lookups: PendingLookup[] = [];
   private readonly lookupErrors: LookupError[] = [];
   private skippedForNoLocal = 0;
@@ -85,8 +90,12 @@ export class Dialer implements AttemptOwner {
     this.plan = plan;
     this.report = report;
     // An IP literal, the cheapest connect, has one address and no lookup: no lists to make for it.
+    this.preferredFamily = plan.familyOrder === 'ipv4first' ? 4 : 6;
+    const firstFamily = plan.familyOrder === 'verbatim' ? 'resolver' : this.preferredFamily;
     this.queue =
-      plan.hostFamily !== 0 ? new LiteralAddress() : new AddressQueue(plan.strategy === 'sequential' ? 'resolver' : 'interleaved', plan.firstFamilyCount);
+      plan.hostFamily !== 0
+        ? new LiteralAddress()
+        : new AddressQueue(plan.strategy === 'sequential' ? 'resolver' : 'interleaved', plan.firstFamilyCount, firstFamily);
   }
 
   start(): void {
@@ -175,7 +184,7 @@ export class Dialer implements AttemptOwner {
   }
 
   private resolveHost(): void {
-    const { host, hostFamily, port, strategy, family } = this.plan;
+    const { host, hostFamily, port, strategy, family, familyOrder } = this.plan;
     if (hostFamily !== 0) {
       // An IP literal: no lookup, so nothing to deduplicate against.
       const address: SocketAddress = { address: host, family: hostFamily, port };
@@ -185,9 +194,13 @@ export class Dialer implements AttemptOwner {
       this.startAttempting();
       return;
     }
-    const families: readonly (0 | 4 | 6)[] = strategy === 'sequential' || family !== 0 ? [family] : [6, 4];
+    // One lookup in resolver order (sequential, verbatim, or one family), else both families at once, the
+    // preferred one asked first.
+    const preferred = this.preferredFamily;
+    const families: readonly (0 | 4 | 6)[] =
+      strategy === 'sequential' || family !== 0 ? [family] : familyOrder === 'verbatim' ? [0] : [preferred, preferred === 6 ? 4 : 6];
     this.lookupsPending = families.length;
-    this.ipv6LookupPending = families.includes(6);
+    this.preferredLookupPending = families.length === 2;
     for (const f of families) {
       if (this.phase === 'done') return;
       this.lookup(host, f);
@@ -210,7 +223,7 @@ export class Dialer implements AttemptOwner {
 
   private answered(family: 0 | 4 | 6, error: unknown, found: readonly SocketAddress[]): void {
     this.lookupsPending--;
-    if (family === 6) this.ipv6LookupPending = false;
+    if (family === this.preferredFamily) this.preferredLookupPending = false;
     if (error !== undefined) this.lookupErrors.push({ family, error });
     const fresh = this.queue.unseen(found);
     const { host, port } = this.plan;
@@ -220,9 +233,9 @@ export class Dialer implements AttemptOwner {
     switch (this.phase) {
       case 'resolving': {
         const waiting = this.queue.size > 0;
-        // No wait for IPv6 when no local address could carry it: its answer would only be skipped.
-        const ipv6Usable = this.locals === undefined || this.locals.has(6);
-        if (waiting && family === 4 && this.ipv6LookupPending && ipv6Usable && this.plan.resolutionDelay > 0) {
+        // No wait for the preferred family when no local address could carry it: its answer would only be skipped.
+        const preferredUsable = this.locals === undefined || this.locals.has(this.preferredFamily);
+        if (waiting && family !== 0 && this.preferredLookupPending && preferredUsable && this.plan.resolutionDelay > 0) {
           this.phase = 'resolutionDelay';
           this.resolutionTimer = this.plan.scheduler.schedule(() => this.resolutionDelayElapsed(), this.plan.resolutionDelay);
         } else if (waiting || this.lookupsPending === 0) {
