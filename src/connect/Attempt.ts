@@ -106,6 +106,17 @@ export class Attempt implements SocketEvents {
     if (this.socket !== undefined) destroySocket(this.socket);
   }
 
+  /**
+   * Whether its socket is connected to itself (TCP simultaneous open, with the local port the one dialed). The
+   * Dialer asks only when `myport` is the port dialed, the case a caller can make happen: a kernel-chosen port
+   * equal to it is not checked, as reading the local name costs a system call on every connect.
+   */
+  connectedToItself(): boolean {
+    const local = this.socket?.localAddress;
+    const remote = this.socket?.remoteAddress;
+    return local !== undefined && remote !== undefined && local.port === remote.port && local.address === remote.address;
+  }
+
   connect(): void {
     if (this.dialing === 'returned') this.owner.attemptConnected(this);
     else this.dialing = 'connectHeld';

@@ -9,7 +9,7 @@ import type { ConnectOutput, RunSubscriber } from './ConnectOutput.js';
 import type { ConnectPlan } from './connectPlan.js';
 import { Dialer } from './Dialer.js';
 import { abortFailure } from './failure.js';
-import type { DialReport } from './Dialer.js';
+import type { DialReport } from './DialReport.js';
 
 /**
  * One subscription's connect, and the channel that results. The {@link Dialer} does the lookups and attempts and

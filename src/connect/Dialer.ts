@@ -1,7 +1,7 @@
 import type { Subscription } from 'rxjs';
 import { ConnectError } from '../errors/ConnectError.js';
 import { abortedError, selfConnectError, timedOutError } from '../errors/codes.js';
-import { ipFamily, WILDCARD } from '../core/address.js';
+import { ipFamily } from '../core/address.js';
 import { safeLookup } from '../transport/lookup.js';
 import type { SocketAddress } from '../core/socket.js';
 import { AddressQueue, LiteralAddress } from './AddressQueue.js';
@@ -10,21 +10,12 @@ import { Attempt, destroySocket } from './Attempt.js';
 import type { AttemptOwner } from './Attempt.js';
 import type { ConnectPlan } from './connectPlan.js';
 import { connectFailure, localAddressFailure } from './failure.js';
+import { boundLocals, resolvedLocals } from './localAddresses.js';
+import type { Locals } from './localAddresses.js';
 import type { LookupError } from './failure.js';
-
-/**
- * What a {@link Dialer} tells as it goes. A report may end the connect (a subscriber that leaves): the Dialer
- * checks after each one whether it is still running.
- */
-export type DialReport = {
-  resolved(host: string, port: number, family: 0 | 4 | 6, addresses: readonly SocketAddress[]): void;
-  attemptStarted(attempt: Attempt): void;
-  attemptFailed(attempt: Attempt, error: ConnectError): void;
-  /** `winner` connected; `losers` were still in flight, in attempt order, and are cancelled. The Dialer is done. */
-  connected(winner: Attempt, losers: readonly Attempt[]): void;
-  /** Every lookup and attempt is over, and none connected. The Dialer is done. */
-  failed(error: ConnectError): void;
-};
+import type { DialReport } from './DialReport.js';
+import { PendingLookup } from './PendingLookup.js';
+import type { LookupFamily, LookupOwner } from './PendingLookup.js';
 
 /**
  * Where a connect is. Each input is one method; the transitions:
@@ -60,13 +51,13 @@ type Phase = 'resolvingLocal' | 'resolving' | 'resolutionDelay' | 'attempting' |
  * an attempt wins or all have failed. Everything is driven by transport callbacks and scheduler timers, so the
  * same code runs on real sockets and in virtual time. It lives only while connecting.
  */
-export class Dialer implements AttemptOwner {
+export class Dialer implements AttemptOwner, LookupOwner {
   readonly plan: ConnectPlan;
   private readonly report: DialReport;
   private phase: Phase = 'resolving';
   private readonly queue: Addresses;
   /** The local address per family; undefined when the connect binds none (any family may be tried). */
-  private locals: ReadonlyMap<4 | 6, SocketAddress> | undefined = undefined;
+  private locals: Locals | undefined = undefined;
   /**
    * Lookups of the host not answered yet, and whether the one of the family the race starts with (IPv6, or IPv4
    * with `familyOrder: 'ipv4first'`) is among them: an answer of the other family waits for it (RFC 8305 §3).
@@ -89,9 +80,9 @@ export class Dialer implements AttemptOwner {
   constructor(plan: ConnectPlan, report: DialReport) {
     this.plan = plan;
     this.report = report;
-    // An IP literal, the cheapest connect, has one address and no lookup: no lists to make for it.
     this.preferredFamily = plan.familyOrder === 'ipv4first' ? 4 : 6;
     const firstFamily = plan.familyOrder === 'verbatim' ? 'resolver' : this.preferredFamily;
+    // An IP literal, the cheapest connect, has one address and no lookup: no lists to make for it.
     this.queue =
       plan.hostFamily !== 0
         ? new LiteralAddress()
@@ -105,15 +96,7 @@ export class Dialer implements AttemptOwner {
       this.lookup(myaddr, 'local');
       return;
     }
-    if (myaddr !== undefined) {
-      const family = ipFamily(myaddr) as 4 | 6;
-      this.locals = new Map([[family, { address: myaddr, family, port: myport ?? 0 }]]);
-    } else if (myport !== undefined) {
-      this.locals = new Map([
-        [4, { address: WILDCARD[4], family: 4, port: myport }],
-        [6, { address: WILDCARD[6], family: 6, port: myport }],
-      ]);
-    }
+    this.locals = boundLocals(myaddr, myport);
     this.resolveHost();
   }
 
@@ -144,7 +127,7 @@ export class Dialer implements AttemptOwner {
       if (attempt.socket !== undefined) destroySocket(attempt.socket);
       return;
     }
-    if (this.plan.myport === attempt.address.port && isSelfConnect(attempt)) {
+    if (this.plan.myport === attempt.address.port && attempt.connectedToItself()) {
       this.attemptFailed(attempt, selfConnectError());
       return;
     }
@@ -176,9 +159,7 @@ export class Dialer implements AttemptOwner {
       this.report.failed(localAddressFailure(myaddr as string, error));
       return;
     }
-    const locals = new Map<4 | 6, SocketAddress>();
-    for (const a of found) if (!locals.has(a.family)) locals.set(a.family, { ...a, port: myport ?? 0 });
-    this.locals = locals;
+    this.locals = resolvedLocals(found, myport);
     this.phase = 'resolving';
     this.resolveHost();
   }
@@ -352,53 +333,5 @@ export class Dialer implements AttemptOwner {
     if (lookups.length === 0) return;
     for (const pending of lookups) pending.cutLoose();
     lookups.length = 0;
-  }
-}
-
-/**
- * Whether the attempt's socket is connected to itself (TCP simultaneous open). It is asked when `myport` is the
- * port dialed, the case a caller can make happen; a kernel-chosen port equal to the dialed one is not checked, as
- * reading the local name costs a system call on every connect.
- */
-function isSelfConnect({ socket }: Attempt): boolean {
-  const local = socket?.localAddress;
-  const remote = socket?.remoteAddress;
-  return local !== undefined && remote !== undefined && local.port === remote.port && local.address === remote.address;
-}
-
-/** What a lookup is for: the host, of one family (0 for both), or the local address `myaddr`. */
-type LookupFamily = 0 | 4 | 6 | 'local';
-
-/**
- * One lookup in flight. Its callback reaches the Dialer only through this object, and `cutLoose()` (when the
- * Dialer is done) lets go of it: a system resolver still busy after an unsubscribe holds this, not the connect.
- */
-class PendingLookup {
-  private dialer: Dialer | undefined;
-  private readonly family: LookupFamily;
-  /** The resolver's cancel, when it offers one. */
-  cancel: (() => void) | undefined = undefined;
-
-  constructor(dialer: Dialer, family: LookupFamily) {
-    this.dialer = dialer;
-    this.family = family;
-  }
-
-  answer(error: unknown, found: readonly SocketAddress[]): void {
-    const dialer = this.dialer;
-    this.dialer = undefined;
-    dialer?.lookupAnswered(this.family, error, found);
-  }
-
-  /** Forgets the Dialer and cancels the lookup when the resolver can. */
-  cutLoose(): void {
-    this.dialer = undefined;
-    const cancel = this.cancel;
-    this.cancel = undefined;
-    try {
-      cancel?.();
-    } catch {
-      // A resolver's cancel that throws changes nothing: its answer is ignored anyway.
-    }
   }
 }
