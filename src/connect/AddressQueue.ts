@@ -91,11 +91,8 @@ export class AddressQueue implements Addresses {
   private readonly preferred: FirstFamily;
   /** The family of the first address pushed; 0 until then. */
   private firstPushed: 0 | 4 | 6 = 0;
-  /**
-   * Every address offered by an answer, to drop repeats in linear time. Made by the first answer: the cheapest
-   * connect, an IP literal, has no answer to deduplicate, and a Set is the costliest part of a queue to make.
-   */
-  private seen: Set<string> | undefined = undefined;
+  /** Every address offered by an answer, to drop repeats in linear time. */
+  private readonly seen = new Set<string>();
   /** Resolver order: every address. Interleaved: the IPv4 addresses. */
   private readonly ipv4OrAll = new Fifo();
   /** Interleaved: the IPv6 addresses. */
@@ -120,10 +117,9 @@ export class AddressQueue implements Addresses {
   /** The addresses of `answer` not seen before, in its order; they are remembered as seen. */
   unseen(answer: readonly SocketAddress[]): SocketAddress[] {
     const fresh: SocketAddress[] = [];
-    const seen = (this.seen ??= new Set());
     for (const address of answer) {
-      if (seen.has(address.address)) continue;
-      seen.add(address.address);
+      if (this.seen.has(address.address)) continue;
+      this.seen.add(address.address);
       fresh.push(address);
     }
     return fresh;
@@ -161,7 +157,7 @@ export class AddressQueue implements Addresses {
 
   /** Forgets every queued and seen address. */
   clear(): void {
-    this.seen = undefined;
+    this.seen.clear();
     this.ipv4OrAll.clear();
     this.ipv6.clear();
   }
