@@ -1,7 +1,6 @@
 import { getEventListeners } from 'node:events';
-import { connectAsync$, connected, connect, ConnectError, InvalidArgumentError } from '../../src/index.js';
+import { connectAsync$, connected, ConnectError, InvalidArgumentError } from '../../src/index.js';
 import type { ConnectEvent } from '../../src/index.js';
-import { listen$ } from '../../src/listen/listen.js';
 import { connectAfter, createVirtualNetwork, hang } from '../../src/testing/index.js';
 import type { VirtualHosts, VirtualNetwork } from '../../src/testing/index.js';
 import { grammarProblems, label, newScheduler } from '../helpers/events.js';
@@ -121,47 +120,5 @@ describe('connectAsync$ with an AbortSignal', () => {
   it('should reject a signal that is not an AbortSignal, naming it', () => {
     expect(() => connectAsync$('h.test', 80, { signal: {} as AbortSignal })).toThrow(InvalidArgumentError);
     expect(() => connectAsync$('h.test', 80, { signal: {} as AbortSignal })).toThrow(/signal/);
-  });
-});
-
-describe('connect() with an AbortSignal', () => {
-  it('should reject with the AbortError when aborted', async () => {
-    const scheduler = newScheduler();
-    const network = createVirtualNetwork(scheduler, HANGING);
-    const controller = new AbortController();
-    const promise = connect('h.test', 80, { transport: network.transport, scheduler, signal: controller.signal });
-    scheduler.schedule(() => controller.abort('enough'), 10);
-    scheduler.flush();
-    await expect(promise).rejects.toMatchObject({ code: 'ABORT_ERR', name: 'AbortError', cause: 'enough' });
-    expect(network.openSockets()).toEqual([]);
-  });
-});
-
-describe('listen$ with an AbortSignal', () => {
-  it('should error with the AbortError and close its listeners when aborted', () => {
-    const scheduler = newScheduler();
-    const network = createVirtualNetwork(scheduler, {});
-    const controller = new AbortController();
-    const seen: string[] = [];
-    listen$(7, { transport: network.transport, signal: controller.signal }).subscribe({
-      next: (e) => seen.push(e.type),
-      error: (e: ConnectError) => seen.push(`error ${e.code} ${e.name}`),
-    });
-    scheduler.flush();
-    expect(network.listeners()).toHaveLength(2);
-    controller.abort();
-    expect(seen).toEqual(['listening', 'error ABORT_ERR AbortError']);
-    expect(network.listeners()).toEqual([]);
-    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
-  });
-
-  it('should error at once, listening on nothing, when the signal is already aborted', () => {
-    const scheduler = newScheduler();
-    const network = createVirtualNetwork(scheduler, {});
-    const seen: string[] = [];
-    listen$(7, { transport: network.transport, signal: AbortSignal.abort() }).subscribe({ error: (e: ConnectError) => seen.push(e.code) });
-    scheduler.flush();
-    expect(seen).toEqual(['ABORT_ERR']);
-    expect(network.listeners()).toEqual([]);
   });
 });
