@@ -2,13 +2,14 @@ import { Observable } from 'rxjs';
 import type { Channel } from '../channel/Channel.js';
 import type { ConnectEvent } from './ConnectEvent.js';
 import type { ConnectPlan } from './connectPlan.js';
+import { CHANNEL_OUTPUT, EventOutput } from './ConnectOutput.js';
+import type { ConnectOutput, RunSubscriber } from './ConnectOutput.js';
 import { ConnectRun } from './ConnectRun.js';
-import type { RunOutput, RunSubscriber } from './ConnectRun.js';
 
-function subscribeRun(plan: ConnectPlan, subscriber: RunSubscriber, output: RunOutput): ConnectRun | undefined {
+function subscribeRun(plan: ConnectPlan, subscriber: RunSubscriber, output: ConnectOutput): ConnectRun | undefined {
   // A subscriber that is already closed gets nothing: no lookup, no dial (as an operator's linked subscriber).
   if (subscriber.closed) return undefined;
-  const run = new ConnectRun(plan, subscriber, output);
+  const run = new ConnectRun(subscriber, output);
   run.start(plan);
   // The run is the teardown: an object, rather than a closure that would keep the plan.
   return run;
@@ -19,7 +20,7 @@ class ConnectObservable extends Observable<ConnectEvent> {
   readonly #plan: ConnectPlan;
 
   constructor(plan: ConnectPlan) {
-    super((subscriber) => subscribeRun(plan, subscriber, 'events'));
+    super((subscriber) => subscribeRun(plan, subscriber, new EventOutput(plan.scheduler)));
     this.#plan = plan;
   }
 
@@ -41,5 +42,5 @@ export function connectObservable(plan: ConnectPlan): Observable<ConnectEvent> {
 export function fusedConnected(source: Observable<ConnectEvent>): Observable<Channel> | undefined {
   const plan = ConnectObservable.planOf(source);
   if (plan === undefined) return undefined;
-  return new Observable<Channel>((subscriber) => subscribeRun(plan, subscriber, 'channel'));
+  return new Observable<Channel>((subscriber) => subscribeRun(plan, subscriber, CHANNEL_OUTPUT));
 }

@@ -10,10 +10,25 @@ export type ConnectOptions = {
   readonly attemptDelay?: number | undefined;
   /** Milliseconds to wait for IPv6 when IPv4 answers first (happy-eyeballs). Default 50. */
   readonly resolutionDelay?: number | undefined;
+  /**
+   * Which family the happy-eyeballs race starts with, in the words of Node's `dns.setDefaultResultOrder`:
+   * `'ipv6first'` looks both families up at once and starts with IPv6 (RFC 8305 §4: a working IPv6 path gets used
+   * and a broken one costs one `attemptDelay`); `'ipv4first'` does the same starting with IPv4 (and waits
+   * `resolutionDelay` for IPv4 when IPv6 answers first); `'verbatim'` makes one lookup of both families and starts
+   * with the family of the resolver's first address (for a resolver that sorts per RFC 6724 or by policy), the
+   * families alternating after it. Default `'ipv6first'`, the RFC's order.
+   */
+  readonly familyOrder?: FamilyOrder | undefined;
   /** How many addresses of the first family go before the families alternate. Default 1. */
   readonly firstFamilyCount?: number | undefined;
   /** Milliseconds after which one attempt fails with `ETIMEDOUT` and the next one starts. Default: none. */
   readonly attemptTimeout?: number | undefined;
+  /**
+   * The most attempts in flight at once (happy-eyeballs): when the next attempt is due with this many still
+   * connecting, it waits for one of them to fail. It bounds the sockets a long resolver answer can open, as
+   * curl's limit does. An integer of at least 1. Default 6.
+   */
+  readonly maxConcurrentAttempts?: number | undefined;
   /** Restrict to one address family: 0 (both, the default), 4 or 6. */
   readonly family?: 0 | 4 | 6 | undefined;
   /** Local address (name or literal) to bind each attempt to; one of the attempt's own family is used. */
@@ -36,7 +51,17 @@ export type ConnectOptions = {
   readonly noDelay?: boolean | undefined;
   /** Enable TCP keep-alive on the connected socket. Default: off. */
   readonly keepAlive?: boolean | undefined;
+  /**
+   * Ends the connect when aborted, as an unsubscribe does, but telling why: attempts in flight end with
+   * `attemptFailed` and then `failed` comes, with a {@link ConnectError} whose `code` is `'ABORT_ERR'`, `name`
+   * `'AbortError'` and `cause` the signal's reason. Aborted after `connected`, it closes the channel (then `closed`).
+   * An already aborted signal fails at once, without a lookup.
+   */
+  readonly signal?: AbortSignal | undefined;
 };
+
+/** Which family a happy-eyeballs connect starts with (see {@link ConnectOptions.familyOrder}). */
+export type FamilyOrder = 'ipv6first' | 'ipv4first' | 'verbatim';
 
 /** How {@link connectAsync$} orders and paces its attempts. */
 export type ConnectStrategy = 'happy-eyeballs' | 'sequential';

@@ -1,50 +1,47 @@
-import type { SchedulerLike } from 'rxjs';
 import { Channel, watchChannelClose } from '../channel/Channel.js';
 import type { ChannelClose, ChannelCloseWatcher } from '../channel/Channel.js';
 import type { ConnectError } from '../errors/ConnectError.js';
+import type { SocketAddress } from '../core/socket.js';
 import type { TransportSocket } from '../transport/Transport.js';
-import type { ConnectEvent } from './ConnectEvent.js';
+import { destroySocket } from './Attempt.js';
+import type { Attempt } from './Attempt.js';
+import type { ConnectOutput, RunSubscriber } from './ConnectOutput.js';
 import type { ConnectPlan } from './connectPlan.js';
-import { dialFor } from './Dialer.js';
-import type { Attempt, Dial, DialerOwner } from './Dialer.js';
-
-/**
- * What a run delivers to: `connectAsync$`'s subscriber (every event), or, fused with `connected()`, a subscriber
- * of the channel alone. Methods, not function properties, so that either Subscriber fits.
- */
-export type RunSubscriber = {
-  readonly closed: boolean;
-  next(value: ConnectEvent | Channel): void;
-  error(error: unknown): void;
-  complete(): void;
-};
-
-/** `'events'`: every ConnectEvent, as `connectAsync$`. `'channel'`: the channel, then complete, as `connected()`. */
-export type RunOutput = 'events' | 'channel';
+import { Dialer } from './Dialer.js';
+import { abortFailure } from './failure.js';
+import type { DialReport } from './DialReport.js';
 
 /**
  * One subscription's connect, and the channel that results. The {@link Dialer} does the lookups and attempts and
  * is dropped once it has settled: a connected run lives as long as its channel, and keeps only what teardown and
- * the `closed` event need.
- *
- * With the `'channel'` output the run is `connectAsync$(...).pipe(connected())` in one piece: no events are
- * made, and no operator subscriber sits between the connect and its subscriber.
+ * the `closed` event need. What the subscriber is told, and how, is its {@link ConnectOutput}'s business.
  */
-export class ConnectRun implements ChannelCloseWatcher, DialerOwner {
+export class ConnectRun implements ChannelCloseWatcher, DialReport {
   private readonly subscriber: RunSubscriber;
-  /** Where the events' `elapsed` counts from; none when only the channel is wanted. */
-  private readonly clock: { readonly scheduler: SchedulerLike; readonly t0: number } | undefined;
-  private dialer: Dial | undefined;
-  private channel: Channel | undefined;
+  private readonly output: ConnectOutput;
+  private dialer: Dialer | undefined = undefined;
+  private channel: Channel | undefined = undefined;
+  /** The plan's AbortSignal while this run listens to it (from start to the end of the connect or channel). */
+  private signal: AbortSignal | undefined = undefined;
 
-  constructor(plan: ConnectPlan, subscriber: RunSubscriber, output: RunOutput = 'events') {
+  constructor(subscriber: RunSubscriber, output: ConnectOutput) {
     this.subscriber = subscriber;
-    this.clock = output === 'events' ? { scheduler: plan.scheduler, t0: plan.scheduler.now() } : undefined;
+    this.output = output;
   }
 
   /** Starts the dialer. The plan is not kept: a connected run keeps only what teardown and `closed` need. */
   start(plan: ConnectPlan): void {
-    const dialer = dialFor(plan, this);
+    const { signal } = plan;
+    if (signal !== undefined) {
+      // Already aborted: failed at once, with no lookup and no dial.
+      if (signal.aborted) {
+        this.output.failed(this.subscriber, abortFailure(signal.reason));
+        return;
+      }
+      this.signal = signal;
+      signal.addEventListener('abort', this);
+    }
+    const dialer = new Dialer(plan, this);
     this.dialer = dialer;
     dialer.start();
   }
@@ -54,6 +51,7 @@ export class ConnectRun implements ChannelCloseWatcher, DialerOwner {
    * completion: the run is its subscriber's teardown (an object, rather than a closure that would keep the plan).
    */
   unsubscribe(): void {
+    this.stopListening();
     const dialer = this.dialer;
     this.dialer = undefined;
     dialer?.cancel();
@@ -65,62 +63,81 @@ export class ConnectRun implements ChannelCloseWatcher, DialerOwner {
     else if (!channel.closed) channel.close().catch(() => undefined);
   }
 
-  get eventsWanted(): boolean {
-    return this.clock !== undefined;
+  /**
+   * @internal The signal was aborted: while connecting, the dialer ends every attempt and the connect fails
+   * with the AbortError; once connected, the channel is closed as on unsubscribe (then `closed` comes).
+   */
+  handleEvent(): void {
+    const signal = this.signal;
+    if (signal === undefined) return;
+    this.stopListening();
+    const dialer = this.dialer;
+    if (dialer !== undefined) dialer.abort(signal.reason, abortFailure(signal.reason));
+    else this.unsubscribe();
   }
 
-  get elapsed(): number {
-    const clock = this.clock;
-    return clock === undefined ? 0 : clock.scheduler.now() - clock.t0;
+  private stopListening(): void {
+    this.signal?.removeEventListener('abort', this);
+    this.signal = undefined;
   }
 
-  emit(event: ConnectEvent | Channel): boolean {
-    if (this.subscriber.closed) return false;
-    this.subscriber.next(event);
-    return !this.subscriber.closed;
+  resolved(host: string, port: number, family: 0 | 4 | 6, addresses: readonly SocketAddress[]): void {
+    this.output.resolved(this.subscriber, host, port, family, addresses);
+    this.stopIfUnwanted();
   }
 
-  won(attempt: Attempt, losers: readonly Attempt[], plan: ConnectPlan): void {
+  attemptStarted(attempt: Attempt): void {
+    this.output.attemptStarted(this.subscriber, attempt);
+    this.stopIfUnwanted();
+  }
+
+  attemptFailed(attempt: Attempt, error: ConnectError): void {
+    this.output.attemptFailed(this.subscriber, attempt, error);
+    this.stopIfUnwanted();
+  }
+
+  connected(winner: Attempt, losers: readonly Attempt[]): void {
+    const dialer = this.dialer;
     this.dialer = undefined;
-    const socket = attempt.socket as TransportSocket;
+    const socket = winner.socket as TransportSocket;
     // The subscription may have ended while the dialer settled (a resolver's cancel is user code): teardown
     // found no dialer and no channel, so the winner is ours to close.
-    if (this.subscriber.closed) {
-      socket.destroy();
+    if (dialer === undefined || this.subscriber.closed) {
+      destroySocket(socket);
       return;
     }
-    if (this.eventsWanted) {
-      for (const loser of losers) {
-        if (!this.emit({ type: 'attemptCancelled', elapsed: this.elapsed, attempt: loser.n, address: loser.address, reason: 'lost' })) {
-          socket.destroy();
-          return;
-        }
+    for (const loser of losers) {
+      this.output.attemptLost(this.subscriber, loser);
+      if (this.subscriber.closed) {
+        destroySocket(socket);
+        return;
       }
     }
-    const { encoding, translation, maxLineLength } = plan;
+    const { encoding, translation, maxLineLength } = dialer.plan;
     const channel = new Channel(socket, { encoding, translation, maxLineLength });
     // Set before it is handed out: a subscriber that leaves on it has teardown close it.
     this.channel = channel;
-    if (!this.emit(this.eventsWanted ? { type: 'connected', elapsed: this.elapsed, attempt: attempt.n, address: attempt.address, channel } : channel)) return;
-    watchChannelClose(channel, this);
+    this.output.connected(this.subscriber, winner, channel);
+    if (!this.subscriber.closed) watchChannelClose(channel, this);
   }
 
   failed(error: ConnectError): void {
     this.dialer = undefined;
-    if (!this.eventsWanted) {
-      if (!this.subscriber.closed) this.subscriber.error(error);
-      return;
-    }
-    this.finish({ type: 'failed', elapsed: this.elapsed, error });
+    this.stopListening();
+    this.output.failed(this.subscriber, error);
   }
 
-  /** The channel closed: the last event. Nothing is emitted after an unsubscribe (emit checks). */
+  /** The channel closed: the last event. Nothing is emitted after an unsubscribe. */
   channelClosed({ error }: ChannelClose): void {
-    if (!this.eventsWanted) this.subscriber.complete();
-    else this.finish(error === undefined ? { type: 'closed', elapsed: this.elapsed } : { type: 'closed', elapsed: this.elapsed, error });
+    this.stopListening();
+    this.output.closed(this.subscriber, error);
   }
 
-  private finish(event: ConnectEvent): void {
-    if (this.emit(event)) this.subscriber.complete();
+  /**
+   * A subscriber that left while being told something (inside `subscribe`, before this run is its teardown) ends
+   * the connect now, so that the dialer goes no further.
+   */
+  private stopIfUnwanted(): void {
+    if (this.subscriber.closed) this.unsubscribe();
   }
 }

@@ -19,7 +19,7 @@ import { nodeTransport } from '../transport/nodeTransport.js';
 import { parseTransport } from '../transport/Transport.js';
 import type { LookupFunction, Transport } from '../transport/Transport.js';
 import type { ChannelEncoding, ChannelTranslation } from '../channel/encoding.js';
-import type { ConnectOptions, ConnectStrategy } from './ConnectOptions.js';
+import type { ConnectOptions, ConnectStrategy, FamilyOrder } from './ConnectOptions.js';
 
 /** Everything one connect needs, validated and with defaults applied. */
 export type ConnectPlan = {
@@ -29,8 +29,10 @@ export type ConnectPlan = {
   readonly strategy: ConnectStrategy;
   readonly attemptDelay: number;
   readonly resolutionDelay: number;
+  readonly familyOrder: FamilyOrder;
   readonly firstFamilyCount: number;
   readonly attemptTimeout: number | undefined;
+  readonly maxConcurrentAttempts: number;
   readonly family: 0 | 4 | 6;
   readonly myaddr: string | undefined;
   readonly myport: number | undefined;
@@ -42,6 +44,7 @@ export type ConnectPlan = {
   readonly maxLineLength: number | undefined;
   readonly noDelay: boolean | undefined;
   readonly keepAlive: boolean | undefined;
+  readonly signal: AbortSignal | undefined;
 };
 
 export const MIN_ATTEMPT_DELAY = 10;
@@ -62,9 +65,10 @@ export function connectPlan(hostArg: unknown, portArg: unknown, optionsArg: unkn
   // One literal, in one order, whichever path made the settings: every plan has the same shape.
   return {
     host, hostFamily, port, strategy: s.strategy, attemptDelay: s.attemptDelay, resolutionDelay: s.resolutionDelay,
-    firstFamilyCount: s.firstFamilyCount, attemptTimeout: s.attemptTimeout, family: s.family, myaddr: s.myaddr,
+    familyOrder: s.familyOrder, firstFamilyCount: s.firstFamilyCount, attemptTimeout: s.attemptTimeout, maxConcurrentAttempts: s.maxConcurrentAttempts, family: s.family, myaddr: s.myaddr,
     myport: s.myport, lookup: s.lookup, transport: s.transport, scheduler: s.scheduler, encoding: s.encoding,
     translation: s.translation, maxLineLength: s.maxLineLength, noDelay: s.noDelay, keepAlive: s.keepAlive,
+    signal: s.signal,
   };
 }
 
@@ -73,9 +77,11 @@ function settings(optionsArg: unknown, host: string, hostFamily: 0 | 4 | 6): Set
   const strategy = parseChoice<ConnectStrategy>(o.strategy, 'strategy', ['happy-eyeballs', 'sequential'], 'happy-eyeballs');
   const attemptDelay = Math.min(MAX_ATTEMPT_DELAY, Math.max(MIN_ATTEMPT_DELAY, parseDelay(o.attemptDelay, 'attemptDelay', 250)));
   const resolutionDelay = parseDelay(o.resolutionDelay, 'resolutionDelay', 50);
+  const familyOrder = parseChoice<FamilyOrder>(o.familyOrder, 'familyOrder', ['ipv6first', 'ipv4first', 'verbatim'], 'ipv6first');
   const firstFamilyCount = parseInteger(o.firstFamilyCount, 'firstFamilyCount', 1, 1000, 1);
   const attemptTimeout = parseDelay(o.attemptTimeout, 'attemptTimeout', undefined);
   if (attemptTimeout === 0) throw new ArgumentOutOfRangeError('attemptTimeout', 'must be more than 0 ms');
+  const maxConcurrentAttempts = parseInteger(o.maxConcurrentAttempts, 'maxConcurrentAttempts', 1, Number.MAX_SAFE_INTEGER, 6);
   const family = parseChoice<0 | 4 | 6>(o.family, 'family', [0, 4, 6], 0);
   if (hostFamily !== 0 && family !== 0 && hostFamily !== family) {
     throw new InvalidArgumentError('family', `is ${family}, but host ${host} is an IPv${hostFamily} address`);
@@ -90,8 +96,15 @@ function settings(optionsArg: unknown, host: string, hostFamily: 0 | 4 | 6): Set
   const maxLineLength = parseMaxLineLength(o.maxLineLength);
   const noDelay = parseBoolean(o.noDelay, 'noDelay');
   const keepAlive = parseBoolean(o.keepAlive, 'keepAlive');
+  const signal = parseSignal(o.signal, 'signal');
   return {
-    strategy, attemptDelay, resolutionDelay, firstFamilyCount, attemptTimeout, family, myaddr, myport, lookup,
-    transport, scheduler, encoding, translation, maxLineLength, noDelay, keepAlive,
+    strategy, attemptDelay, resolutionDelay, familyOrder, firstFamilyCount, attemptTimeout, maxConcurrentAttempts, family, myaddr, myport, lookup,
+    transport, scheduler, encoding, translation, maxLineLength, noDelay, keepAlive, signal,
   };
+}
+
+/** An optional AbortSignal; anything else throws an InvalidArgumentError naming `name`. */
+export function parseSignal(value: unknown, name: string): AbortSignal | undefined {
+  if (value === undefined || value instanceof AbortSignal) return value;
+  throw new InvalidArgumentError(name, `must be an AbortSignal, got ${value === null ? 'null' : typeof value}`, 'ERR_INVALID_ARG_TYPE');
 }

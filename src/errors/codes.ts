@@ -18,6 +18,9 @@ const TEXTS: Readonly<Record<string, string>> = {
   EAFNOSUPPORT: 'address family not supported by protocol',
   EINVAL: 'invalid argument',
   ECANCELED: 'operation canceled',
+  // Not errno codes: an AbortSignal's abort (Node's code for it), a TCP socket that connected to itself.
+  ABORT_ERR: 'operation aborted',
+  ESELFCONNECT: 'socket connected to itself',
   // Resolver answers, as getaddrinfo's gai_strerror words them.
   ENOTFOUND: 'Name or service not known',
   ENODATA: 'No address associated with hostname',
@@ -31,6 +34,30 @@ const TEXTS: Readonly<Record<string, string>> = {
 /** Tcl's text for an error code; an unknown code falls back to the given text, then to the code itself. */
 export function tclText(code: string, fallback?: string): string {
   return TEXTS[code] ?? (fallback !== undefined && fallback !== '' ? fallback : code);
+}
+
+/**
+ * The error of an attempt or a connect that ran out of time: code `ETIMEDOUT`, Tcl's text as its message (the
+ * same shape as Node's socket errors, so that it reads like one wherever it is the `cause`).
+ */
+export function timedOutError(): Error & { readonly code: string } {
+  return Object.assign(new Error(tclText('ETIMEDOUT')), { code: 'ETIMEDOUT' });
+}
+
+/**
+ * The error an attempt ends with when the connect's AbortSignal is aborted: code `ABORT_ERR` and name
+ * `AbortError`, as Node's own, with the signal's reason as `cause`.
+ */
+export function abortedError(reason: unknown): Error & { readonly code: string } {
+  return Object.assign(new Error(tclText('ABORT_ERR'), { cause: reason }), { code: 'ABORT_ERR', name: 'AbortError' });
+}
+
+/**
+ * The error of an attempt whose socket connected to itself: bound to the port it dialed on this host with nothing
+ * listening there, TCP's simultaneous open makes the socket its own peer (code `ESELFCONNECT`).
+ */
+export function selfConnectError(): Error & { readonly code: string } {
+  return Object.assign(new Error(tclText('ESELFCONNECT')), { code: 'ESELFCONNECT' });
 }
 
 const RESOLUTION = new Set(['ENOTFOUND', 'ENODATA', 'EAI_AGAIN', 'EAI_FAIL', 'ESERVFAIL', 'ETIMEOUT', 'EREFUSED', 'ERR_LOOKUP']);

@@ -33,4 +33,10 @@ export type ListenOptions = {
   readonly noDelay?: boolean | undefined;
   /** Enable TCP keep-alive on accepted sockets. Default: off. */
   readonly keepAlive?: boolean | undefined;
+  /**
+   * Stops listening when aborted: the listeners close and the Observable errors with a {@link ConnectError}
+   * whose `code` is `'ABORT_ERR'`, `name` `'AbortError'` and `cause` the signal's reason. Accepted channels
+   * live on, as on unsubscribe. An already aborted signal errors at once, listening on nothing.
+   */
+  readonly signal?: AbortSignal | undefined;
 };

@@ -2,6 +2,7 @@ import { Observable } from 'rxjs';
 import type { ListenOptions } from './ListenOptions.js';
 import type { ServerEvent } from './ServerEvent.js';
 import { listenPlan } from './listenPlan.js';
+import { abortFailure } from '../connect/failure.js';
 import { ListenRun } from './ListenRun.js';
 
 /**
@@ -72,8 +73,19 @@ import { ListenRun } from './ListenRun.js';
 export function listen$(port: number | string, options?: ListenOptions): Observable<ServerEvent> {
   const plan = listenPlan(port, options);
   return new Observable<ServerEvent>((subscriber) => {
+    const { signal } = plan;
+    if (signal?.aborted === true) {
+      subscriber.error(abortFailure(signal.reason));
+      return undefined;
+    }
     const run = new ListenRun(plan, subscriber);
+    // An abort errors the subscriber, whose teardown closes the listeners and removes this listener.
+    const onAbort = (): void => subscriber.error(abortFailure(signal?.reason));
+    signal?.addEventListener('abort', onAbort);
     run.start();
-    return () => run.teardown();
+    return () => {
+      signal?.removeEventListener('abort', onAbort);
+      run.teardown();
+    };
   });
 }

@@ -16,6 +16,7 @@ import { parseTransport } from '../transport/Transport.js';
 import type { LookupFunction, Transport } from '../transport/Transport.js';
 import type { ChannelEncoding, ChannelTranslation } from '../channel/encoding.js';
 import type { ListenOptions } from './ListenOptions.js';
+import { parseSignal } from '../connect/connectPlan.js';
 
 /** Everything one `listen$` needs, validated and with defaults applied. */
 export type ListenPlan = {
@@ -32,6 +33,7 @@ export type ListenPlan = {
   readonly allowHalfOpen: boolean;
   readonly noDelay: boolean | undefined;
   readonly keepAlive: boolean | undefined;
+  readonly signal: AbortSignal | undefined;
 };
 
 /** Validates the arguments of `listen$`; throws a typed error naming the first bad one. */
@@ -53,8 +55,9 @@ export function listenPlan(portArg: unknown, optionsArg: unknown): ListenPlan {
   const allowHalfOpen = parseBoolean(o.allowHalfOpen, 'allowHalfOpen') ?? false;
   const noDelay = parseBoolean(o.noDelay, 'noDelay');
   const keepAlive = parseBoolean(o.keepAlive, 'keepAlive');
+  const signal = parseSignal(o.signal, 'signal');
   return {
     port, myaddr, myaddrFamily, family, backlog, lookup, transport, encoding, translation, maxLineLength, allowHalfOpen,
-    noDelay, keepAlive,
+    noDelay, keepAlive, signal,
   };
 }

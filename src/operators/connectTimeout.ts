@@ -1,6 +1,7 @@
 import { Observable } from 'rxjs';
 import type { MonoTypeOperatorFunction, SchedulerLike, Subscription } from 'rxjs';
 import { ConnectError } from '../errors/ConnectError.js';
+import { timedOutError } from '../errors/codes.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { parseDelay, parseScheduler } from '../validation/validate.js';
 import { subscribeLinked } from './subscribeLinked.js';
@@ -145,7 +146,7 @@ function timeoutError(
 ): ConnectError {
   const timedOut = cut.map((a) => ({
     n: a.n,
-    error: ConnectError.forAttempt(a.address, now - a.startedAt, Object.assign(new Error('connection timed out'), { code: 'ETIMEDOUT' })),
+    error: ConnectError.forAttempt(a.address, now - a.startedAt, timedOutError()),
   }));
   const attempts = [...failures, ...timedOut].sort((a, b) => a.n - b.n).map((f) => f.error);
   const first = cut[0];

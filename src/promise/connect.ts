@@ -39,7 +39,8 @@ export type ConnectPromiseOptions = ConnectOptions & {
  * @param host A host name or an IP literal.
  * @param port An integer from 1 to 65535, or a service name.
  * @param options `connectAsync$`'s options, and `timeout` for the whole connect.
- * @returns A Promise of the connected {@link Channel}; it rejects with the `ConnectError` of a failed connect.
+ * @returns A Promise of the connected {@link Channel}; it rejects with the `ConnectError` of a failed connect
+ * (with `code: 'ABORT_ERR'` and `name: 'AbortError'` when the `signal` option is aborted first).
  * @throws InvalidArgumentError or ArgumentOutOfRangeError, naming the argument, for bad input.
  */
 export function connect(host: string, port: number | string, options?: ConnectPromiseOptions): Promise<Channel> {

@@ -23,10 +23,13 @@ export function safeLookup(
     answered = true;
     const addresses: SocketAddress[] = [];
     const list: readonly LookupAddress[] = typeof result === 'string' ? [{ address: result, family: ipFamily(result) }] : Array.isArray(result) ? result : [];
+    // A Set, not a search of the list so far: a hostile answer of thousands of addresses stays linear.
+    const seen = new Set<string>();
     for (const entry of list) {
       const address = typeof entry?.address === 'string' ? entry.address : '';
       const f = ipFamily(address);
-      if (f === 0 || (family !== 0 && f !== family) || addresses.some((a) => a.address === address)) continue;
+      if (f === 0 || (family !== 0 && f !== family) || seen.has(address)) continue;
+      seen.add(address);
       addresses.push({ address, family: f, port });
     }
     done(error ?? undefined, error ? [] : addresses);

@@ -2,55 +2,10 @@ import { firstValueFrom, map, Subscriber, VirtualAction, VirtualTimeScheduler } 
 import type { Observable, Subscription } from 'rxjs';
 import type { Socket } from 'node:net';
 import { connectAsync$, connected } from '../../src/index.js';
-import type { ConnectEvent, LookupFunction, SocketEvents, Transport, TransportSocket } from '../../src/index.js';
-import { connectAfter, createVirtualNetwork, hang } from '../../src/testing/index.js';
-import { label } from '../helpers/events.js';
-import { scriptedSocket } from '../helpers/scriptedSocket.js';
+import type { ConnectEvent, LookupFunction } from '../../src/index.js';
+import { connectAfter, createVirtualNetwork } from '../../src/testing/index.js';
 import { settledTcpHandles, startServer } from '../helpers/loopback.js';
 import type { TestServer } from '../helpers/loopback.js';
-import { runVirtual } from '../helpers/virtual.js';
-
-/** A transport whose dial reports the connect before it returns the socket. */
-function synchronousTransport(): { transport: Transport; destroyed: () => number } {
-  let destroyed = 0;
-  const transport: Transport = {
-    lookup: (_h, _o, cb) => cb(null, [{ address: '192.0.2.1', family: 4 }]),
-    dial(request, events: SocketEvents): TransportSocket {
-      const socket = scriptedSocket(events, request.remote, { address: '192.0.2.100', family: 4, port: 40000 }, (s) => {
-        destroyed++;
-        s.events.close();
-      });
-      events.connect();
-      return socket;
-    },
-    listen: (_r, _e, done) => done(new Error('not here')),
-  };
-  return { transport, destroyed: () => destroyed };
-}
-
-describe('connectAsync$ edge cases found in review', () => {
-  it('should connect when the transport reports the connect synchronously inside dial', () => {
-    const { transport, destroyed } = synchronousTransport();
-    const events: ConnectEvent[] = [];
-    let completed = false;
-    const sub = connectAsync$('192.0.2.1', 80, { transport }).subscribe({ next: (e) => events.push(e), complete: () => (completed = true) });
-    expect(events.map(label)).toEqual(['resolved 4 192.0.2.1', 'attempt 0 192.0.2.1', 'connected 0 192.0.2.1']);
-    sub.unsubscribe();
-    expect(destroyed()).toBe(1);
-    expect(completed).toBe(false);
-  });
-
-  it('should fail with EHOSTUNREACH, not the other family\'s lookup error, when no address matches myaddr', () => {
-    const run = runVirtual('v6only.test', { 'v6only.test': { addresses: { '2001:db8::1': connectAfter(1) } } }, { myaddr: '192.0.2.200' });
-    expect(run.timeline).toEqual(['0 resolved 6 2001:db8::1', '0 resolved 4', '0 failed EHOSTUNREACH']);
-  });
-
-  it('should not wait the resolution delay for a family no local address can use', () => {
-    const hosts = { 'h.test': { addresses: { '2001:db8::1': hang(), '192.0.2.1': connectAfter(5) }, lookup: { ipv4: 0, ipv6: 100 } } };
-    const run = runVirtual('h.test', hosts, { myaddr: '192.0.2.200' }, 500);
-    expect(run.timeline).toEqual(['0 resolved 4 192.0.2.1', '0 attempt 0 192.0.2.1 from 192.0.2.200:0', '5 connected 0 192.0.2.1']);
-  });
-});
 
 describe('connectAsync$ unsubscribing with bytes queued (loopback)', () => {
   let server: TestServer | undefined;
@@ -78,7 +33,7 @@ describe('connectAsync$ unsubscribing with bytes queued (loopback)', () => {
   });
 });
 
-describe('connectAsync$ subscriptions that end at awkward moments (second review)', () => {
+describe('connectAsync$ when the subscription ends as the connect settles', () => {
   const modes = {
     events: (s: Observable<ConnectEvent>): Observable<unknown> => s,
     'connected() fused': (s: Observable<ConnectEvent>): Observable<unknown> => s.pipe(connected()),

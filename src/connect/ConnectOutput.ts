@@ -1,0 +1,101 @@
+import type { SchedulerLike } from 'rxjs';
+import type { Channel } from '../channel/Channel.js';
+import type { ConnectError } from '../errors/ConnectError.js';
+import type { SocketAddress } from '../core/socket.js';
+import type { Attempt } from './Attempt.js';
+import type { ConnectEvent } from './ConnectEvent.js';
+
+/**
+ * What a run delivers to: `connectAsync$`'s subscriber (every event), or, fused with `connected()`, a subscriber
+ * of the channel alone. Methods, not function properties, so that either Subscriber fits.
+ */
+export type RunSubscriber = {
+  readonly closed: boolean;
+  next(value: ConnectEvent | Channel): void;
+  error(error: unknown): void;
+  complete(): void;
+};
+
+/**
+ * How a run tells its subscriber what happened: {@link EventOutput} (every {@link ConnectEvent}) or
+ * {@link CHANNEL_OUTPUT} (the channel, then complete, as `connected()`). The subscriber is passed in rather than
+ * kept, so that the channel-only output is one shared object.
+ */
+export type ConnectOutput = {
+  resolved(to: RunSubscriber, host: string, port: number, family: 0 | 4 | 6, addresses: readonly SocketAddress[]): void;
+  attemptStarted(to: RunSubscriber, attempt: Attempt): void;
+  attemptFailed(to: RunSubscriber, attempt: Attempt, error: ConnectError): void;
+  attemptLost(to: RunSubscriber, attempt: Attempt): void;
+  connected(to: RunSubscriber, winner: Attempt, channel: Channel): void;
+  failed(to: RunSubscriber, error: ConnectError): void;
+  closed(to: RunSubscriber, error: Error | undefined): void;
+};
+
+/** Every step as a {@link ConnectEvent}, its `elapsed` read from the scheduler since the subscription. */
+export class EventOutput implements ConnectOutput {
+  private readonly scheduler: SchedulerLike;
+  private readonly t0: number;
+
+  constructor(scheduler: SchedulerLike) {
+    this.scheduler = scheduler;
+    this.t0 = scheduler.now();
+  }
+
+  resolved(to: RunSubscriber, host: string, port: number, family: 0 | 4 | 6, addresses: readonly SocketAddress[]): void {
+    emit(to, { type: 'resolved', elapsed: this.elapsed, host, port, family, addresses });
+  }
+
+  attemptStarted(to: RunSubscriber, { index, address, local }: Attempt): void {
+    const elapsed = this.elapsed;
+    emit(to, local === undefined ? { type: 'attempt', elapsed, attempt: index, address } : { type: 'attempt', elapsed, attempt: index, address, local });
+  }
+
+  attemptFailed(to: RunSubscriber, { index, address }: Attempt, error: ConnectError): void {
+    emit(to, { type: 'attemptFailed', elapsed: this.elapsed, attempt: index, address, error });
+  }
+
+  attemptLost(to: RunSubscriber, { index, address }: Attempt): void {
+    emit(to, { type: 'attemptCancelled', elapsed: this.elapsed, attempt: index, address, reason: 'lost' });
+  }
+
+  connected(to: RunSubscriber, { index, address }: Attempt, channel: Channel): void {
+    emit(to, { type: 'connected', elapsed: this.elapsed, attempt: index, address, channel });
+  }
+
+  failed(to: RunSubscriber, error: ConnectError): void {
+    if (emit(to, { type: 'failed', elapsed: this.elapsed, error })) to.complete();
+  }
+
+  closed(to: RunSubscriber, error: Error | undefined): void {
+    const elapsed = this.elapsed;
+    if (emit(to, error === undefined ? { type: 'closed', elapsed } : { type: 'closed', elapsed, error })) to.complete();
+  }
+
+  private get elapsed(): number {
+    return this.scheduler.now() - this.t0;
+  }
+}
+
+/** Only the channel, as `connectAsync$(...).pipe(connected())`: no event objects are made. */
+export const CHANNEL_OUTPUT: ConnectOutput = {
+  resolved() {},
+  attemptStarted() {},
+  attemptFailed() {},
+  attemptLost() {},
+  connected(to, _winner, channel) {
+    emit(to, channel);
+  },
+  failed(to, error) {
+    if (!to.closed) to.error(error);
+  },
+  closed(to) {
+    to.complete();
+  },
+};
+
+/** Emits unless the subscriber is gone; returns whether it is still there. */
+function emit(to: RunSubscriber, value: ConnectEvent | Channel): boolean {
+  if (to.closed) return false;
+  to.next(value);
+  return !to.closed;
+}

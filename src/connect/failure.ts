@@ -1,0 +1,69 @@
+import { ConnectError } from '../errors/ConnectError.js';
+import { mostRelevant, tclText } from '../errors/codes.js';
+import { lookupCode, lookupFailure } from '../transport/lookup.js';
+
+/** A lookup of the host that failed: the family it asked for (0 for both) and the resolver's error. */
+export type LookupError = { readonly family: 0 | 4 | 6; readonly error: unknown };
+
+/** What a connect that found no connection knows when it gives up. */
+export type ConnectFailure = {
+  readonly host: string;
+  readonly port: number;
+  /** Every attempt's own error, in attempt order. */
+  readonly attemptErrors: readonly ConnectError[];
+  /** How many resolved addresses were not tried, having no local address of their family. */
+  readonly skippedForNoLocal: number;
+  /** The errors of the lookups of `host`, in the order they came. */
+  readonly lookupErrors: readonly LookupError[];
+};
+
+/**
+ * The error of a whole connect that found no connection, from what got furthest: the attempts' errors
+ * (aggregated, the most relevant code first), then addresses that no local address could reach (Tcl: host is
+ * unreachable), then the lookup's error, then a lookup that found no address (`ENOTFOUND`).
+ */
+export function connectFailure({ host, port, attemptErrors, skippedForNoLocal, lookupErrors }: ConnectFailure): ConnectError {
+  if (attemptErrors.length > 0) return ConnectError.aggregate(attemptErrors, { code: 'ECONNREFUSED' });
+  if (skippedForNoLocal > 0) {
+    return new ConnectError({ code: 'EHOSTUNREACH', port, detail: `no local address of the family of ${host}'s addresses` });
+  }
+  if (lookupErrors.length > 0) return lookupsFailure(host, port, lookupErrors);
+  return new ConnectError({ code: 'ENOTFOUND', port, detail: `${host} has no addresses` });
+}
+
+/**
+ * The error of lookups that all failed. The most relevant code leads; when the lookups failed differently (the
+ * AAAA and the A lookup), the message names each one's error and `cause` is an AggregateError of them all.
+ */
+function lookupsFailure(host: string, port: number, errors: readonly LookupError[]): ConnectError {
+  const best = mostRelevant(errors, (e) => lookupCode(e.error)) as LookupError;
+  const texts = errors.map(({ error }) => tclText(lookupCode(error), messageOf(error)));
+  if (new Set(texts).size === 1) return lookupFailure(host, best.error, port);
+  const each = errors.map(({ family }, i) => `${family === 0 ? '' : `IPv${family} `}${texts[i] ?? ''}`);
+  return new ConnectError({
+    code: lookupCode(best.error),
+    port,
+    detail: `lookups of ${host} failed: ${each.join('; ')}`,
+    cause: new AggregateError(errors.map((e) => e.error), `lookups of ${host} failed`),
+  });
+}
+
+function messageOf(error: unknown): string | undefined {
+  const message = (error as { message?: unknown } | null | undefined)?.message;
+  return typeof message === 'string' ? message : undefined;
+}
+
+/**
+ * The error of a connect ended by its AbortSignal: code `ABORT_ERR`, name `AbortError` (as Node's), the signal's
+ * reason as `cause` and, when it has one, its text in the message.
+ */
+export function abortFailure(reason: unknown): ConnectError {
+  const text = typeof reason === 'string' ? reason : messageOf(reason);
+  const error = new ConnectError({ code: 'ABORT_ERR', detail: text === '' ? undefined : text, cause: reason });
+  return Object.assign(error, { name: 'AbortError' });
+}
+
+/** The error of a connect whose local address `myaddr` resolved to nothing. */
+export function localAddressFailure(myaddr: string, error: unknown): ConnectError {
+  return lookupFailure(`local address ${myaddr}`, error, undefined);
+}
