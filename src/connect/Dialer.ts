@@ -1,7 +1,7 @@
 import { ConnectError } from '../errors/ConnectError.js';
-import { mostRelevant } from '../errors/codes.js';
+import { lookupCode, lookupFailure, mostRelevant } from '../errors/codes.js';
 import { ipFamily, WILDCARD } from '../core/address.js';
-import { lookupCode, lookupFailure, safeLookup } from '../transport/lookup.js';
+import { safeLookup } from '../transport/lookup.js';
 import type { Subscription } from 'rxjs';
 import type { SocketEvents, Transport, TransportSocket } from '../transport/Transport.js';
 import type { ConnectEvent } from './ConnectEvent.js';
@@ -185,7 +185,7 @@ export class Dialer implements AttemptOwner {
     this.lookup(myaddr, 0, (error, addresses) => {
       if (addresses.length === 0) {
         this.settle();
-        this.owner.failed(lookupFailure(`local address ${myaddr}`, error, undefined));
+        this.owner.failed(new ConnectError(lookupFailure(`local address ${myaddr}`, error, undefined)));
         return;
       }
       this.locals = new Map();
@@ -409,7 +409,7 @@ export class Dialer implements AttemptOwner {
       return new ConnectError({ code: 'EHOSTUNREACH', port, detail: `no local address of the family of ${host}'s addresses` });
     }
     if (this.lookupErrors !== undefined && this.lookupErrors.length > 0) {
-      return lookupFailure(host, mostRelevant(this.lookupErrors, lookupCode), port);
+      return new ConnectError(lookupFailure(host, mostRelevant(this.lookupErrors, lookupCode), port));
     }
     return new ConnectError({ code: 'ENOTFOUND', port, detail: `${host} has no addresses` });
   }

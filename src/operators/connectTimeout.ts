@@ -1,8 +1,8 @@
 import { Observable } from 'rxjs';
 import type { MonoTypeOperatorFunction, SchedulerLike, Subscription } from 'rxjs';
 import { ConnectError } from '../errors/ConnectError.js';
-import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
-import { parseDelay, parseScheduler } from '../validation/validate.js';
+import { timedOutError } from '../errors/codes.js';
+import { parseRequiredDelay, parseScheduler } from '../validation/validate.js';
 import { subscribeLinked } from './subscribeLinked.js';
 import type { ConnectEvent } from '../connect/ConnectEvent.js';
 import type { SocketAddress } from '../core/socket.js';
@@ -60,8 +60,7 @@ type InFlight = { readonly n: number; readonly address: SocketAddress; readonly 
  * @throws InvalidArgumentError or ArgumentOutOfRangeError, naming `ms` or `scheduler`, for bad input.
  */
 export function connectTimeout(ms: number, scheduler?: SchedulerLike): MonoTypeOperatorFunction<ConnectEvent> {
-  if (ms === undefined) throw new InvalidArgumentError('ms', 'must be a number of milliseconds, got undefined', 'ERR_INVALID_ARG_TYPE');
-  const deadline = parseDelay(ms, 'ms', 0);
+  const deadline = parseRequiredDelay(ms, 'ms');
   const clock = parseScheduler(scheduler, 'scheduler');
   return (source) =>
     new Observable<ConnectEvent>((subscriber) => {
@@ -145,7 +144,7 @@ function timeoutError(
 ): ConnectError {
   const timedOut = cut.map((a) => ({
     n: a.n,
-    error: ConnectError.forAttempt(a.address, now - a.startedAt, Object.assign(new Error('connection timed out'), { code: 'ETIMEDOUT' })),
+    error: ConnectError.forAttempt(a.address, now - a.startedAt, timedOutError()),
   }));
   const attempts = [...failures, ...timedOut].sort((a, b) => a.n - b.n).map((f) => f.error);
   const first = cut[0];

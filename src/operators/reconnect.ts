@@ -1,8 +1,7 @@
 import { Observable } from 'rxjs';
 import type { OperatorFunction, SchedulerLike, Subscription } from 'rxjs';
 import { ArgumentOutOfRangeError } from '../errors/ArgumentOutOfRangeError.js';
-import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
-import { parseDelay, parseFunction, parseOptions, parseScheduler } from '../validation/validate.js';
+import { parseCount, parseDelay, parseFunction, parseNumber, parseOptions, parseScheduler } from '../validation/validate.js';
 import { subscribeLinked } from './subscribeLinked.js';
 import type { ConnectEvent } from '../connect/ConnectEvent.js';
 
@@ -92,7 +91,7 @@ export function reconnect(policy?: ReconnectPolicy): OperatorFunction<ConnectEve
   if (maxDelay < initialDelay) throw new ArgumentOutOfRangeError('maxDelay', `must be at least initialDelay (${initialDelay}), got ${maxDelay}`);
   const factor = parseNumber(p.factor, 'factor', 1, Number.MAX_VALUE, 2);
   const jitter = parseNumber(p.jitter, 'jitter', 0, 1, 0);
-  const maxRetries = p.maxRetries === Infinity ? Infinity : parseCount(p.maxRetries, 'maxRetries');
+  const maxRetries = parseCount(p.maxRetries, 'maxRetries');
   const resetAfter = p.resetAfter === Infinity ? Infinity : parseDelay(p.resetAfter, 'resetAfter', 10000);
   const random = parseFunction<() => number>(p.random, 'random') ?? Math.random;
   const scheduler = parseScheduler(p.scheduler, 'scheduler');
@@ -117,6 +116,7 @@ export function reconnect(policy?: ReconnectPolicy): OperatorFunction<ConnectEve
         const thisRound = ++round;
         let connectedAt: number | undefined;
         let ended = false;
+        // eslint-disable-next-line prefer-const -- end() reads it before the assignment when the round ends while subscribing.
         let sub: Subscription | undefined;
 
         const end = (): void => {
@@ -155,24 +155,3 @@ export function reconnect(policy?: ReconnectPolicy): OperatorFunction<ConnectEve
     });
 }
 
-function describe(value: unknown): string {
-  return typeof value === 'number' || value === undefined || value === null ? String(value) : typeof value;
-}
-
-/** A finite number within [min, max], or the fallback when undefined. */
-function parseNumber(value: unknown, argument: string, min: number, max: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number') throw new InvalidArgumentError(argument, `must be a number, got ${describe(value)}`, 'ERR_INVALID_ARG_TYPE');
-  if (!Number.isFinite(value) || value < min || value > max) {
-    throw new ArgumentOutOfRangeError(argument, max === Number.MAX_VALUE ? `must be a finite number ≥ ${min}, got ${value}` : `must be a number from ${min} to ${max}, got ${value}`);
-  }
-  return value;
-}
-
-/** An integer ≥ 0 (Infinity is handled by the caller), or Infinity when undefined. */
-function parseCount(value: unknown, argument: string): number {
-  if (value === undefined) return Infinity;
-  if (typeof value !== 'number') throw new InvalidArgumentError(argument, `must be an integer ≥ 0 or Infinity, got ${describe(value)}`, 'ERR_INVALID_ARG_TYPE');
-  if (!Number.isInteger(value) || value < 0) throw new ArgumentOutOfRangeError(argument, `must be an integer ≥ 0 or Infinity, got ${value}`);
-  return value;
-}

@@ -1,6 +1,6 @@
 import { Subject } from 'rxjs';
 import type { SchedulerLike, Subscription } from 'rxjs';
-import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
+import { parseScheduler } from '../validation/validate.js';
 import { ipFamily, isExactIPv4, isWildcard, WILDCARD } from '../core/address.js';
 import { NO_EVENTS } from '../transport/Transport.js';
 import { NAMES_KEPT } from '../transport/Transport.js';
@@ -262,9 +262,7 @@ class VirtualServer implements TransportServer {
  * `argument` names the piece, e.g. `hosts["a.test"].addresses["192.0.2.1"].after`.
  */
 export function createVirtualNetwork(scheduler: SchedulerLike, hosts: VirtualHosts, options: VirtualNetworkOptions = {}): VirtualNetwork {
-  if (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.schedule !== 'function' || typeof scheduler.now !== 'function') {
-    throw new InvalidArgumentError('scheduler', 'must be an RxJS scheduler (with now() and schedule())', 'ERR_INVALID_ARG_TYPE');
-  }
+  parseScheduler(scheduler, 'scheduler', undefined);
   const scripts = checkHosts(hosts);
   const checked = checkNetworkOptions(options);
   const localFor = { 4: checked.localAddresses?.[4] ?? '127.0.0.1', 6: checked.localAddresses?.[6] ?? '::1' };

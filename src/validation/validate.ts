@@ -5,7 +5,12 @@ import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { ipFamily, isHostname, unbracket } from '../core/address.js';
 import { servicePort } from '../core/services.js';
 
-function describe(value: unknown): string {
+// Every entry point checks its arguments with these parsers, at call time: a bad one throws an
+// InvalidArgumentError (wrong type, unusable value) or an ArgumentOutOfRangeError (a number out of range) whose
+// `argument` names it, before anything is opened.
+
+/** A value as an error message shows it: strings quoted, numbers and the like as they are, the rest by type. */
+export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
   return typeof value;
@@ -26,29 +31,38 @@ export function parsePort(value: unknown, argument: string, allowZero = false): 
     if (!Number.isInteger(value) || value < min || value > 65535) throw new ArgumentOutOfRangeError(argument, portRange(min, value));
     return value;
   }
-  if (typeof value !== 'string') throw new InvalidArgumentError(argument, `must be a number or a service name, got ${describe(value)}`, 'ERR_INVALID_ARG_TYPE');
-  if (value === '') throw new InvalidArgumentError(argument, 'must not be empty');
-  if (/^\d+$/.test(value)) return parsePort(Number(value), argument, allowZero);
-  if (/^-?\d/.test(value)) throw new ArgumentOutOfRangeError(argument, portRange(min, value));
-  const port = servicePort(value);
-  if (port === undefined) throw new InvalidArgumentError(argument, `unknown service ${JSON.stringify(value)}`);
+  const name = parseString(value, argument, 'a number or a service name');
+  if (/^\d+$/.test(name)) return parsePort(Number(name), argument, allowZero);
+  if (/^-?\d/.test(name)) throw new ArgumentOutOfRangeError(argument, portRange(min, name));
+  const port = servicePort(name);
+  if (port === undefined) throw new InvalidArgumentError(argument, `unknown service ${JSON.stringify(name)}`);
   return port;
 }
 
 /** A host: a host name or an IP literal (IPv6 optionally in brackets). Returns it without brackets. */
 export function parseHost(value: unknown, argument: string): string {
-  if (typeof value !== 'string') throw new InvalidArgumentError(argument, `must be a string, got ${describe(value)}`, 'ERR_INVALID_ARG_TYPE');
-  if (value === '') throw new InvalidArgumentError(argument, 'must not be empty');
-  const host = unbracket(value);
-  if (ipFamily(host) === 0 && !isHostname(host)) throw new InvalidArgumentError(argument, `is not a host name or IP address: ${JSON.stringify(value)}`);
+  const name = parseString(value, argument, 'a string');
+  const host = unbracket(name);
+  if (ipFamily(host) === 0 && !isHostname(host)) throw new InvalidArgumentError(argument, `is not a host name or IP address: ${JSON.stringify(name)}`);
   return host;
 }
 
-/** A finite, non-negative number of milliseconds (or undefined for the default). */
+/** A non-empty string; `what` says what it must be (`'a string'`, `'an errno code such as "EHOSTUNREACH"'`). */
+export function parseString(value: unknown, argument: string, what: string): string {
+  if (typeof value !== 'string') throw new InvalidArgumentError(argument, `must be ${what}, got ${describe(value)}`, 'ERR_INVALID_ARG_TYPE');
+  if (value === '') throw new InvalidArgumentError(argument, 'must not be empty');
+  return value;
+}
+
+/** A finite, non-negative number of milliseconds, or the fallback when undefined. */
 export function parseDelay(value: unknown, argument: string, fallback: number): number;
 export function parseDelay(value: unknown, argument: string, fallback: undefined): number | undefined;
 export function parseDelay(value: unknown, argument: string, fallback: number | undefined): number | undefined {
-  if (value === undefined) return fallback;
+  return value === undefined ? fallback : parseRequiredDelay(value, argument);
+}
+
+/** A delay in ms that must be given: a finite number ≥ 0. */
+export function parseRequiredDelay(value: unknown, argument: string): number {
   if (typeof value !== 'number') throw new InvalidArgumentError(argument, `must be a number of milliseconds, got ${describe(value)}`, 'ERR_INVALID_ARG_TYPE');
   if (!Number.isFinite(value) || value < 0) throw new ArgumentOutOfRangeError(argument, `must be a finite, non-negative number of milliseconds, got ${value}`);
   return value;
@@ -59,6 +73,24 @@ export function parseInteger(value: unknown, argument: string, min: number, max:
   if (value === undefined) return fallback;
   if (typeof value !== 'number') throw new InvalidArgumentError(argument, `must be an integer, got ${describe(value)}`, 'ERR_INVALID_ARG_TYPE');
   if (!Number.isInteger(value) || value < min || value > max) throw new ArgumentOutOfRangeError(argument, `must be an integer from ${min} to ${max}, got ${value}`);
+  return value;
+}
+
+/** A finite number within [min, max], or the fallback when undefined. */
+export function parseNumber(value: unknown, argument: string, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number') throw new InvalidArgumentError(argument, `must be a number, got ${describe(value)}`, 'ERR_INVALID_ARG_TYPE');
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new ArgumentOutOfRangeError(argument, max === Number.MAX_VALUE ? `must be a finite number ≥ ${min}, got ${value}` : `must be a number from ${min} to ${max}, got ${value}`);
+  }
+  return value;
+}
+
+/** A count: an integer ≥ 0 or `Infinity`, which is also the fallback when undefined. */
+export function parseCount(value: unknown, argument: string): number {
+  if (value === undefined || value === Infinity) return Infinity;
+  if (typeof value !== 'number') throw new InvalidArgumentError(argument, `must be an integer ≥ 0 or Infinity, got ${describe(value)}`, 'ERR_INVALID_ARG_TYPE');
+  if (!Number.isInteger(value) || value < 0) throw new ArgumentOutOfRangeError(argument, `must be an integer ≥ 0 or Infinity, got ${value}`);
   return value;
 }
 
@@ -77,26 +109,25 @@ export function parseBoolean(value: unknown, argument: string): boolean | undefi
   throw new InvalidArgumentError(argument, `must be a boolean, got ${describe(value)}`, 'ERR_INVALID_ARG_TYPE');
 }
 
-/** An optional function. */
-export function parseFunction<T>(value: unknown, argument: string): T | undefined {
+/** An optional function; `what` says which (default `'a function'`). */
+export function parseFunction<T>(value: unknown, argument: string, what = 'a function'): T | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'function') throw new InvalidArgumentError(argument, `must be a function, got ${describe(value)}`, 'ERR_INVALID_ARG_TYPE');
+  if (typeof value !== 'function') throw new InvalidArgumentError(argument, `must be ${what}, got ${describe(value)}`, 'ERR_INVALID_ARG_TYPE');
   return value as T;
 }
 
-/** An options object, or undefined. */
-export function parseOptions<T extends object>(value: unknown, argument: string): Partial<T> {
-  if (value === undefined) return {};
+/** A plain object (not null, not an array); `what` says which (default `'an object'`). */
+export function parseRecord(value: unknown, argument: string, what = 'an object'): Readonly<Record<string, unknown>> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InvalidArgumentError(argument, `must be an object, got ${describe(value)}`, 'ERR_INVALID_ARG_TYPE');
+    throw new InvalidArgumentError(argument, `must be ${what}, got ${describe(value)}`, 'ERR_INVALID_ARG_TYPE');
   }
-  return value as Partial<T>;
+  return value as Readonly<Record<string, unknown>>;
 }
 
-/** A scheduler (anything with `now()` and `schedule()`), defaulting to `asyncScheduler`. */
-export function parseScheduler(value: unknown, argument: string): SchedulerLike {
-  if (value === undefined) return asyncScheduler;
-  const s = value as Partial<SchedulerLike> | null;
+/** A scheduler (anything with `now()` and `schedule()`); when undefined, the fallback, and without one it throws. */
+export function parseScheduler(value: unknown, argument: string, fallback: SchedulerLike | undefined = asyncScheduler): SchedulerLike {
+  if (value === undefined && fallback !== undefined) return fallback;
+  const s = value as Partial<SchedulerLike> | null | undefined;
   if (typeof s !== 'object' || s === null || typeof s.now !== 'function' || typeof s.schedule !== 'function') {
     throw new InvalidArgumentError(argument, 'must be an RxJS scheduler (with now() and schedule())', 'ERR_INVALID_ARG_TYPE');
   }
@@ -110,4 +141,10 @@ export function parseMaxLineLength(value: unknown, argument = 'maxLineLength'): 
   if (value === Infinity) return value;
   if (!Number.isInteger(value) || value < 1) throw new ArgumentOutOfRangeError(argument, `must be a positive integer or Infinity, got ${value}`);
   return value;
+}
+
+/** An options object, or undefined. */
+export function parseOptions<T extends object>(value: unknown, argument: string): Partial<T> {
+  if (value === undefined) return {};
+  return parseRecord(value, argument) as Partial<T>;
 }
