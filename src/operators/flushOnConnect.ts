@@ -161,7 +161,7 @@ export function flushOnConnect<E extends ConnectEvent>(
               break;
             case 'failed':
               channel = undefined;
-              subscriber.next({ ...event, unsent: [...(event.unsent ?? []), ...queue] } as E);
+              subscriber.next({ ...event, unsent: [...(event.unsent ?? []), ...queue] });
               return;
             case 'closed':
               channel = undefined;
