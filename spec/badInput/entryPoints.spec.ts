@@ -8,7 +8,7 @@ import { tcpHandles } from '../helpers/loopback.js';
 import { recordingChannel } from '../helpers/operatorEvents.js';
 import type { RecordingSocket } from '../helpers/operatorEvents.js';
 
-// Bad input over every public entry point but connectAsync$ (spec/sources/connectAsync.badInput.spec.ts has its
+// Bad input over every public entry point but connectAsync$ (connectAsync.spec.ts beside this file has its
 // table): listen$, the operators, Channel (its constructor, write, writeLine) and rxconnect/testing. Each case
 // must throw at call time a typed error (InvalidArgumentError, a TypeError, or ArgumentOutOfRangeError, a
 // RangeError) whose `argument` names the argument and whose message starts with it, and must open nothing: no
