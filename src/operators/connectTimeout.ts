@@ -53,7 +53,8 @@ type InFlight = { readonly n: number; readonly address: SocketAddress; readonly 
  * ```
  *
  * @see {@link reconnect}
- * @param ms The deadline, in milliseconds from subscription: a finite, non-negative number.
+ * @param ms The deadline, in milliseconds from subscription: a number from 0 to 2^31−1 (the longest a timer can
+ * wait).
  * @param scheduler The scheduler for the deadline and for `elapsed`. Default `asyncScheduler`.
  * @returns A function that returns an Observable of the source's events that ends in `failed` (code
  * `ETIMEDOUT`) when the connect takes `ms` or longer.

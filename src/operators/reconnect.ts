@@ -7,9 +7,13 @@ import type { ConnectEvent } from '../connect/ConnectEvent.js';
 
 /** The policy of {@link reconnect}. Every field is optional and validated when `reconnect` is called. */
 export type ReconnectPolicy = {
-  /** Milliseconds before the first retry. Default 1000. */
+  /** Milliseconds before the first retry, at most 2^31−1 (the longest a timer can wait). Default 1000. */
   readonly initialDelay?: number | undefined;
-  /** The longest wait between rounds, jitter included. Must be at least `initialDelay`. Default 30000, or `initialDelay` if that is larger. */
+  /**
+   * The longest wait between rounds, jitter included: at least `initialDelay`, at most 2^31−1 ms (the longest a
+   * timer can wait), so the backoff never grows past what a timer can time. Default 30000, or `initialDelay` if
+   * that is larger.
+   */
   readonly maxDelay?: number | undefined;
   /** Each retry waits `factor` times longer than the one before: a finite number ≥ 1. Default 2. */
   readonly factor?: number | undefined;
@@ -92,12 +96,15 @@ export function reconnect(policy?: ReconnectPolicy): OperatorFunction<ConnectEve
   const factor = parseNumber(p.factor, 'factor', 1, Number.MAX_VALUE, 2);
   const jitter = parseNumber(p.jitter, 'jitter', 0, 1, 0);
   const maxRetries = parseCount(p.maxRetries, 'maxRetries');
-  const resetAfter = p.resetAfter === Infinity ? Infinity : parseDelay(p.resetAfter, 'resetAfter', 10000);
+  // A duration compared with the clock, never a timer's delay: it may exceed MAX_DELAY.
+  const resetAfter = p.resetAfter === Infinity ? Infinity : parseDelay(p.resetAfter, 'resetAfter', 10000, Number.MAX_VALUE);
   const random = parseFunction<() => number>(p.random, 'random') ?? Math.random;
   const scheduler = parseScheduler(p.scheduler, 'scheduler');
 
   const delayFor = (k: number): number => {
-    const base = Math.min(maxDelay, initialDelay * factor ** k);
+    // maxDelay is at most MAX_DELAY, so every wait can be timed; with initialDelay 0, factor ** k may reach
+    // Infinity, and 0 × Infinity is NaN.
+    const base = initialDelay === 0 ? 0 : Math.min(maxDelay, initialDelay * factor ** k);
     if (jitter === 0) return base;
     const r = Math.min(1, Math.max(0, Number(random())));
     return Math.min(maxDelay, Math.max(0, base * (1 + jitter * (2 * r - 1))));

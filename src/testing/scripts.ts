@@ -4,7 +4,8 @@ import { checkCode, checkPeer } from './validate.js';
 
 /**
  * The address accepts after `ms` of virtual time. Without a `peer`, the server stays silent and open. A delay
- * that is not a finite number ≥ 0, or a `peer` that is not a function, throws at once (naming `ms` or `peer`).
+ * that is not a number from 0 to 2^31−1, or a `peer` that is not a function, throws at once (naming `ms` or
+ * `peer`).
  *
  * ## Example
  * ```ts

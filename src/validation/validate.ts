@@ -9,6 +9,12 @@ import { servicePort } from '../core/services.js';
 // InvalidArgumentError (wrong type, unusable value) or an ArgumentOutOfRangeError (a number out of range) whose
 // `argument` names it, before anything is opened.
 
+/**
+ * The longest delay in ms a timer can wait: Node's timers (and so RxJS's `asyncScheduler`) fire after 1 ms
+ * for anything longer, so every delay above it is rejected instead.
+ */
+export const MAX_DELAY: number = 2 ** 31 - 1;
+
 /** A value as an error message shows it: strings quoted, numbers and the like as they are, the rest by type. */
 export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
@@ -54,17 +60,24 @@ export function parseString(value: unknown, argument: string, what: string): str
   return value;
 }
 
-/** A finite, non-negative number of milliseconds, or the fallback when undefined. */
-export function parseDelay(value: unknown, argument: string, fallback: number): number;
-export function parseDelay(value: unknown, argument: string, fallback: undefined): number | undefined;
-export function parseDelay(value: unknown, argument: string, fallback: number | undefined): number | undefined {
-  return value === undefined ? fallback : parseRequiredDelay(value, argument);
+/**
+ * A delay in ms, from 0 to `max` (default {@link MAX_DELAY}, the longest a timer can wait), or the fallback when
+ * undefined.
+ */
+export function parseDelay(value: unknown, argument: string, fallback: number, max?: number): number;
+export function parseDelay(value: unknown, argument: string, fallback: undefined, max?: number): number | undefined;
+export function parseDelay(value: unknown, argument: string, fallback: number | undefined, max = MAX_DELAY): number | undefined {
+  return value === undefined ? fallback : parseRequiredDelay(value, argument, max);
 }
 
-/** A delay in ms that must be given: a finite number ≥ 0. */
-export function parseRequiredDelay(value: unknown, argument: string): number {
+/** A delay in ms that must be given: from 0 to `max` (default {@link MAX_DELAY}). */
+export function parseRequiredDelay(value: unknown, argument: string, max: number = MAX_DELAY): number {
   if (typeof value !== 'number') throw new InvalidArgumentError(argument, `must be a number of milliseconds, got ${describe(value)}`, 'ERR_INVALID_ARG_TYPE');
   if (!Number.isFinite(value) || value < 0) throw new ArgumentOutOfRangeError(argument, `must be a finite, non-negative number of milliseconds, got ${value}`);
+  if (value > max) {
+    const limit = max === MAX_DELAY ? `${MAX_DELAY} ms (about 24.8 days), the longest a timer can wait` : `${max} ms`;
+    throw new ArgumentOutOfRangeError(argument, `must be at most ${limit}, got ${value}`);
+  }
   return value;
 }
 
