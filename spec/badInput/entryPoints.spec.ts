@@ -41,6 +41,7 @@ const cases: Case[] = [
   ['listen$', 'a port that is an object', listen({}), I, 'port'],
   ['listen$', 'options that are not an object', listen(0, 'fast'), I, 'options'],
   ['listen$', 'options that are an array', listen(0, []), I, 'options'],
+  ['listen$', "Node's host for myaddr", listen(0, { host: '127.0.0.1' }), I, 'options.host'],
   ['listen$', 'a bad family', listen(0, { family: 5 }), I, 'family'],
   ['listen$', 'a family that contradicts myaddr', listen(0, { myaddr: '::1', family: 4 }), I, 'family'],
   ['listen$', 'an empty myaddr', listen(0, { myaddr: '' }), I, 'myaddr'],
@@ -71,6 +72,7 @@ const cases: Case[] = [
   ['connectTimeout', 'a string scheduler', () => connectTimeout(100, 'async' as never), I, 'scheduler'],
 
   // connect(host, port, options?): connectAsync$'s options (see connectAsync.spec.ts) and its own
+  ['connect', 'a misspelt timeout', (c) => connect('h.test', 80, { transport: c.network.transport, timout: 5 } as never), I, 'options.timout'],
   ['connect', 'a negative timeout', (c) => connect('h.test', 80, { transport: c.network.transport, timeout: -1 }), R, 'timeout'],
   ['connect', 'a string timeout', (c) => connect('h.test', 80, { transport: c.network.transport, timeout: '5s' as never }), I, 'timeout'],
   ['connect', 'a timeout longer than a timer can wait', (c) => connect('h.test', 80, { transport: c.network.transport, timeout: 2 ** 31 }), R, 'timeout'],
@@ -82,6 +84,7 @@ const cases: Case[] = [
   ['flushOnConnect', 'null', () => flushOnConnect(null as never), I, 'outgoing$'],
   ['flushOnConnect', 'a plain object', () => flushOnConnect({} as never), I, 'outgoing$'],
   ['flushOnConnect', 'options that are not an object', () => flushOnConnect(of('a'), 'big' as never), I, 'options'],
+  ['flushOnConnect', 'a misspelt maxBytes', () => flushOnConnect(of('a'), { maxByte: 10 } as never), I, 'options.maxByte'],
   ['flushOnConnect', 'a negative maxBytes', () => flushOnConnect(of('a'), { maxBytes: -1 }), R, 'maxBytes'],
   ['flushOnConnect', 'a fractional maxBytes', () => flushOnConnect(of('a'), { maxBytes: 1.5 }), R, 'maxBytes'],
   ['flushOnConnect', 'an infinite maxBytes', () => flushOnConnect(of('a'), { maxBytes: Infinity }), R, 'maxBytes'],
@@ -96,6 +99,7 @@ const cases: Case[] = [
   // reconnect(policy?)
   ['reconnect', 'a policy that is not an object', () => reconnect('forever' as never), I, 'policy'],
   ['reconnect', 'a policy that is an array', () => reconnect([] as never), I, 'policy'],
+  ['reconnect', 'a misspelt initialDelay', () => reconnect({ initalDelay: 10 } as never), I, 'policy.initalDelay'],
   ['reconnect', 'a negative initialDelay', () => reconnect({ initialDelay: -1 }), R, 'initialDelay'],
   ['reconnect', 'a NaN initialDelay', () => reconnect({ initialDelay: NaN }), R, 'initialDelay'],
   ['reconnect', 'a string initialDelay', () => reconnect({ initialDelay: '1s' as never }), I, 'initialDelay'],
@@ -151,6 +155,9 @@ const cases: Case[] = [
   ['createVirtualNetwork', 'a lookup error that is empty', () => createVirtualNetwork(newScheduler(), { 'a.test': { addresses: {}, lookup: { ipv6: { after: 1, error: '' } } } }), I, 'hosts["a.test"].lookup.ipv6.error'],
   ['createVirtualNetwork', 'options that are not an object', () => createVirtualNetwork(newScheduler(), HOSTS, 'v6' as never), I, 'options'],
   ['createVirtualNetwork', 'a local address of the wrong family', () => createVirtualNetwork(newScheduler(), HOSTS, { localAddresses: { 4: '::1' } }), I, 'options.localAddresses'],
+  ['createVirtualNetwork', 'a misspelt option', () => createVirtualNetwork(newScheduler(), HOSTS, { famlies: [4] } as never), I, 'options.famlies'],
+  ['createVirtualNetwork', 'a host with a misspelt key', () => createVirtualNetwork(newScheduler(), { 'a.test': { adresses: {} } as never }), I, 'hosts["a.test"].adresses'],
+  ['createVirtualNetwork', 'a script with a key its outcome lacks', () => createVirtualNetwork(newScheduler(), { 'a.test': { addresses: { '192.0.2.1': { outcome: 'hang', after: 5 } as never } } }), I, 'hosts["a.test"].addresses["192.0.2.1"].after'],
   ['createVirtualNetwork', 'an unknown family', () => createVirtualNetwork(newScheduler(), HOSTS, { families: [5 as never] }), I, 'options.families'],
   ['connectAfter', 'a negative delay', () => connectAfter(-1), R, 'ms'],
   ['connectAfter', 'a NaN delay', () => connectAfter(NaN), R, 'ms'],

@@ -2,6 +2,7 @@ import { Observable } from 'rxjs';
 import type { OperatorFunction, SchedulerLike, Subscription } from 'rxjs';
 import { ArgumentOutOfRangeError } from '../errors/ArgumentOutOfRangeError.js';
 import { parseCount, parseDelay, parseFunction, parseNumber, parseOptions, parseScheduler } from '../validation/validate.js';
+import type { KnownKeys } from '../validation/validate.js';
 import { subscribeLinked } from './subscribeLinked.js';
 import type { ConnectEvent } from '../connect/ConnectEvent.js';
 
@@ -30,6 +31,11 @@ export type ReconnectPolicy = {
   readonly random?: (() => number) | undefined;
   /** The scheduler for the waits between rounds. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike | undefined;
+};
+
+/** The keys of {@link ReconnectPolicy}: anything else is rejected, with a suggestion. */
+const POLICY_KEYS: KnownKeys<ReconnectPolicy> = {
+  initialDelay: true, maxDelay: true, factor: true, jitter: true, maxRetries: true, resetAfter: true, random: true, scheduler: true,
 };
 
 /** A {@link ConnectEvent} of {@link reconnect}'s output: `round` counts the subscriptions to the source, from 0. */
@@ -89,7 +95,7 @@ export type ReconnectEvent = ConnectEvent & {
  * @throws InvalidArgumentError or ArgumentOutOfRangeError, naming the field, for a bad policy.
  */
 export function reconnect(policy?: ReconnectPolicy): OperatorFunction<ConnectEvent, ReconnectEvent> {
-  const p = parseOptions<ReconnectPolicy>(policy, 'policy');
+  const p = parseOptions<ReconnectPolicy>(policy, 'policy', POLICY_KEYS);
   const initialDelay = parseDelay(p.initialDelay, 'initialDelay', 1000);
   const maxDelay = parseDelay(p.maxDelay, 'maxDelay', Math.max(30000, initialDelay));
   if (maxDelay < initialDelay) throw new ArgumentOutOfRangeError('maxDelay', `must be at least initialDelay (${initialDelay}), got ${maxDelay}`);

@@ -156,8 +156,66 @@ export function parseMaxLineLength(value: unknown, argument = 'maxLineLength'): 
   return value;
 }
 
-/** An options object, or undefined. */
-export function parseOptions<T extends object>(value: unknown, argument: string): Partial<T> {
+/**
+ * The keys an options object may have, as a record (`{ strategy: true, ... }`), so that the compiler checks the
+ * list against the options type: a key missing from the list, or one the type lacks, fails to compile.
+ */
+export type KnownKeys<T> = Readonly<Record<keyof T, true>>;
+
+/**
+ * An options object, or undefined. A key that is not in `known` throws an InvalidArgumentError naming it
+ * (`options.attemptTimout`) with a suggestion: the hint `aliases` gives for that key (a known key, or a sentence
+ * for advice such as "use connectTimeout()"), else the nearest known key, else the list of known keys.
+ *
+ * @param known The keys the options may have; see {@link KnownKeys}.
+ * @param aliases Names users bring from elsewhere (Node's `localAddress`) → the known key or a sentence of advice.
+ */
+export function parseOptions<T extends object>(
+  value: unknown,
+  argument: string,
+  known: KnownKeys<T>,
+  aliases: Readonly<Record<string, string>> = {},
+): Partial<T> {
   if (value === undefined) return {};
-  return parseRecord(value, argument) as Partial<T>;
+  const options = parseRecord(value, argument);
+  for (const key of Object.keys(options)) {
+    if (!Object.hasOwn(known, key)) throw unknownOption(`${argument}.${key}`, key, Object.keys(known), aliases);
+  }
+  return options as Partial<T>;
+}
+
+function unknownOption(argument: string, key: string, known: readonly string[], aliases: Readonly<Record<string, string>>): InvalidArgumentError {
+  const alias = Object.hasOwn(aliases, key) ? aliases[key] : undefined;
+  const near = alias ?? nearest(key, known);
+  const hint =
+    near === undefined ? `the options are ${known.join(', ')}` : known.includes(near) ? `did you mean ${JSON.stringify(near)}?` : near;
+  return new InvalidArgumentError(argument, `unknown option; ${hint}`);
+}
+
+/** The known key nearest to `key` in edit distance (ignoring case), if one is near enough to be a typo of it. */
+function nearest(key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(1, Math.floor(key.length / 3)) + 1;
+  for (const candidate of known) {
+    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+/** Levenshtein distance: the fewest insertions, deletions and substitutions that turn `a` into `b`. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
 }
