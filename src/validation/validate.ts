@@ -178,8 +178,9 @@ export function parseOptions<T extends object>(
 ): Partial<T> {
   if (value === undefined) return {};
   const options = parseRecord(value, argument);
-  for (const key of Object.keys(options)) {
-    if (!Object.hasOwn(known, key)) throw unknownOption(`${argument}.${key}`, key, Object.keys(known), aliases);
+  // for-in, not Object.keys: no array per call (connectAsync$ parses its options on every connect).
+  for (const key in options) {
+    if (!Object.hasOwn(known, key) && Object.hasOwn(options, key)) throw unknownOption(`${argument}.${key}`, key, Object.keys(known), aliases);
   }
   return options as Partial<T>;
 }
