@@ -8,6 +8,7 @@ import { connectAfter, createVirtualNetwork, hang, refuseAfter } from '../../src
 import type { VirtualNetwork } from '../../src/testing/index.js';
 import { label } from '../helpers/events.js';
 import { ev, recordingChannel, refused, V6 } from '../helpers/operatorEvents.js';
+import { thrownBy } from '../helpers/thrown.js';
 
 const refusedError = (): ConnectError => new ConnectError({ code: 'ECONNREFUSED', attempts: [refused(V6, 1)] });
 
@@ -201,14 +202,6 @@ describe('reconnect operator', () => {
 
   it('should validate the policy at creation, naming the field', () => {
     const bad = (policy: unknown) => () => reconnect(policy as never);
-    const thrownBy = (call: () => unknown): unknown => {
-      try {
-        call();
-      } catch (error) {
-        return error;
-      }
-      return undefined;
-    };
     expect(thrownBy(bad(5))).toMatchObject({ argument: 'policy', code: 'ERR_INVALID_ARG_TYPE' });
     expect(bad({ initialDelay: -1 })).toThrow(ArgumentOutOfRangeError);
     expect(bad({ initialDelay: 'x' })).toThrow(InvalidArgumentError);
