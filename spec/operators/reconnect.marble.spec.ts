@@ -169,6 +169,23 @@ describe('reconnect operator', () => {
     expect(waits.slice(0, 8)).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
   });
 
+  // prettier-ignore
+  it('should grow the wait up to maxDelay at most 2^31−1 ms, the longest a timer can wait, and stay there', () => {
+    const G = 2 ** 30;
+    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const e1 = cold<ConnectEvent>(' (f|)', { f: ev.failed(0, refusedError()) });
+      const e1subs = ['               (^!)',
+                      `               ${G}ms (^!)`,
+                      `               ${G + MAX_DELAY}ms (^!)`,
+                      `               ${G + 2 * MAX_DELAY}ms (^!)`];
+      const expected = `              a ${G - 1}ms b ${MAX_DELAY - 1}ms c ${MAX_DELAY - 1}ms (d|)`;
+      expectObservable(e1.pipe(reconnect({ initialDelay: G, factor: 4, maxDelay: MAX_DELAY, maxRetries: 3 }), map(short))).toBe(expected, {
+        a: 'failed0', b: 'failed1', c: 'failed2', d: 'failed3',
+      });
+      expectSubscriptions(e1.subscriptions).toBe(e1subs);
+    });
+  });
+
   it('should never schedule a wait a timer cannot time, however long the policy runs', () => {
     // Node's timers fire after 1 ms for a delay above 2^31−1 ms; growth must stop at maxDelay, and
     // initialDelay × factor^k must not overflow (0 × Infinity is NaN, a wait that never comes in virtual time).
