@@ -87,7 +87,10 @@ export function listenFailure(cause: unknown, where: { readonly address: string 
 
 const RESOLUTION = new Set(['ENOTFOUND', 'ENODATA', 'EAI_AGAIN', 'EAI_FAIL', 'ESERVFAIL', 'ETIMEOUT', 'EREFUSED', 'ERR_LOOKUP']);
 
-// Higher ranks got further; see DESIGN.md "the one that got furthest".
+/**
+ * How far a failure with this code got, higher being further: bind and permission errors, then refused, timed
+ * out, host unreachable, network unreachable, other errors, and resolution errors last.
+ */
 export function relevance(code: string): number {
   switch (code) {
     case 'EADDRINUSE':
