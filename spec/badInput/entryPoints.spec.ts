@@ -1,14 +1,15 @@
 import { BehaviorSubject, of, Subject, throwError } from 'rxjs';
-import { ArgumentOutOfRangeError, Channel, connectAsync$, connectTimeout, flushOnConnect, InvalidArgumentError, listen$, reconnect, snapshot } from '../../src/index.js';
+import { ArgumentOutOfRangeError, Channel, connect, connectAsync$, connectTimeout, flushOnConnect, InvalidArgumentError, listen$, reconnect, snapshot } from '../../src/index.js';
 import { connectAfter, createVirtualNetwork, failAfter, hang, refuseAfter, timeoutAfter } from '../../src/testing/index.js';
 import type { VirtualHosts, VirtualNetwork } from '../../src/testing/index.js';
-import type { SocketSnapshot } from '../../src/index.js';
+import type { DialRequest, SocketEvents, SocketSnapshot } from '../../src/index.js';
+import { MAX_DELAY } from '../../src/validation/validate.js';
 import { newScheduler } from '../helpers/events.js';
 import { tcpHandles } from '../helpers/loopback.js';
 import { recordingChannel } from '../helpers/operatorEvents.js';
 import type { RecordingSocket } from '../helpers/operatorEvents.js';
 
-// Bad input over every public entry point but connectAsync$ (spec/sources/connectAsync.badInput.spec.ts has its
+// Bad input over every public entry point but connectAsync$ (connectAsync.spec.ts beside this file has its
 // table): listen$, the operators, Channel (its constructor, write, writeLine) and rxconnect/testing. Each case
 // must throw at call time a typed error (InvalidArgumentError, a TypeError, or ArgumentOutOfRangeError, a
 // RangeError) whose `argument` names the argument and whose message starts with it, and must open nothing: no
@@ -40,6 +41,7 @@ const cases: Case[] = [
   ['listen$', 'a port that is an object', listen({}), I, 'port'],
   ['listen$', 'options that are not an object', listen(0, 'fast'), I, 'options'],
   ['listen$', 'options that are an array', listen(0, []), I, 'options'],
+  ['listen$', "Node's host for myaddr", listen(0, { host: '127.0.0.1' }), I, 'options.host'],
   ['listen$', 'a bad family', listen(0, { family: 5 }), I, 'family'],
   ['listen$', 'a family that contradicts myaddr', listen(0, { myaddr: '::1', family: 4 }), I, 'family'],
   ['listen$', 'an empty myaddr', listen(0, { myaddr: '' }), I, 'myaddr'],
@@ -49,7 +51,7 @@ const cases: Case[] = [
   ['listen$', 'a fractional backlog', listen(0, { backlog: 1.5 }), R, 'backlog'],
   ['listen$', 'a string backlog', listen(0, { backlog: '10' }), I, 'backlog'],
   ['listen$', 'a lookup that is not a function', listen(0, { lookup: 'dns' }), I, 'lookup'],
-  ['listen$', 'a transport without listen', (c) => listen$(0, { transport: { lookup: c.network.lookup, dial: c.network.transport.dial } as never }), I, 'transport'],
+  ['listen$', 'a transport without listen', (c) => listen$(0, { transport: { lookup: c.network.lookup, dial: (request: DialRequest, events: SocketEvents) => c.network.transport.dial(request, events) } as never }), I, 'transport'],
   ['listen$', 'a transport that is not one', () => listen$(0, { transport: {} as never }), I, 'transport'],
   ['listen$', 'an unknown encoding', listen(0, { encoding: 'utf-16' }), I, 'encoding'],
   ['listen$', 'an unknown translation', listen(0, { translation: 'cr' }), I, 'translation'],
@@ -65,8 +67,15 @@ const cases: Case[] = [
   ['connectTimeout', 'a negative ms', () => connectTimeout(-1), R, 'ms'],
   ['connectTimeout', 'a NaN ms', () => connectTimeout(NaN), R, 'ms'],
   ['connectTimeout', 'an infinite ms', () => connectTimeout(Infinity), R, 'ms'],
+  ['connectTimeout', 'an ms longer than a timer can wait', () => connectTimeout(3e9), R, 'ms'],
   ['connectTimeout', 'a scheduler that is not one', () => connectTimeout(100, {} as never), I, 'scheduler'],
   ['connectTimeout', 'a string scheduler', () => connectTimeout(100, 'async' as never), I, 'scheduler'],
+
+  // connect(host, port, options?): connectAsync$'s options (see connectAsync.spec.ts) and its own
+  ['connect', 'a misspelt timeout', (c) => connect('h.test', 80, { transport: c.network.transport, timout: 5 } as never), I, 'options.timout'],
+  ['connect', 'a negative timeout', (c) => connect('h.test', 80, { transport: c.network.transport, timeout: -1 }), R, 'timeout'],
+  ['connect', 'a string timeout', (c) => connect('h.test', 80, { transport: c.network.transport, timeout: '5s' as never }), I, 'timeout'],
+  ['connect', 'a timeout longer than a timer can wait', (c) => connect('h.test', 80, { transport: c.network.transport, timeout: 2 ** 31 }), R, 'timeout'],
 
   // flushOnConnect(outgoing$, options?)
   ['flushOnConnect', 'a bare string', () => flushOnConnect('hello' as never), I, 'outgoing$'],
@@ -75,6 +84,7 @@ const cases: Case[] = [
   ['flushOnConnect', 'null', () => flushOnConnect(null as never), I, 'outgoing$'],
   ['flushOnConnect', 'a plain object', () => flushOnConnect({} as never), I, 'outgoing$'],
   ['flushOnConnect', 'options that are not an object', () => flushOnConnect(of('a'), 'big' as never), I, 'options'],
+  ['flushOnConnect', 'a misspelt maxBytes', () => flushOnConnect(of('a'), { maxByte: 10 } as never), I, 'options.maxByte'],
   ['flushOnConnect', 'a negative maxBytes', () => flushOnConnect(of('a'), { maxBytes: -1 }), R, 'maxBytes'],
   ['flushOnConnect', 'a fractional maxBytes', () => flushOnConnect(of('a'), { maxBytes: 1.5 }), R, 'maxBytes'],
   ['flushOnConnect', 'an infinite maxBytes', () => flushOnConnect(of('a'), { maxBytes: Infinity }), R, 'maxBytes'],
@@ -89,10 +99,13 @@ const cases: Case[] = [
   // reconnect(policy?)
   ['reconnect', 'a policy that is not an object', () => reconnect('forever' as never), I, 'policy'],
   ['reconnect', 'a policy that is an array', () => reconnect([] as never), I, 'policy'],
+  ['reconnect', 'a misspelt initialDelay', () => reconnect({ initalDelay: 10 } as never), I, 'policy.initalDelay'],
   ['reconnect', 'a negative initialDelay', () => reconnect({ initialDelay: -1 }), R, 'initialDelay'],
   ['reconnect', 'a NaN initialDelay', () => reconnect({ initialDelay: NaN }), R, 'initialDelay'],
   ['reconnect', 'a string initialDelay', () => reconnect({ initialDelay: '1s' as never }), I, 'initialDelay'],
+  ['reconnect', 'an initialDelay longer than a timer can wait', () => reconnect({ initialDelay: 2 ** 31 }), R, 'initialDelay'],
   ['reconnect', 'a negative maxDelay', () => reconnect({ maxDelay: -1 }), R, 'maxDelay'],
+  ['reconnect', 'a maxDelay of 30 days, longer than a timer can wait', () => reconnect({ maxDelay: 30 * 24 * 3600 * 1000 }), R, 'maxDelay'],
   ['reconnect', 'a maxDelay below initialDelay', () => reconnect({ initialDelay: 100, maxDelay: 50 }), R, 'maxDelay'],
   ['reconnect', 'a factor below 1', () => reconnect({ factor: 0.5 }), R, 'factor'],
   ['reconnect', 'an infinite factor', () => reconnect({ factor: Infinity }), R, 'factor'],
@@ -135,18 +148,25 @@ const cases: Case[] = [
   ['createVirtualNetwork', 'a script with an unknown outcome', () => createVirtualNetwork(newScheduler(), { 'a.test': { addresses: { '192.0.2.1': { outcome: 'accept', after: 1 } as never } } }), I, 'hosts["a.test"].addresses["192.0.2.1"]'],
   ['createVirtualNetwork', 'a script with a negative delay', () => createVirtualNetwork(newScheduler(), { 'a.test': { addresses: { '192.0.2.1': { outcome: 'refuse', after: -1 } } } }), R, 'hosts["a.test"].addresses["192.0.2.1"].after'],
   ['createVirtualNetwork', 'a script whose peer is no function', () => createVirtualNetwork(newScheduler(), { 'a.test': { addresses: { '192.0.2.1': { outcome: 'connect', after: 1, peer: 'echo' as never } } } }), I, 'hosts["a.test"].addresses["192.0.2.1"].peer'],
+  ['createVirtualNetwork', 'a script delay longer than a timer can wait', () => createVirtualNetwork(newScheduler(), { 'a.test': { addresses: { '192.0.2.1': { outcome: 'connect', after: 2 ** 31 } } } }), R, 'hosts["a.test"].addresses["192.0.2.1"].after'],
+  ['createVirtualNetwork', 'a lookup delay longer than a timer can wait', () => createVirtualNetwork(newScheduler(), { 'a.test': { addresses: {}, lookup: { ipv6: { after: 2 ** 31 } } } }), R, 'hosts["a.test"].lookup.ipv6.after'],
   ['createVirtualNetwork', 'a lookup delay that is negative', () => createVirtualNetwork(newScheduler(), { 'a.test': { addresses: {}, lookup: { ipv4: -5 } } }), R, 'hosts["a.test"].lookup.ipv4'],
   ['createVirtualNetwork', 'a lookup script that is a string', () => createVirtualNetwork(newScheduler(), { 'a.test': { addresses: {}, lookup: { ipv6: 'fast' as never } } }), I, 'hosts["a.test"].lookup.ipv6'],
   ['createVirtualNetwork', 'a lookup error that is empty', () => createVirtualNetwork(newScheduler(), { 'a.test': { addresses: {}, lookup: { ipv6: { after: 1, error: '' } } } }), I, 'hosts["a.test"].lookup.ipv6.error'],
   ['createVirtualNetwork', 'options that are not an object', () => createVirtualNetwork(newScheduler(), HOSTS, 'v6' as never), I, 'options'],
   ['createVirtualNetwork', 'a local address of the wrong family', () => createVirtualNetwork(newScheduler(), HOSTS, { localAddresses: { 4: '::1' } }), I, 'options.localAddresses'],
+  ['createVirtualNetwork', 'a misspelt option', () => createVirtualNetwork(newScheduler(), HOSTS, { famlies: [4] } as never), I, 'options.famlies'],
+  ['createVirtualNetwork', 'a host with a misspelt key', () => createVirtualNetwork(newScheduler(), { 'a.test': { adresses: {} } as never }), I, 'hosts["a.test"].adresses'],
+  ['createVirtualNetwork', 'a script with a key its outcome lacks', () => createVirtualNetwork(newScheduler(), { 'a.test': { addresses: { '192.0.2.1': { outcome: 'hang', after: 5 } as never } } }), I, 'hosts["a.test"].addresses["192.0.2.1"].after'],
   ['createVirtualNetwork', 'an unknown family', () => createVirtualNetwork(newScheduler(), HOSTS, { families: [5 as never] }), I, 'options.families'],
   ['connectAfter', 'a negative delay', () => connectAfter(-1), R, 'ms'],
   ['connectAfter', 'a NaN delay', () => connectAfter(NaN), R, 'ms'],
   ['connectAfter', 'a string delay', () => connectAfter('10' as never), I, 'ms'],
   ['connectAfter', 'no delay', () => connectAfter(undefined as never), I, 'ms'],
   ['connectAfter', 'a peer that is no function', () => connectAfter(1, of('hi') as never), I, 'peer'],
+  ['connectAfter', 'a delay longer than a timer can wait', () => connectAfter(2 ** 31), R, 'ms'],
   ['refuseAfter', 'an infinite delay', () => refuseAfter(Infinity), R, 'ms'],
+  ['timeoutAfter', 'a delay longer than a timer can wait', () => timeoutAfter(3e9), R, 'ms'],
   ['timeoutAfter', 'a negative delay', () => timeoutAfter(-0.5), R, 'ms'],
   ['failAfter', 'an empty code', () => failAfter(1, ''), I, 'code'],
   ['failAfter', 'a code that is no string', () => failAfter(1, 113 as never), I, 'code'],
@@ -188,6 +208,9 @@ describe('bad input at every public entry point', () => {
     const { channel } = recordingChannel();
     expect(() => listen$('echo', { transport: network.transport, myaddr: '127.0.0.1', backlog: 0, allowHalfOpen: true, noDelay: false, keepAlive: true, maxLineLength: Infinity })).not.toThrow();
     expect(() => connectTimeout(0, scheduler)).not.toThrow();
+    expect(() => connectTimeout(MAX_DELAY, scheduler)).not.toThrow();
+    expect(() => reconnect({ initialDelay: MAX_DELAY, maxDelay: MAX_DELAY, resetAfter: 30 * 24 * 3600 * 1000 })).not.toThrow();
+    expect(() => connectAfter(MAX_DELAY)).not.toThrow();
     expect(() => flushOnConnect(['a', Uint8Array.of(1)], { maxBytes: 0 })).not.toThrow();
     expect(() => flushOnConnect(Promise.resolve('a'))).not.toThrow();
     expect(() => snapshot(new BehaviorSubject<SocketSnapshot>({ connecting: false, error: '', sockname: null, peername: null, inFlight: [] }))).not.toThrow();

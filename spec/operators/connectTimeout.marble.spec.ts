@@ -5,6 +5,7 @@ import type { ConnectEvent } from '../../src/index.js';
 import { connectAfter, createVirtualNetwork, hang, refuseAfter } from '../../src/testing/index.js';
 import { grammarProblems, label } from '../helpers/events.js';
 import { ev, recordingChannel, refused, show, V4, V6 } from '../helpers/operatorEvents.js';
+import { thrownBy } from '../helpers/thrown.js';
 
 /** @test {connectTimeout} */
 describe('connectTimeout operator', () => {
@@ -231,8 +232,8 @@ describe('connectTimeout operator', () => {
     expect(bad(Infinity)).toThrow(ArgumentOutOfRangeError);
     expect(bad('5')).toThrow(InvalidArgumentError);
     expect(bad('5')).toThrow(TypeError);
-    expect(bad(undefined)).toThrow(expect.objectContaining({ argument: 'ms', code: 'ERR_INVALID_ARG_TYPE' }));
-    expect(bad(5, {})).toThrow(expect.objectContaining({ argument: 'scheduler' }));
+    expect(thrownBy(bad(undefined))).toMatchObject({ argument: 'ms', code: 'ERR_INVALID_ARG_TYPE' });
+    expect(thrownBy(bad(5, {}))).toMatchObject({ argument: 'scheduler' });
     expect(() => connectTimeout(0)).not.toThrow();
   });
 });

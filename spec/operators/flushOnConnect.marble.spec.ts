@@ -1,4 +1,4 @@
-import { catchError, map, of, Subject, tap } from 'rxjs';
+import { catchError, map, of, Subject, tap, throwError } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { ArgumentOutOfRangeError, ChannelClosedError, connectAsync$, ConnectError, flushOnConnect, InvalidArgumentError, WriteQueueOverflowError } from '../../src/index.js';
 import type { ConnectEvent } from '../../src/index.js';
@@ -6,6 +6,7 @@ import { connectAfter, createVirtualNetwork, refuseAfter } from '../../src/testi
 import type { VirtualHosts, VirtualNetwork } from '../../src/testing/index.js';
 import { grammarProblems, label } from '../helpers/events.js';
 import { ev, recordingChannel, refused, show, V6 } from '../helpers/operatorEvents.js';
+import { thrownBy } from '../helpers/thrown.js';
 
 /** @test {flushOnConnect} */
 describe('flushOnConnect operator', () => {
@@ -197,7 +198,7 @@ describe('flushOnConnect operator', () => {
       const e1 = cold<ConnectEvent>(' -C-----', { C: ev.connected(1, 0, V6, channel) });
       const e2 = hot<string>('        ----a--');
       testScheduler.schedule(() => channel.end(), 2);
-      const result = e1.pipe(flushOnConnect(e2), map(label), catchError((e: unknown) => { throw { instance: e instanceof ChannelClosedError, code: (e as ChannelClosedError).code }; }));
+      const result = e1.pipe(flushOnConnect(e2), map(label), catchError((e: unknown) => throwError(() => ({ instance: e instanceof ChannelClosedError, code: (e as ChannelClosedError).code }))));
       expectObservable(result).toBe('-C--#', { C: 'connected 0 2001:db8::1' }, { instance: true, code: 'ERR_CHANNEL_CLOSED' });
       expectSubscriptions(e1.subscriptions).toBe('^---!');
       expectSubscriptions(e2.subscriptions).toBe('^---!');
@@ -223,14 +224,14 @@ describe('flushOnConnect operator', () => {
   });
 
   it('should validate its arguments at creation, naming them', () => {
-    expect(() => flushOnConnect('text' as never)).toThrow(expect.objectContaining({ argument: 'outgoing$', code: 'ERR_INVALID_ARG_TYPE' }));
+    expect(thrownBy(() => flushOnConnect('text' as never))).toMatchObject({ argument: 'outgoing$', code: 'ERR_INVALID_ARG_TYPE' });
     expect(() => flushOnConnect(Uint8Array.of(1) as never)).toThrow(InvalidArgumentError);
-    expect(() => flushOnConnect(42 as never)).toThrow(expect.objectContaining({ argument: 'outgoing$' }));
+    expect(thrownBy(() => flushOnConnect(42 as never))).toMatchObject({ argument: 'outgoing$' });
     expect(() => flushOnConnect(null as never)).toThrow(TypeError);
-    expect(() => flushOnConnect(of('a'), 5 as never)).toThrow(expect.objectContaining({ argument: 'options' }));
+    expect(thrownBy(() => flushOnConnect(of('a'), 5 as never))).toMatchObject({ argument: 'options' });
     expect(() => flushOnConnect(of('a'), { maxBytes: -1 })).toThrow(ArgumentOutOfRangeError);
-    expect(() => flushOnConnect(of('a'), { maxBytes: 1.5 })).toThrow(expect.objectContaining({ argument: 'maxBytes' }));
-    expect(() => flushOnConnect(of('a'), { maxBytes: '1' as never })).toThrow(expect.objectContaining({ argument: 'maxBytes', code: 'ERR_INVALID_ARG_TYPE' }));
+    expect(thrownBy(() => flushOnConnect(of('a'), { maxBytes: 1.5 }))).toMatchObject({ argument: 'maxBytes' });
+    expect(thrownBy(() => flushOnConnect(of('a'), { maxBytes: '1' as never }))).toMatchObject({ argument: 'maxBytes', code: 'ERR_INVALID_ARG_TYPE' });
     expect(() => flushOnConnect(of('a'), { maxBytes: 0 })).not.toThrow();
   });
 });
@@ -332,7 +333,7 @@ describe('flushOnConnect on the virtual network', () => {
     const { timeline, network, error } = run('h.test', '-a 94ms #');
     expect(timeline.at(-1)).toBe('connected 1 192.0.2.1 @80');
     expect(error).toBe('error');
-    expect(network.sockets[1]).toMatchObject({ state: 'closed', closedAt: expect.any(Number) });
+    expect(network.sockets[1]).toMatchObject({ state: 'closed', closedAt: expect.any(Number) as number });
     expect(network.sockets[1]?.sentText()).toBe('a');
     expect(network.openSockets()).toEqual([]);
   });

@@ -66,7 +66,7 @@ describe('operators on loopback', () => {
       'attempt 1 127.0.0.1',
       'connected 1 127.0.0.1',
     ]);
-    expect(await (await received)).toBe('one two thrée four');
+    expect(await received).toBe('one two thrée four');
     expect(server.clients).toHaveLength(1);
     expect(outgoing.observed).toBe(false);
   });

@@ -1,12 +1,14 @@
-import { defer, map } from 'rxjs';
-import type { Observable } from 'rxjs';
+import { defer, map, of } from 'rxjs';
+import type { Observable, SchedulerLike } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { ArgumentOutOfRangeError, connectAsync$, ConnectError, connectTimeout, createSnapshot, flushOnConnect, InvalidArgumentError, reconnect, snapshot } from '../../src/index.js';
-import type { ConnectEvent, ReconnectEvent } from '../../src/index.js';
+import type { ConnectEvent, ReconnectEvent, ReconnectPolicy } from '../../src/index.js';
+import { MAX_DELAY } from '../../src/validation/validate.js';
 import { connectAfter, createVirtualNetwork, hang, refuseAfter } from '../../src/testing/index.js';
 import type { VirtualNetwork } from '../../src/testing/index.js';
 import { label } from '../helpers/events.js';
 import { ev, recordingChannel, refused, V6 } from '../helpers/operatorEvents.js';
+import { thrownBy } from '../helpers/thrown.js';
 
 const refusedError = (): ConnectError => new ConnectError({ code: 'ECONNREFUSED', attempts: [refused(V6, 1)] });
 
@@ -167,22 +169,72 @@ describe('reconnect operator', () => {
     expect(waits.slice(0, 8)).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
   });
 
+  // prettier-ignore
+  it('should grow the wait up to maxDelay at most 2^31−1 ms, the longest a timer can wait, and stay there', () => {
+    const G = 2 ** 30;
+    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const e1 = cold<ConnectEvent>(' (f|)', { f: ev.failed(0, refusedError()) });
+      const e1subs = ['               (^!)',
+                      `               ${G}ms (^!)`,
+                      `               ${G + MAX_DELAY}ms (^!)`,
+                      `               ${G + 2 * MAX_DELAY}ms (^!)`];
+      const expected = `              a ${G - 1}ms b ${MAX_DELAY - 1}ms c ${MAX_DELAY - 1}ms (d|)`;
+      expectObservable(e1.pipe(reconnect({ initialDelay: G, factor: 4, maxDelay: MAX_DELAY, maxRetries: 3 }), map(short))).toBe(expected, {
+        a: 'failed0', b: 'failed1', c: 'failed2', d: 'failed3',
+      });
+      expectSubscriptions(e1.subscriptions).toBe(e1subs);
+    });
+  });
+
+  it('should never schedule a wait a timer cannot time, however long the policy runs', () => {
+    // Node's timers fire after 1 ms for a delay above 2^31−1 ms; growth must stop at maxDelay, and
+    // initialDelay × factor^k must not overflow (0 × Infinity is NaN, a wait that never comes in virtual time).
+    const run = (policy: ReconnectPolicy, rounds: number): number[] => {
+      const waits: number[] = [];
+      let starts = 0;
+      testScheduler.run(() => {
+        const recording: SchedulerLike = {
+          now: () => testScheduler.now(),
+          schedule: (work, delay, state) => {
+            waits.push(delay ?? 0);
+            return testScheduler.schedule(work as never, delay, state);
+          },
+        };
+        defer(() => (starts++, of(ev.failed(0, refusedError()))))
+          .pipe(reconnect({ ...policy, maxRetries: rounds - 1, scheduler: recording }))
+          .subscribe();
+      });
+      expect(starts).toBe(rounds);
+      return waits;
+    };
+    const long = run({ initialDelay: 1000, factor: 2, maxDelay: MAX_DELAY }, 60);
+    expect(long.slice(0, 3)).toEqual([1000, 2000, 4000]);
+    expect(long.slice(-30)).toEqual(Array<number>(30).fill(MAX_DELAY));
+    const zero = run({ initialDelay: 0, factor: 2 }, 1200);
+    expect(zero.every((w) => w === 0)).toBe(true);
+    const huge = run({ initialDelay: 1, factor: Number.MAX_VALUE, jitter: 0.5, random: () => 0.999 }, 5);
+    expect(huge[0]).toBeCloseTo(1.499);
+    expect(huge.slice(1)).toEqual([30000, 30000, 30000]);
+  });
+
   it('should validate the policy at creation, naming the field', () => {
     const bad = (policy: unknown) => () => reconnect(policy as never);
-    expect(bad(5)).toThrow(expect.objectContaining({ argument: 'policy', code: 'ERR_INVALID_ARG_TYPE' }));
+    expect(thrownBy(bad(5))).toMatchObject({ argument: 'policy', code: 'ERR_INVALID_ARG_TYPE' });
     expect(bad({ initialDelay: -1 })).toThrow(ArgumentOutOfRangeError);
     expect(bad({ initialDelay: 'x' })).toThrow(InvalidArgumentError);
-    expect(bad({ maxDelay: NaN })).toThrow(expect.objectContaining({ argument: 'maxDelay' }));
-    expect(bad({ initialDelay: 100, maxDelay: 50 })).toThrow(expect.objectContaining({ argument: 'maxDelay' }));
-    expect(bad({ factor: 0.5 })).toThrow(expect.objectContaining({ argument: 'factor' }));
+    expect(thrownBy(bad({ maxDelay: NaN }))).toMatchObject({ argument: 'maxDelay' });
+    expect(thrownBy(bad({ initialDelay: 2 ** 31 }))).toMatchObject({ argument: 'initialDelay', code: 'ERR_OUT_OF_RANGE' });
+    expect(thrownBy(bad({ maxDelay: MAX_DELAY + 1 }))).toMatchObject({ argument: 'maxDelay', code: 'ERR_OUT_OF_RANGE' });
+    expect(thrownBy(bad({ initialDelay: 100, maxDelay: 50 }))).toMatchObject({ argument: 'maxDelay' });
+    expect(thrownBy(bad({ factor: 0.5 }))).toMatchObject({ argument: 'factor' });
     expect(bad({ factor: Infinity })).toThrow(RangeError);
-    expect(bad({ jitter: 1.5 })).toThrow(expect.objectContaining({ argument: 'jitter' }));
+    expect(thrownBy(bad({ jitter: 1.5 }))).toMatchObject({ argument: 'jitter' });
     expect(bad({ jitter: -0.1 })).toThrow(RangeError);
-    expect(bad({ maxRetries: -1 })).toThrow(expect.objectContaining({ argument: 'maxRetries' }));
+    expect(thrownBy(bad({ maxRetries: -1 }))).toMatchObject({ argument: 'maxRetries' });
     expect(bad({ maxRetries: 1.5 })).toThrow(RangeError);
-    expect(bad({ resetAfter: -5 })).toThrow(expect.objectContaining({ argument: 'resetAfter' }));
-    expect(bad({ random: 0.5 })).toThrow(expect.objectContaining({ argument: 'random' }));
-    expect(bad({ scheduler: {} })).toThrow(expect.objectContaining({ argument: 'scheduler' }));
+    expect(thrownBy(bad({ resetAfter: -5 }))).toMatchObject({ argument: 'resetAfter' });
+    expect(thrownBy(bad({ random: 0.5 }))).toMatchObject({ argument: 'random' });
+    expect(thrownBy(bad({ scheduler: {} }))).toMatchObject({ argument: 'scheduler' });
     expect(() => reconnect()).not.toThrow();
     expect(() => reconnect({ maxRetries: Infinity, resetAfter: Infinity, initialDelay: 60000 })).not.toThrow();
   });

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { defer } from 'rxjs';
 import type { Observable } from 'rxjs';
@@ -59,7 +60,7 @@ function reconnectProblems(s: Scenario, p: Policy, stopAt: number): string[] {
   });
   scheduler.schedule(() => sub.unsubscribe(), stopAt);
   scheduler.flush();
-  if (error !== undefined) problems.push(`error notification: ${String(error)}`);
+  if (error !== undefined) problems.push(`error notification: ${inspect(error)}`);
   if (seen.some((t) => t.at > stopAt)) problems.push('an event after the unsubscribe');
 
   // Rounds: contiguous, numbered from 0.

@@ -1,8 +1,7 @@
 import { BehaviorSubject, Observable, Subject, Subscriber } from 'rxjs';
 import { ChannelClosedError } from '../errors/ChannelClosedError.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
-import { errorCode } from '../errors/ConnectError.js';
-import { tclText } from '../errors/codes.js';
+import { errorCode, tclText } from '../errors/codes.js';
 import { parseChoice } from '../validation/validate.js';
 import { NAMES_KEPT } from '../transport/Transport.js';
 import type { SocketEvents, TransportSocket } from '../transport/Transport.js';

@@ -14,6 +14,7 @@ import {
   parsePort,
   parseScheduler,
 } from '../validation/validate.js';
+import type { KnownKeys } from '../validation/validate.js';
 import { ipFamily } from '../core/address.js';
 import { nodeTransport } from '../transport/nodeTransport.js';
 import { parseTransport } from '../transport/Transport.js';
@@ -50,6 +51,25 @@ export type ConnectPlan = {
 export const MIN_ATTEMPT_DELAY = 10;
 export const MAX_ATTEMPT_DELAY = 2000;
 
+/** The keys of {@link ConnectOptions}: anything else is rejected, with a suggestion. */
+export const CONNECT_OPTIONS: KnownKeys<ConnectOptions> = {
+  strategy: true, attemptDelay: true, resolutionDelay: true, firstFamilyCount: true, attemptTimeout: true, family: true,
+  myaddr: true, myport: true, lookup: true, transport: true, scheduler: true, encoding: true, translation: true,
+  maxLineLength: true, noDelay: true, keepAlive: true, signal: true, maxConcurrentAttempts: true, familyOrder: true,
+};
+
+/** Node's names for connect options (`net.connect`'s), and what rxconnect calls them. */
+export const NODE_CONNECT_NAMES: Readonly<Record<string, string>> = {
+  localAddress: 'myaddr',
+  localPort: 'myport',
+  autoSelectFamilyAttemptTimeout: 'attemptDelay',
+};
+
+const CONNECT_ALIASES: Readonly<Record<string, string>> = {
+  ...NODE_CONNECT_NAMES,
+  timeout: 'timeout is an option of connect(); with connectAsync$, use .pipe(connectTimeout(ms))',
+};
+
 /** The plan minus host and port: what the options say. */
 type Settings = Omit<ConnectPlan, 'host' | 'hostFamily' | 'port'>;
 
@@ -73,7 +93,7 @@ export function connectPlan(hostArg: unknown, portArg: unknown, optionsArg: unkn
 }
 
 function settings(optionsArg: unknown, host: string, hostFamily: 0 | 4 | 6): Settings {
-  const o = parseOptions<ConnectOptions>(optionsArg, 'options');
+  const o = parseOptions<ConnectOptions>(optionsArg, 'options', CONNECT_OPTIONS, CONNECT_ALIASES);
   const strategy = parseChoice<ConnectStrategy>(o.strategy, 'strategy', ['happy-eyeballs', 'sequential'], 'happy-eyeballs');
   const attemptDelay = Math.min(MAX_ATTEMPT_DELAY, Math.max(MIN_ATTEMPT_DELAY, parseDelay(o.attemptDelay, 'attemptDelay', 250)));
   const resolutionDelay = parseDelay(o.resolutionDelay, 'resolutionDelay', 50);

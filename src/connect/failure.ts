@@ -1,6 +1,5 @@
 import { ConnectError } from '../errors/ConnectError.js';
-import { mostRelevant, tclText } from '../errors/codes.js';
-import { lookupCode, lookupFailure } from '../transport/lookup.js';
+import { lookupCode, lookupFailure, mostRelevant, tclText } from '../errors/codes.js';
 
 /** A lookup of the host that failed: the family it asked for (0 for both) and the resolver's error. */
 export type LookupError = { readonly family: 0 | 4 | 6; readonly error: unknown };
@@ -38,7 +37,7 @@ export function connectFailure({ host, port, attemptErrors, skippedForNoLocal, l
 function lookupsFailure(host: string, port: number, errors: readonly LookupError[]): ConnectError {
   const best = mostRelevant(errors, (e) => lookupCode(e.error)) as LookupError;
   const texts = errors.map(({ error }) => tclText(lookupCode(error), messageOf(error)));
-  if (new Set(texts).size === 1) return lookupFailure(host, best.error, port);
+  if (new Set(texts).size === 1) return new ConnectError(lookupFailure(host, best.error, port));
   const each = errors.map(({ family }, i) => `${family === 0 ? '' : `IPv${family} `}${texts[i] ?? ''}`);
   return new ConnectError({
     code: lookupCode(best.error),
@@ -65,5 +64,5 @@ export function abortFailure(reason: unknown): ConnectError {
 
 /** The error of a connect whose local address `myaddr` resolved to nothing. */
 export function localAddressFailure(myaddr: string, error: unknown): ConnectError {
-  return lookupFailure(`local address ${myaddr}`, error, undefined);
+  return new ConnectError(lookupFailure(`local address ${myaddr}`, error, undefined));
 }

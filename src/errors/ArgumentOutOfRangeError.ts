@@ -14,7 +14,7 @@ export class ArgumentOutOfRangeError extends RangeError {
   /** Always `'ArgumentOutOfRangeError'`. */
   override readonly name: string = 'ArgumentOutOfRangeError';
   /** Always `ERR_OUT_OF_RANGE`. */
-  readonly code: 'ERR_OUT_OF_RANGE' = 'ERR_OUT_OF_RANGE';
+  readonly code = 'ERR_OUT_OF_RANGE' as const;
   /** The name of the offending argument or option. */
   readonly argument: string;
 

@@ -15,7 +15,7 @@ export class ChannelClosedError extends Error {
   /** Always `'ChannelClosedError'`. */
   override readonly name: string = 'ChannelClosedError';
   /** Always `ERR_CHANNEL_CLOSED`. */
-  readonly code: 'ERR_CHANNEL_CLOSED' = 'ERR_CHANNEL_CLOSED';
+  readonly code = 'ERR_CHANNEL_CLOSED' as const;
 
   constructor(message = 'channel is closed for writing') {
     super(message);

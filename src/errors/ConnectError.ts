@@ -1,5 +1,5 @@
 import type { SocketAddress } from '../core/socket.js';
-import { mostRelevant, tclText } from './codes.js';
+import { errorCode, mostRelevant, tclText } from './codes.js';
 
 /** What a {@link ConnectError} is made from. */
 export type ConnectErrorInit = {
@@ -81,12 +81,6 @@ export class ConnectError extends Error {
     if (best === undefined) return new ConnectError(fallback);
     return new ConnectError({ code: best.code, address: best.address, port: best.port, attempts, cause: best.cause });
   }
-}
-
-/** The string code of any error-like value; `EUNKNOWN` when it has none. */
-export function errorCode(error: unknown): string {
-  const code = (error as { code?: unknown } | null | undefined)?.code;
-  return typeof code === 'string' && code !== '' ? code : 'EUNKNOWN';
 }
 
 function nodeMessage(error: unknown): string | undefined {

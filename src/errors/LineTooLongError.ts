@@ -17,7 +17,7 @@ export class LineTooLongError extends Error {
   /** Always `'LineTooLongError'`. */
   override readonly name: string = 'LineTooLongError';
   /** Always `ERR_LINE_TOO_LONG`. */
-  readonly code: 'ERR_LINE_TOO_LONG' = 'ERR_LINE_TOO_LONG';
+  readonly code = 'ERR_LINE_TOO_LONG' as const;
   /** The limit that was exceeded, in characters (UTF-16 code units), line end excluded. */
   readonly maxLineLength: number;
 

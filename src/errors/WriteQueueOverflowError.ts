@@ -18,7 +18,7 @@ export class WriteQueueOverflowError extends Error {
   /** Always `'WriteQueueOverflowError'`. */
   override readonly name: string = 'WriteQueueOverflowError';
   /** Always `ERR_WRITE_QUEUE_OVERFLOW`. */
-  readonly code: 'ERR_WRITE_QUEUE_OVERFLOW' = 'ERR_WRITE_QUEUE_OVERFLOW';
+  readonly code = 'ERR_WRITE_QUEUE_OVERFLOW' as const;
   /** Every value not written, in order; the value that did not fit is the last one. */
   readonly unsent: readonly (string | Uint8Array)[];
   /** The bound that was hit. */

@@ -36,6 +36,23 @@ export function tclText(code: string, fallback?: string): string {
   return TEXTS[code] ?? (fallback !== undefined && fallback !== '' ? fallback : code);
 }
 
+/** The string code of any error-like value; `EUNKNOWN` when it has none. */
+export function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' && code !== '' ? code : 'EUNKNOWN';
+}
+
+/**
+ * Tcl's text for any error-like value: by its code, else the resolver's (the cause's) message, else its own
+ * message.
+ */
+export function errorText(error: unknown): string {
+  const cause = (error as { cause?: { message?: unknown } } | null | undefined)?.cause?.message;
+  const own = (error as { message?: unknown } | null | undefined)?.message;
+  const fallback = typeof cause === 'string' && cause !== '' ? cause : typeof own === 'string' && own !== '' ? own : String(error);
+  return tclText(errorCode(error), fallback);
+}
+
 /**
  * The error of an attempt or a connect that ran out of time: code `ETIMEDOUT`, Tcl's text as its message (the
  * same shape as Node's socket errors, so that it reads like one wherever it is the `cause`).
@@ -60,9 +77,42 @@ export function selfConnectError(): Error & { readonly code: string } {
   return Object.assign(new Error(tclText('ESELFCONNECT')), { code: 'ESELFCONNECT' });
 }
 
+/**
+ * What a {@link ConnectError} made here is made from (a `ConnectErrorInit`): `new ConnectError(decision)`. The
+ * decisions return it rather than the error itself because ConnectError is built on this file.
+ */
+export type ErrorDecision = {
+  readonly code: string;
+  readonly address?: string | undefined;
+  readonly port: number | undefined;
+  readonly detail: string;
+  readonly cause: unknown;
+};
+
+/** The code of a lookup failure; a resolver that throws a plain error counts as a resolution error. */
+export function lookupCode(error: unknown): string {
+  const code = errorCode(error);
+  return code === 'EUNKNOWN' ? 'ERR_LOOKUP' : code;
+}
+
+/** A lookup of `what` that found nothing: the resolver's code (`ENOTFOUND` without an error) and its text. */
+export function lookupFailure(what: string, error: unknown, port: number | undefined): ErrorDecision {
+  const code = error === undefined ? 'ENOTFOUND' : lookupCode(error);
+  return { code, port, detail: `lookup of ${what} failed`, cause: error };
+}
+
+/** A listen failure: its code, and where (`address already in use (listen on 0.0.0.0 port 80)`). */
+export function listenFailure(cause: unknown, where: { readonly address: string | undefined; readonly port: number }): ErrorDecision {
+  const detail = where.address === undefined ? `listen on port ${where.port}` : `listen on ${where.address} port ${where.port}`;
+  return { code: errorCode(cause), address: where.address, port: where.port, detail, cause };
+}
+
 const RESOLUTION = new Set(['ENOTFOUND', 'ENODATA', 'EAI_AGAIN', 'EAI_FAIL', 'ESERVFAIL', 'ETIMEOUT', 'EREFUSED', 'ERR_LOOKUP']);
 
-// Higher ranks got further; see DESIGN.md "the one that got furthest".
+/**
+ * How far a failure with this code got, higher being further: bind and permission errors, then refused, timed
+ * out, host unreachable, network unreachable, other errors, and resolution errors last.
+ */
 export function relevance(code: string): number {
   switch (code) {
     case 'EADDRINUSE':

@@ -1,8 +1,8 @@
 import type { Subscriber } from 'rxjs';
 import { Channel } from '../channel/Channel.js';
-import { ConnectError, errorCode } from '../errors/ConnectError.js';
-import { mostRelevant } from '../errors/codes.js';
-import { lookupFailure, safeLookup } from '../transport/lookup.js';
+import { ConnectError } from '../errors/ConnectError.js';
+import { errorCode, listenFailure, lookupFailure, mostRelevant } from '../errors/codes.js';
+import { safeLookup } from '../transport/lookup.js';
 import { WILDCARD } from '../core/address.js';
 import type { ServerEvents, TransportServer, TransportSocket } from '../transport/Transport.js';
 import type { SocketAddress } from '../core/socket.js';
@@ -57,7 +57,7 @@ export class ListenRun {
     }
     this.lookup(myaddr, (error, addresses) => {
       if (addresses.length === 0) {
-        this.fail(lookupFailure(`local address ${myaddr}`, error, port));
+        this.fail(new ConnectError(lookupFailure(`local address ${myaddr}`, error, port)));
         return;
       }
       this.skippable = true;
@@ -147,7 +147,7 @@ export class ListenRun {
         this.bindRound();
         return;
       }
-      this.fail(listenError(cause, where));
+      this.fail(new ConnectError(listenFailure(cause, where)));
     };
     const { backlog, allowHalfOpen, noDelay, keepAlive } = this.plan;
     try {
@@ -161,7 +161,7 @@ export class ListenRun {
     if (this.servers.length === 0) {
       const best = mostRelevant(this.skipped, errorCode);
       const c = this.candidates[0];
-      this.fail(listenError(best ?? new Error('no address to listen on'), { address: c?.address, port: this.plan.port }));
+      this.fail(new ConnectError(listenFailure(best ?? new Error('no address to listen on'), { address: c?.address, port: this.plan.port })));
       return;
     }
     this.listening = true;
@@ -173,7 +173,7 @@ export class ListenRun {
   private serverEvents(local: SocketAddress): ServerEvents {
     return {
       connection: (socket) => this.accepted(socket),
-      error: (error) => this.fail(listenError(error, { address: local.address, port: this.sharedPort ?? local.port })),
+      error: (error) => this.fail(new ConnectError(listenFailure(error, { address: local.address, port: this.sharedPort ?? local.port }))),
     };
   }
 
@@ -209,11 +209,3 @@ export class ListenRun {
     });
   }
 }
-
-/** A listen failure as a ConnectError: the code, Tcl's text, and where (`address already in use (listen on 0.0.0.0 port 80)`). */
-function listenError(cause: unknown, where: { readonly address: string | undefined; readonly port: number }): ConnectError {
-  const code = errorCode(cause);
-  const detail = where.address === undefined ? `listen on port ${where.port}` : `listen on ${where.address} port ${where.port}`;
-  return new ConnectError({ code, address: where.address, port: where.port, detail, cause });
-}
-

@@ -10,6 +10,7 @@ import {
   parseOptions,
   parsePort,
 } from '../validation/validate.js';
+import type { KnownKeys } from '../validation/validate.js';
 import { ipFamily } from '../core/address.js';
 import { nodeTransport } from '../transport/nodeTransport.js';
 import { parseTransport } from '../transport/Transport.js';
@@ -36,10 +37,23 @@ export type ListenPlan = {
   readonly signal: AbortSignal | undefined;
 };
 
+/** The keys of {@link ListenOptions}: anything else is rejected, with a suggestion. */
+export const LISTEN_OPTIONS: KnownKeys<ListenOptions> = {
+  myaddr: true, family: true, backlog: true, lookup: true, transport: true, encoding: true, translation: true,
+  maxLineLength: true, allowHalfOpen: true, noDelay: true, keepAlive: true, signal: true,
+};
+
+/** Node's names for listen options (`server.listen`'s and `net.createServer`'s), and what rxconnect calls them. */
+const LISTEN_ALIASES: Readonly<Record<string, string>> = {
+  host: 'myaddr',
+  localAddress: 'myaddr',
+  port: "the port is listen$'s first argument",
+};
+
 /** Validates the arguments of `listen$`; throws a typed error naming the first bad one. */
 export function listenPlan(portArg: unknown, optionsArg: unknown): ListenPlan {
   const port = parsePort(portArg, 'port', true);
-  const o = parseOptions<ListenOptions>(optionsArg, 'options');
+  const o = parseOptions<ListenOptions>(optionsArg, 'options', LISTEN_OPTIONS, LISTEN_ALIASES);
   const family = parseChoice<0 | 4 | 6>(o.family, 'family', [0, 4, 6], 0);
   const myaddr = o.myaddr === undefined ? undefined : parseHost(o.myaddr, 'myaddr');
   const myaddrFamily = myaddr === undefined ? 0 : ipFamily(myaddr);

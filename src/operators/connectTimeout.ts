@@ -3,7 +3,7 @@ import type { MonoTypeOperatorFunction, SchedulerLike, Subscription } from 'rxjs
 import { ConnectError } from '../errors/ConnectError.js';
 import { timedOutError } from '../errors/codes.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
-import { parseDelay, parseScheduler } from '../validation/validate.js';
+import { parseRequiredDelay, parseScheduler } from '../validation/validate.js';
 import { subscribeLinked } from './subscribeLinked.js';
 import type { ConnectEvent } from '../connect/ConnectEvent.js';
 import type { SocketAddress } from '../core/socket.js';
@@ -54,15 +54,15 @@ type InFlight = { readonly n: number; readonly address: SocketAddress; readonly 
  * ```
  *
  * @see {@link reconnect}
- * @param ms The deadline, in milliseconds from subscription: a finite, non-negative number.
+ * @param ms The deadline, in milliseconds from subscription: a number from 0 to 2^31−1 (the longest a timer can
+ * wait).
  * @param scheduler The scheduler for the deadline and for `elapsed`. Default `asyncScheduler`.
  * @returns A function that returns an Observable of the source's events that ends in `failed` (code
  * `ETIMEDOUT`) when the connect takes `ms` or longer.
  * @throws InvalidArgumentError or ArgumentOutOfRangeError, naming `ms` or `scheduler`, for bad input.
  */
 export function connectTimeout(ms: number, scheduler?: SchedulerLike): MonoTypeOperatorFunction<ConnectEvent> {
-  if (ms === undefined) throw new InvalidArgumentError('ms', 'must be a number of milliseconds, got undefined', 'ERR_INVALID_ARG_TYPE');
-  const deadline = parseDelay(ms, 'ms', 0);
+  const deadline = parseRequiredDelay(ms, 'ms');
   const clock = parseScheduler(scheduler, 'scheduler');
   return (source) =>
     new Observable<ConnectEvent>((subscriber) => {

@@ -1,5 +1,5 @@
 import { BehaviorSubject } from 'rxjs';
-import type { SocketSnapshot } from '../core/socket.js';
+import type { SocketAddress, SocketSnapshot } from '../core/socket.js';
 
 /** The snapshot of a socket that is not connecting, not connected and has no error. Frozen. */
 export const IDLE_SNAPSHOT: SocketSnapshot = Object.freeze({
@@ -7,7 +7,7 @@ export const IDLE_SNAPSHOT: SocketSnapshot = Object.freeze({
   error: '',
   sockname: null,
   peername: null,
-  inFlight: Object.freeze([]) as readonly [],
+  inFlight: Object.freeze<readonly SocketAddress[]>([]),
 });
 
 /**

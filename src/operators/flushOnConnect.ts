@@ -4,8 +4,12 @@ import type { Channel } from '../channel/Channel.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { WriteQueueOverflowError } from '../errors/WriteQueueOverflowError.js';
 import { parseInteger, parseOptions } from '../validation/validate.js';
+import type { KnownKeys } from '../validation/validate.js';
 import { subscribeLinked } from './subscribeLinked.js';
 import type { ConnectEvent } from '../connect/ConnectEvent.js';
+
+/** The keys of {@link FlushOnConnectOptions}: anything else is rejected, with a suggestion. */
+const FLUSH_OPTIONS: KnownKeys<FlushOnConnectOptions> = { maxBytes: true };
 
 /** Options of {@link flushOnConnect}. */
 export type FlushOnConnectOptions = {
@@ -88,7 +92,7 @@ export function flushOnConnect<E extends ConnectEvent>(
   options?: FlushOnConnectOptions,
 ): MonoTypeOperatorFunction<E> {
   const outgoing = parseOutgoing(outgoing$);
-  const o = parseOptions<FlushOnConnectOptions>(options, 'options');
+  const o = parseOptions<FlushOnConnectOptions>(options, 'options', FLUSH_OPTIONS);
   const maxBytes = parseInteger(o.maxBytes, 'maxBytes', 0, Number.MAX_SAFE_INTEGER, DEFAULT_MAX_BYTES);
   return (source) =>
     new Observable<E>((subscriber) => {
@@ -161,7 +165,7 @@ export function flushOnConnect<E extends ConnectEvent>(
               break;
             case 'failed':
               channel = undefined;
-              subscriber.next({ ...event, unsent: [...(event.unsent ?? []), ...queue] } as E);
+              subscriber.next({ ...event, unsent: [...(event.unsent ?? []), ...queue] });
               return;
             case 'closed':
               channel = undefined;

@@ -1,16 +1,20 @@
 import { Observable } from 'rxjs';
 import type { OperatorFunction, SchedulerLike, Subscription } from 'rxjs';
 import { ArgumentOutOfRangeError } from '../errors/ArgumentOutOfRangeError.js';
-import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
-import { parseDelay, parseFunction, parseOptions, parseScheduler } from '../validation/validate.js';
+import { parseCount, parseDelay, parseFunction, parseNumber, parseOptions, parseScheduler } from '../validation/validate.js';
+import type { KnownKeys } from '../validation/validate.js';
 import { subscribeLinked } from './subscribeLinked.js';
 import type { ConnectEvent } from '../connect/ConnectEvent.js';
 
 /** The policy of {@link reconnect}. Every field is optional and validated when `reconnect` is called. */
 export type ReconnectPolicy = {
-  /** Milliseconds before the first retry. Default 1000. */
+  /** Milliseconds before the first retry, at most 2^31−1 (the longest a timer can wait). Default 1000. */
   readonly initialDelay?: number | undefined;
-  /** The longest wait between rounds, jitter included. Must be at least `initialDelay`. Default 30000, or `initialDelay` if that is larger. */
+  /**
+   * The longest wait between rounds, jitter included: at least `initialDelay`, at most 2^31−1 ms (the longest a
+   * timer can wait), so the backoff never grows past what a timer can time. Default 30000, or `initialDelay` if
+   * that is larger.
+   */
   readonly maxDelay?: number | undefined;
   /** Each retry waits `factor` times longer than the one before: a finite number ≥ 1. Default 2. */
   readonly factor?: number | undefined;
@@ -27,6 +31,11 @@ export type ReconnectPolicy = {
   readonly random?: (() => number) | undefined;
   /** The scheduler for the waits between rounds. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike | undefined;
+};
+
+/** The keys of {@link ReconnectPolicy}: anything else is rejected, with a suggestion. */
+const POLICY_KEYS: KnownKeys<ReconnectPolicy> = {
+  initialDelay: true, maxDelay: true, factor: true, jitter: true, maxRetries: true, resetAfter: true, random: true, scheduler: true,
 };
 
 /** A {@link ConnectEvent} of {@link reconnect}'s output: `round` counts the subscriptions to the source, from 0. */
@@ -86,19 +95,22 @@ export type ReconnectEvent = ConnectEvent & {
  * @throws InvalidArgumentError or ArgumentOutOfRangeError, naming the field, for a bad policy.
  */
 export function reconnect(policy?: ReconnectPolicy): OperatorFunction<ConnectEvent, ReconnectEvent> {
-  const p = parseOptions<ReconnectPolicy>(policy, 'policy');
+  const p = parseOptions<ReconnectPolicy>(policy, 'policy', POLICY_KEYS);
   const initialDelay = parseDelay(p.initialDelay, 'initialDelay', 1000);
   const maxDelay = parseDelay(p.maxDelay, 'maxDelay', Math.max(30000, initialDelay));
   if (maxDelay < initialDelay) throw new ArgumentOutOfRangeError('maxDelay', `must be at least initialDelay (${initialDelay}), got ${maxDelay}`);
   const factor = parseNumber(p.factor, 'factor', 1, Number.MAX_VALUE, 2);
   const jitter = parseNumber(p.jitter, 'jitter', 0, 1, 0);
-  const maxRetries = p.maxRetries === Infinity ? Infinity : parseCount(p.maxRetries, 'maxRetries');
-  const resetAfter = p.resetAfter === Infinity ? Infinity : parseDelay(p.resetAfter, 'resetAfter', 10000);
+  const maxRetries = parseCount(p.maxRetries, 'maxRetries');
+  // A duration compared with the clock, never a timer's delay: it may exceed MAX_DELAY.
+  const resetAfter = p.resetAfter === Infinity ? Infinity : parseDelay(p.resetAfter, 'resetAfter', 10000, Number.MAX_VALUE);
   const random = parseFunction<() => number>(p.random, 'random') ?? Math.random;
   const scheduler = parseScheduler(p.scheduler, 'scheduler');
 
   const delayFor = (k: number): number => {
-    const base = Math.min(maxDelay, initialDelay * factor ** k);
+    // maxDelay is at most MAX_DELAY, so every wait can be timed; with initialDelay 0, factor ** k may reach
+    // Infinity, and 0 × Infinity is NaN.
+    const base = initialDelay === 0 ? 0 : Math.min(maxDelay, initialDelay * factor ** k);
     if (jitter === 0) return base;
     const r = Math.min(1, Math.max(0, Number(random())));
     return Math.min(maxDelay, Math.max(0, base * (1 + jitter * (2 * r - 1))));
@@ -117,6 +129,7 @@ export function reconnect(policy?: ReconnectPolicy): OperatorFunction<ConnectEve
         const thisRound = ++round;
         let connectedAt: number | undefined;
         let ended = false;
+        // eslint-disable-next-line prefer-const -- end() reads it before the assignment when the round ends while subscribing.
         let sub: Subscription | undefined;
 
         const end = (): void => {
@@ -155,24 +168,3 @@ export function reconnect(policy?: ReconnectPolicy): OperatorFunction<ConnectEve
     });
 }
 
-function describe(value: unknown): string {
-  return typeof value === 'number' || value === undefined || value === null ? String(value) : typeof value;
-}
-
-/** A finite number within [min, max], or the fallback when undefined. */
-function parseNumber(value: unknown, argument: string, min: number, max: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number') throw new InvalidArgumentError(argument, `must be a number, got ${describe(value)}`, 'ERR_INVALID_ARG_TYPE');
-  if (!Number.isFinite(value) || value < min || value > max) {
-    throw new ArgumentOutOfRangeError(argument, max === Number.MAX_VALUE ? `must be a finite number ≥ ${min}, got ${value}` : `must be a number from ${min} to ${max}, got ${value}`);
-  }
-  return value;
-}
-
-/** An integer ≥ 0 (Infinity is handled by the caller), or Infinity when undefined. */
-function parseCount(value: unknown, argument: string): number {
-  if (value === undefined) return Infinity;
-  if (typeof value !== 'number') throw new InvalidArgumentError(argument, `must be an integer ≥ 0 or Infinity, got ${describe(value)}`, 'ERR_INVALID_ARG_TYPE');
-  if (!Number.isInteger(value) || value < 0) throw new ArgumentOutOfRangeError(argument, `must be an integer ≥ 0 or Infinity, got ${value}`);
-  return value;
-}

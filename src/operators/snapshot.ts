@@ -1,8 +1,7 @@
 import { Observable } from 'rxjs';
 import type { BehaviorSubject, MonoTypeOperatorFunction } from 'rxjs';
-import { errorCode } from '../errors/ConnectError.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
-import { tclText } from '../errors/codes.js';
+import { errorText } from '../errors/codes.js';
 import { subscribeLinked } from './subscribeLinked.js';
 import type { ConnectEvent } from '../connect/ConnectEvent.js';
 import type { SocketAddress, SocketName, SocketSnapshot } from '../core/socket.js';
@@ -153,14 +152,6 @@ const CONNECTING: SocketSnapshot = Object.freeze({ connecting: true, error: '', 
 
 function name(n: SocketName | null | undefined): SocketName | null {
   return n === undefined || n === null ? null : Object.freeze({ address: n.address, host: n.host, port: n.port });
-}
-
-/** Tcl's text for an error: by its code, else the resolver's (the cause's) message, else its own message. */
-function errorText(error: unknown): string {
-  const cause = (error as { cause?: { message?: unknown } } | null | undefined)?.cause?.message;
-  const own = (error as { message?: unknown } | null | undefined)?.message;
-  const fallback = typeof cause === 'string' && cause !== '' ? cause : typeof own === 'string' && own !== '' ? own : String(error);
-  return tclText(errorCode(error), fallback);
 }
 
 function sameName(a: SocketName | null, b: SocketName | null): boolean {

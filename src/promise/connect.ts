@@ -1,6 +1,8 @@
 import type { Channel } from '../channel/Channel.js';
 import { connectTimeout } from '../operators/connectTimeout.js';
 import { parseDelay, parseOptions } from '../validation/validate.js';
+import type { KnownKeys } from '../validation/validate.js';
+import { CONNECT_OPTIONS, NODE_CONNECT_NAMES } from '../connect/connectPlan.js';
 import type { ConnectOptions } from '../connect/ConnectOptions.js';
 import { connectAsync$ } from '../connect/connectAsync.js';
 
@@ -9,6 +11,9 @@ export type ConnectPromiseOptions = ConnectOptions & {
   /** Milliseconds for the whole connect, lookups included, as {@link connectTimeout}. Default: none. */
   readonly timeout?: number | undefined;
 };
+
+/** The keys of {@link ConnectPromiseOptions}: connectAsync$'s and `timeout`. */
+const CONNECT_PROMISE_OPTIONS: KnownKeys<ConnectPromiseOptions> = { ...CONNECT_OPTIONS, timeout: true };
 
 /**
  * Connects and resolves with the channel, for linear `async`/`await` programs.
@@ -44,7 +49,7 @@ export type ConnectPromiseOptions = ConnectOptions & {
  * @throws InvalidArgumentError or ArgumentOutOfRangeError, naming the argument, for bad input.
  */
 export function connect(host: string, port: number | string, options?: ConnectPromiseOptions): Promise<Channel> {
-  const { timeout, ...rest } = parseOptions<ConnectPromiseOptions>(options, 'options');
+  const { timeout, ...rest } = parseOptions<ConnectPromiseOptions>(options, 'options', CONNECT_PROMISE_OPTIONS, NODE_CONNECT_NAMES);
   const ms = parseDelay(timeout, 'timeout', undefined);
   const events$ = connectAsync$(host, port, rest);
   const bounded$ = ms === undefined ? events$ : events$.pipe(connectTimeout(ms, rest.scheduler));

@@ -1,4 +1,3 @@
-import type { SchedulerLike } from 'rxjs';
 import type { LookupFunction, Transport } from '../transport/Transport.js';
 import type { SocketAddress } from '../core/socket.js';
 import type { AddressScript } from './AddressScript.js';

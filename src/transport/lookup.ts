@@ -1,4 +1,3 @@
-import { ConnectError, errorCode } from '../errors/ConnectError.js';
 import { ipFamily } from '../core/address.js';
 import type { LookupAddress, LookupFunction } from './Transport.js';
 import type { SocketAddress } from '../core/socket.js';
@@ -44,18 +43,6 @@ export function safeLookup(
     callback(error ?? new Error('lookup threw'));
   }
   return undefined;
-}
-
-/** The code of a lookup failure; a resolver that throws a plain error counts as a resolution error. */
-export function lookupCode(error: unknown): string {
-  const code = errorCode(error);
-  return code === 'EUNKNOWN' ? 'ERR_LOOKUP' : code;
-}
-
-/** The error of a lookup that found nothing: the resolver's code (`ENOTFOUND` without an error) and its text. */
-export function lookupFailure(what: string, error: unknown, port: number | undefined): ConnectError {
-  const code = error === undefined ? 'ENOTFOUND' : lookupCode(error);
-  return new ConnectError({ code, port, detail: `lookup of ${what} failed`, cause: error });
 }
 
 /**

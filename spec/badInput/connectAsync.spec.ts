@@ -1,6 +1,7 @@
 import { ArgumentOutOfRangeError, connectAsync$, InvalidArgumentError } from '../../src/index.js';
 import type { ConnectOptions } from '../../src/index.js';
 import { createVirtualNetwork } from '../../src/testing/index.js';
+import { MAX_DELAY } from '../../src/validation/validate.js';
 import { newScheduler } from '../helpers/events.js';
 import { tcpHandles } from '../helpers/loopback.js';
 
@@ -20,6 +21,9 @@ const cases: Case[] = [
   ['an empty port string', 'localhost', '', undefined, InvalidArgumentError, 'port'],
   ['a port of the wrong type', 'localhost', null, undefined, InvalidArgumentError, 'port'],
   ['options that are not an object', 'localhost', 80, 'fast' as unknown as Record<string, unknown>, InvalidArgumentError, 'options'],
+  ['a misspelt option', 'localhost', 80, { attemptTimout: 100 }, InvalidArgumentError, 'options.attemptTimout'],
+  ["Node's localAddress", 'localhost', 80, { localAddress: '127.0.0.1' }, InvalidArgumentError, 'options.localAddress'],
+  ["connect()'s timeout", 'localhost', 80, { timeout: 100 }, InvalidArgumentError, 'options.timeout'],
   ['an unknown strategy', 'localhost', 80, { strategy: 'fastest' }, InvalidArgumentError, 'strategy'],
   ['a negative attemptDelay', 'localhost', 80, { attemptDelay: -1 }, ArgumentOutOfRangeError, 'attemptDelay'],
   ['a NaN attemptDelay', 'localhost', 80, { attemptDelay: NaN }, ArgumentOutOfRangeError, 'attemptDelay'],
@@ -27,6 +31,9 @@ const cases: Case[] = [
   ['a string resolutionDelay', 'localhost', 80, { resolutionDelay: '50' }, InvalidArgumentError, 'resolutionDelay'],
   ['a negative attemptTimeout', 'localhost', 80, { attemptTimeout: -5 }, ArgumentOutOfRangeError, 'attemptTimeout'],
   ['a zero attemptTimeout', 'localhost', 80, { attemptTimeout: 0 }, ArgumentOutOfRangeError, 'attemptTimeout'],
+  ['an attemptTimeout longer than a timer can wait (2^31 ms)', 'localhost', 80, { attemptTimeout: 2 ** 31 }, ArgumentOutOfRangeError, 'attemptTimeout'],
+  ['an attemptDelay longer than a timer can wait, though it would be lowered to 2000', 'localhost', 80, { attemptDelay: 2 ** 31 }, ArgumentOutOfRangeError, 'attemptDelay'],
+  ['a resolutionDelay longer than a timer can wait', 'localhost', 80, { resolutionDelay: 3e9 }, ArgumentOutOfRangeError, 'resolutionDelay'],
   ['a zero firstFamilyCount', 'localhost', 80, { firstFamilyCount: 0 }, ArgumentOutOfRangeError, 'firstFamilyCount'],
   ['a bad family', 'localhost', 80, { family: 5 }, InvalidArgumentError, 'family'],
   ['a family that contradicts the literal', '::1', 80, { family: 4 }, InvalidArgumentError, 'family'],
@@ -51,7 +58,7 @@ describe('connectAsync$ bad input', () => {
     const opts = options === undefined ? { transport: network.transport } : typeof options === 'object' ? { transport: network.transport, ...options } : options;
     let thrown: unknown;
     try {
-      connectAsync$(host as string, port as number, opts as ConnectOptions);
+      connectAsync$(host as string, port as number, opts);
     } catch (e) {
       thrown = e;
     }
@@ -75,6 +82,7 @@ describe('connectAsync$ bad input', () => {
       ['127.0.0.1', 'http', { family: 4 }],
       ['example.test.', 443, { strategy: 'sequential', attemptDelay: 0, resolutionDelay: 0, attemptTimeout: 1, firstFamilyCount: 2 }],
       ['host_with_underscore.test', 1, { myaddr: '::1', myport: 0, encoding: 'latin1', translation: 'lf', noDelay: true, keepAlive: false }],
+      ['localhost', 80, { attemptTimeout: MAX_DELAY, attemptDelay: MAX_DELAY, resolutionDelay: MAX_DELAY }],
     ];
     for (const [host, port, options] of ok) expect(() => connectAsync$(host, port, { transport: network.transport, ...options })).not.toThrow();
   });
