@@ -16,8 +16,13 @@ function version(): string {
   }
 }
 
+/** The longest delay a timer can wait, in ms (2^31 − 1, about 24.8 days). */
+export const MAX_DELAY = 2_147_483_647;
+
 function milliseconds(value: string): number {
-  if (!/^\d+$/.test(value)) throw new CommanderInvalidArgument('expected a whole number of milliseconds');
+  if (!/^\d+$/.test(value) || Number(value) > MAX_DELAY) {
+    throw new CommanderInvalidArgument(`expected a whole number of milliseconds from 0 to ${MAX_DELAY}`);
+  }
   return Number(value);
 }
 
