@@ -15,7 +15,7 @@ import { targetReport } from './report.js';
 import type { TargetReport } from './report.js';
 import { renderTable } from './table.js';
 import { legend, renderTimeline } from './timeline.js';
-import { EXIT } from './usage.js';
+import { EXIT, oneLine } from './usage.js';
 
 /** The attempt timeout that stands in for the kernel's (minutes) in the sequential scenes. */
 export const DEMO_ATTEMPT_TIMEOUT = 1000;
@@ -106,7 +106,7 @@ export async function demo(io: CliIo, startNetwork: (onLine: (line: string) => v
     return await Promise.race([scenes(net), interrupted]);
   } catch (error) {
     if (aborted) return 130;
-    io.stderr.write(`rxconnect demo: ${(error as Error).message}\n`);
+    io.stderr.write(`rxconnect demo: ${visible(oneLine(error))}\n`);
     return EXIT.failed;
   } finally {
     stopListening();

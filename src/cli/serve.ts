@@ -4,6 +4,7 @@ import { listen$ } from '../index.js';
 import type { ServerEvent, SocketName } from '../index.js';
 import { colorEnabled, palette } from './colors.js';
 import type { CliIo } from './io.js';
+import { visible } from './escape.js';
 import { formatTarget } from './target.js';
 import { EXIT, UsageError, oneLine } from './usage.js';
 
@@ -37,9 +38,11 @@ export function describeSocknames(names: readonly SocketName[]): string {
  * The server pipeline: on each connection, `--time` writes the two lines of Tcl's time server and closes;
  * echo writes back every chunk until the client closes, and stops reading while the client does not read
  * (its write queue past the high-water mark) until the queue drains. Each client's channel is tied to the subscription, so
- * unsubscribing closes the listeners and every client. `log` gets one line per event worth telling.
+ * unsubscribing closes the listeners and every client. `log` gets one line per event worth telling, with every
+ * control character from the network (addresses, error messages) escaped.
  */
-export function server$(events$: Observable<ServerEvent>, mode: 'echo' | 'time', log: (line: string) => void, startTime: number = Date.now()): Observable<unknown> {
+export function server$(events$: Observable<ServerEvent>, mode: 'echo' | 'time', print: (line: string) => void, startTime: number = Date.now()): Observable<unknown> {
+  const log = (line: string): void => print(visible(line));
   return events$.pipe(
     mergeMap((event) => {
       if (event.type === 'listening') {
@@ -113,7 +116,7 @@ export function serve(portText: string, options: ServeOptions, io: CliIo): Promi
     }).subscribe({
       error: (error: unknown) => {
         stopInterrupt();
-        io.stderr.write(`rxconnect serve: ${oneLine(error)}\n`);
+        io.stderr.write(`rxconnect serve: ${visible(oneLine(error))}\n`);
         resolve(EXIT.failed);
       },
     });
