@@ -65,6 +65,7 @@ describe('rxconnect demo (in-process)', () => {
     expect(f.stderr.text()).toBe('');
     // On a host with ::1, the scenes run on loopback: a Node child black-holes ::1, no python3 needed.
     expect(f.stdout.text()).not.toContain('note:');
+    expect(f.stdout.text()).toContain('Everything runs on loopback, against fixtures started just now:');
     expectScenes(f.stdout.text());
     expect(f.listeners()).toBe(0);
     expect(await settledTcpHandles()).toBe(0);
@@ -77,7 +78,8 @@ describe('rxconnect demo (in-process)', () => {
     expect(await demo(f.io, (onLine) => startDemoNetwork(onLine, '::2'))).toBe(0);
     expect(f.stderr.text()).toBe('');
     const notes = f.stdout.text().split('\n').filter((line) => line.startsWith('note:'));
-    expect(notes).toEqual(["note: this host has no IPv6 loopback address ::2; the scenes run on rxconnect/testing's virtual network, in real time."]);
+    expect(f.stdout.text()).not.toContain('Everything runs on loopback');
+    expect(notes).toEqual(["note: this host has no IPv6 loopback address ::2, so the scenes run on rxconnect/testing's virtual network instead, in real time:"]);
     expectScenes(f.stdout.text());
     expect(f.listeners()).toBe(0);
     expect(await settledTcpHandles()).toBe(0);

@@ -85,12 +85,12 @@ export async function demo(io: CliIo, startNetwork: (onLine: (line: string) => v
   out('rxconnect turns a TCP connect into a cold RxJS Observable of typed events:');
   out('resolved, attempt, attemptFailed, attemptCancelled, then connected or failed,');
   out('and closed. Each scene subscribes to connectAsync$ and draws its events.');
-  out('Everything runs on loopback, against fixtures started just now:');
   let net: DemoNetwork | undefined;
   try {
     net = await startNetwork((line) => onLine(line));
     if (aborted) return 130;
-    if (net.simulated !== undefined) out(p.yellow(`note: ${net.simulated}; the scenes run on rxconnect/testing's virtual network, in real time.`));
+    if (net.simulated === undefined) out('Everything runs on loopback, against fixtures started just now:');
+    else out(p.yellow(`note: ${net.simulated}, so the scenes run on rxconnect/testing's virtual network instead, in real time:`));
     const fixtures = renderTable(
       [{ header: 'name' }, { header: 'port', align: 'right' }, { header: 'IPv6' }, { header: '127.0.0.1' }],
       [
