@@ -7,6 +7,7 @@ import { duration, renderSummary } from '../../src/cli/scan.js';
 import { describeSocknames, tclClockFormat } from '../../src/cli/serve.js';
 import { renderTable } from '../../src/cli/table.js';
 import { MARKS, legend, renderTimeline, shortError } from '../../src/cli/timeline.js';
+import { wrapLine } from '../../src/cli/wrap.js';
 import { ConnectError } from '../../src/index.js';
 import type { ConnectEvent, SocketSnapshot } from '../../src/index.js';
 import { ANSI } from './support.js';
@@ -211,5 +212,21 @@ describe('serve and demo helpers', () => {
     expect(describeSnapshot({ ...idle, peername: { address: '127.0.0.1', host: '127.0.0.1', port: 1 } }, plain)).toBe('✔ 127.0.0.1');
     expect(describeSnapshot(idle, plain)).toBe('idle');
     expect(formatSnapshot({ ...idle, inFlight: [v6] })).toEqual(["{ connecting: false,", "  error: '',", '  sockname: null,', '  peername: null,', "  inFlight: ['::1'] }"]);
+  });
+});
+
+describe('wrapLine', () => {
+  it('leaves a line that fits alone', () => {
+    expect(wrapLine('   short line', 20)).toEqual(['   short line']);
+  });
+
+  it('breaks at spaces, keeping the indentation plus two spaces, and never splits a word', () => {
+    expect(wrapLine('   one two three four five', 14)).toEqual(['   one two', '     three', '     four five']);
+    expect(wrapLine('  averyveryverylongword x', 8)).toEqual(['  averyveryverylongword', '    x']);
+  });
+
+  it('counts visible columns, not colour codes', () => {
+    const green = palette(true).green;
+    expect(wrapLine(`${green('ok')} ${green('ok')}`, 5)).toEqual([`${green('ok')} ${green('ok')}`]);
   });
 });

@@ -3,7 +3,7 @@ import type { LookupFunction, Transport } from '../index.js';
 /** A fixture name, its IPv6 address (it also has `127.0.0.1`) and the port its addresses share. */
 export type DemoName = { readonly name: string; readonly ipv6: string; readonly port: number };
 
-/** The demo's loopback network. Names come from `lookup`: no DNS is involved. */
+/** The demo's network, on loopback or simulated. Names come from `lookup`: no DNS is involved. */
 export type DemoNetwork = {
   /** A `dns.lookup`-compatible function that knows the three names below. */
   readonly lookup: LookupFunction;

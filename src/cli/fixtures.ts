@@ -9,8 +9,8 @@ import type { DemoNetwork } from './DemoNetwork.js';
 export type Fixture = { readonly port: number; stop(): Promise<void> };
 
 /**
- * Listens on `myaddr` port `port` with `listen$` and serves each client with `serveClient`, whose stream is tied
- * to the listener: stopping closes the listener and every client.
+ * Listens on `myaddr` port `port` with `listen$` (on the virtual network when `transport` is its) and serves each
+ * client with `serveClient`, whose stream is tied to the listener: stopping closes the listener and every client.
  */
 export async function listenFixture(
   port: number,
