@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { SCENES } from '../../src/cli/demo.js';
 import { startServer } from '../helpers/loopback.js';
@@ -69,12 +69,16 @@ describe('the rxconnect binary (spawned)', () => {
     expect(stdout).toContain('stopped: listeners and clients closed');
   });
 
-  it('runs the demo: exit 0 in under 30 s, every scene shown', async () => {
-    const r = await cli(['demo']);
+  it('runs the demo with Node alone on PATH (no python3): exit 0 in under 30 s, every scene shown, no stack trace', async () => {
+    const bin = join(root, 'node-only-bin');
+    mkdirSync(bin, { recursive: true });
+    symlinkSync(process.execPath, join(bin, 'node'));
+    const r = await run(process.execPath, [main, 'demo'], { env: cliEnv({ PATH: bin }) });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.ms).toBeLessThan(30_000);
     for (const scene of SCENES) expect(r.stdout).toContain(scene);
     expect(r.stdout).toContain('Every fixture is stopped');
+    expect(r.stdout).not.toMatch(/python|\n +at /);
   }, 40_000);
 });

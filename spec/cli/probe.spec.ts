@@ -143,6 +143,34 @@ describe('rxconnect probe (in-process, loopback)', () => {
     expect(f.stdout.text()).toBe('');
   });
 
+  // Timers wait at most 2^31 − 1 ms; a longer delay must be refused at once, not turned into an instant timeout.
+  it.each([
+    ['probe', '--timeout', '3000000000'],
+    ['probe', '--timeout', '2147483648'],
+    ['probe', '--attempt-timeout', '2147483648'],
+    ['probe', '--attempt-delay', '99999999999'],
+    ['probe', '--timeout', '-5'],
+    ['probe', '--attempt-timeout', '1.5'],
+    ['scan', '--timeout', '2147483648'],
+    ['scan', '--attempt-timeout', '-1'],
+    ['scan', '--attempt-delay', '2.5'],
+  ])('%s %s %s is a usage error naming the option', async (command, option, value) => {
+    const f = fakeIo({ stdin: '127.0.0.1:1\n' });
+    const target = command === 'probe' ? '127.0.0.1:1' : '-';
+    expect(await runCli([command, target, `${option}=${value}`], f.io)).toBe(2);
+    expect(f.stderr.text()).toBe(
+      `rxconnect ${command}: option '${option} <ms>' argument '${value}' is invalid. expected a whole number of milliseconds from 0 to 2147483647 (see rxconnect ${command} --help)\n`,
+    );
+    expect(f.stdout.text()).toBe('');
+  });
+
+  it('takes the longest delay a timer can wait, 2147483647 ms', async () => {
+    const s = await net.server('127.0.0.1');
+    const f = fakeIo();
+    expect(await runCli(['probe', `127.0.0.1:${s.port}`, '--timeout', '2147483647', '--attempt-timeout', '2147483647'], f.io)).toBe(0);
+    expect(f.stderr.text()).toBe('');
+  });
+
   it('checks every target before connecting to any', async () => {
     const s = await net.server('127.0.0.1');
     const f = fakeIo();

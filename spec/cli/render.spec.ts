@@ -7,6 +7,7 @@ import { duration, renderSummary } from '../../src/cli/scan.js';
 import { describeSocknames, tclClockFormat } from '../../src/cli/serve.js';
 import { renderTable } from '../../src/cli/table.js';
 import { MARKS, legend, renderTimeline, shortError } from '../../src/cli/timeline.js';
+import { wrapLine } from '../../src/cli/wrap.js';
 import { ConnectError } from '../../src/index.js';
 import type { ConnectEvent, SocketSnapshot } from '../../src/index.js';
 import { ANSI } from './support.js';
@@ -104,7 +105,7 @@ describe('renderTimeline', () => {
     expect(out[2]).toMatch(/^ {2}lookup IPv4 +◆ +1 ms {2}→ 127\.0\.0\.1$/);
     // #0 runs from the start to its cancellation at the very end; #1 starts at the end and wins.
     expect(out[3]).toMatch(/#0 ::1 +├─{30,}○ +1 ms → 252 ms {2}cancelled: lost the race$/);
-    expect(out[4]).toMatch(/#1 127\.0\.0\.1 +├?●  251 ms → 252 ms {2}connected$/);
+    expect(out[4]).toMatch(/#1 127\.0\.0\.1 +├?● {2}251 ms → 252 ms {2}connected$/);
     expect(out[5]).toMatch(/0 ms +252 ms$/);
     expect(out[6]).toBe('  ✔ connected to 127.0.0.1 port 8080 in 252 ms (attempt #1 of 2, 1 cancelled)');
     // Every bar is as wide as asked: the tails line up.
@@ -205,11 +206,27 @@ describe('serve and demo helpers', () => {
 
   it('describes snapshots in a few words', () => {
     const idle: SocketSnapshot = { connecting: false, error: '', sockname: null, peername: null, inFlight: [] };
-    expect(describeSnapshot({ ...idle, connecting: true }, plain)).toBe('connecting (lookup)');
-    expect(describeSnapshot({ ...idle, connecting: true, inFlight: [v6, v4] }, plain)).toBe('connecting ::1 + 127.0.0.1');
-    expect(describeSnapshot({ ...idle, error: 'connection refused' }, plain)).toBe('error: connection refused');
-    expect(describeSnapshot({ ...idle, peername: { address: '127.0.0.1', host: '127.0.0.1', port: 1 } }, plain)).toBe('connected 127.0.0.1');
+    expect(describeSnapshot({ ...idle, connecting: true }, plain)).toBe('lookup');
+    expect(describeSnapshot({ ...idle, connecting: true, inFlight: [v6, v4] }, plain)).toBe('::1 127.0.0.1');
+    expect(describeSnapshot({ ...idle, error: 'connection refused' }, plain)).toBe('✘ connection refused');
+    expect(describeSnapshot({ ...idle, peername: { address: '127.0.0.1', host: '127.0.0.1', port: 1 } }, plain)).toBe('✔ 127.0.0.1');
     expect(describeSnapshot(idle, plain)).toBe('idle');
-    expect(formatSnapshot({ ...idle, inFlight: [v6] })).toBe("{ connecting: false, error: '', sockname: null, peername: null, inFlight: ['::1'] }");
+    expect(formatSnapshot({ ...idle, inFlight: [v6] })).toEqual(["{ connecting: false,", "  error: '',", '  sockname: null,', '  peername: null,', "  inFlight: ['::1'] }"]);
+  });
+});
+
+describe('wrapLine', () => {
+  it('leaves a line that fits alone', () => {
+    expect(wrapLine('   short line', 20)).toEqual(['   short line']);
+  });
+
+  it('breaks at spaces, keeping the indentation plus two spaces, and never splits a word', () => {
+    expect(wrapLine('   one two three four five', 14)).toEqual(['   one two', '     three', '     four five']);
+    expect(wrapLine('  averyveryverylongword x', 8)).toEqual(['  averyveryverylongword', '    x']);
+  });
+
+  it('counts visible columns, not colour codes', () => {
+    const green = palette(true).green;
+    expect(wrapLine(`${green('ok')} ${green('ok')}`, 5)).toEqual([`${green('ok')} ${green('ok')}`]);
   });
 });

@@ -1,6 +1,12 @@
-import { firstValueFrom, lastValueFrom, switchMap, take, toArray } from 'rxjs';
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { connect as netConnect } from 'node:net';
+import type { Socket } from 'node:net';
+import { firstValueFrom, lastValueFrom, share, switchMap, take, tap, toArray } from 'rxjs';
 import { runCli } from '../../src/cli/cli.js';
-import { connectAsync$, connected } from '../../src/index.js';
+import { server$ } from '../../src/cli/serve.js';
+import { connectAsync$, connected, listen$ } from '../../src/index.js';
+import type { Channel } from '../../src/index.js';
 import { settledTcpHandles, startServer } from '../helpers/loopback.js';
 import { fakeIo, until } from './support.js';
 import type { FakeIo } from './support.js';
@@ -97,4 +103,63 @@ describe('rxconnect serve (in-process, loopback)', () => {
     expect(f.stderr.text().trimEnd()).toMatch(message);
     expect(f.listeners()).toBe(0);
   });
+});
+
+describe('rxconnect serve: a client that writes without reading', () => {
+  afterEach(async () => {
+    expect(await settledTcpHandles()).toBe(0);
+  });
+
+  it('stops reading while the echo is not read, so the queue stays bounded, and echoes every byte once the client reads', async () => {
+    const TOTAL = 16 * 1024 * 1024;
+    const BOUND = 1024 * 1024;
+    let channel: Channel | undefined;
+    const events$ = listen$(0, { myaddr: '127.0.0.1' }).pipe(
+      tap((event) => {
+        if (event.type === 'connection') channel = event.channel;
+      }),
+      share(),
+    );
+    const log: string[] = [];
+    const subscription = server$(events$, 'echo', (line) => log.push(line)).subscribe();
+    let client: Socket | undefined;
+    let sampler: ReturnType<typeof setInterval> | undefined;
+    try {
+      await until(() => log.some((line) => line.startsWith('listening on')), 5000, 'the server to listen');
+      const port = Number(/port (\d+)/.exec(log[0]!)![1]);
+      client = netConnect({ host: '127.0.0.1', port });
+      client.pause();
+      await once(client, 'connect');
+      const payload = Buffer.alloc(TOTAL);
+      for (let i = 0; i < TOTAL; i += 4) payload.writeUInt32LE(i, i);
+      client.end(payload);
+      await until(() => channel !== undefined, 2000, 'the connection');
+
+      // The client reads nothing for a while: the server's write queue must not grow with what it sent.
+      let largest = 0;
+      const sample = (): void => void (largest = Math.max(largest, channel!.bufferedAmount));
+      sampler = setInterval(sample, 2);
+      await new Promise((r) => setTimeout(r, 500));
+      sample();
+      expect(largest).toBeLessThan(BOUND);
+
+      // Then it reads: every byte comes back, in order, and the queue stayed bounded all along.
+      const hash = createHash('sha256');
+      let received = 0;
+      client.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        hash.update(chunk);
+      });
+      client.resume();
+      await once(client, 'end');
+      expect(received).toBe(TOTAL);
+      expect(hash.digest('hex')).toBe(createHash('sha256').update(payload).digest('hex'));
+      expect(largest).toBeLessThan(BOUND);
+      await until(() => log.some((line) => line.endsWith(`closed (${TOTAL} bytes echoed)`)), 2000, 'the close to be printed');
+    } finally {
+      clearInterval(sampler);
+      client?.destroy();
+      subscription.unsubscribe();
+    }
+  }, 30_000);
 });

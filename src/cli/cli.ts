@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError as CommanderInvalidArgument, Option } from 'commander';
 import { demo } from './demo.js';
 import type { CliIo } from './io.js';
+import { visible } from './escape.js';
 import { probe } from './probe.js';
 import { SCAN_CONCURRENCY, SCAN_TIMEOUT, scan } from './scan.js';
 import { serve } from './serve.js';
@@ -16,8 +17,13 @@ function version(): string {
   }
 }
 
+/** The longest delay a timer can wait, in ms (2^31 − 1, about 24.8 days). */
+export const MAX_DELAY = 2_147_483_647;
+
 function milliseconds(value: string): number {
-  if (!/^\d+$/.test(value)) throw new CommanderInvalidArgument('expected a whole number of milliseconds');
+  if (!/^\d+$/.test(value) || Number(value) > MAX_DELAY) {
+    throw new CommanderInvalidArgument(`expected a whole number of milliseconds from 0 to ${MAX_DELAY}`);
+  }
   return Number(value);
 }
 
@@ -58,7 +64,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       writeOut: (text) => void io.stdout.write(text),
       writeErr: (text) => void io.stderr.write(text),
       outputError: (text, write) => {
-        const message = oneLine(text.replace(/^error: /, ''));
+        const message = visible(oneLine(text.replace(/^error: /, '')));
         write(`${name}: ${message}${message.includes('Did you mean') ? '' : ` (see ${name} --help)`}\n`);
       },
     });
@@ -137,7 +143,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       const done = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || (error.code === 'commander.help' && error.exitCode === 0);
       return done ? EXIT.ok : EXIT.usage;
     }
-    io.stderr.write(`${current}: ${oneLine(error)}\n`);
+    io.stderr.write(`${current}: ${visible(oneLine(error))}\n`);
     return error instanceof UsageError ? EXIT.usage : EXIT.failed;
   }
 }

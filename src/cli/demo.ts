@@ -5,15 +5,17 @@ import type { Palette } from './colors.js';
 import { colorEnabled, pad, palette } from './colors.js';
 import type { ConnectSettings } from './connect.js';
 import { describeSettings, planConnect, runConnect } from './connect.js';
-import type { DemoName, DemoNetwork } from './fixtures.js';
-import { startDemoNetwork } from './fixtures.js';
+import type { DemoName, DemoNetwork } from './DemoNetwork.js';
+import { startDemoNetwork } from './startDemoNetwork.js';
+import { visible } from './escape.js';
+import { wrapLine } from './wrap.js';
 import type { CliIo } from './io.js';
 import { barWidth } from './probe.js';
 import { targetReport } from './report.js';
 import type { TargetReport } from './report.js';
 import { renderTable } from './table.js';
 import { legend, renderTimeline } from './timeline.js';
-import { EXIT } from './usage.js';
+import { EXIT, oneLine } from './usage.js';
 
 /** The attempt timeout that stands in for the kernel's (minutes) in the sequential scenes. */
 export const DEMO_ATTEMPT_TIMEOUT = 1000;
@@ -27,19 +29,25 @@ export const SCENES: readonly string[] = Object.freeze([
   'Four connects polled through snapshots (TIP 427)',
 ]);
 
-/** One cell of the polling table: what a {@link SocketSnapshot} says, in a few words. Pure. */
+/**
+ * One cell of the polling table: what a {@link SocketSnapshot} says, in at most 20 columns: `lookup`, the
+ * addresses in flight, `✔ peer` or `✘ error`. Pure.
+ */
 export function describeSnapshot(s: SocketSnapshot, p: Palette): string {
-  if (s.connecting) return p.yellow(s.inFlight.length === 0 ? 'connecting (lookup)' : `connecting ${s.inFlight.map((a) => a.address).join(' + ')}`);
-  if (s.error !== '') return p.red(`error: ${s.error}`);
-  if (s.peername !== null) return p.green(`connected ${s.peername.address}`);
+  if (s.connecting) return p.yellow(s.inFlight.length === 0 ? 'lookup' : s.inFlight.map((a) => visible(a.address)).join(' '));
+  if (s.error !== '') return p.red(`✘ ${visible(s.error)}`);
+  if (s.peername !== null) return p.green(`✔ ${visible(s.peername.address)}`);
   return p.dim('idle');
 }
 
-/** A {@link SocketSnapshot} as one line of text, the way `subject.value` reads. Pure. */
-export function formatSnapshot(s: SocketSnapshot): string {
-  const name = (n: SocketSnapshot['sockname']): string => (n === null ? 'null' : `{ address: '${n.address}', port: ${n.port} }`);
-  const inFlight = s.inFlight.length === 0 ? '[]' : `[${s.inFlight.map((a) => `'${a.address}'`).join(', ')}]`;
-  return `{ connecting: ${s.connecting}, error: '${s.error}', sockname: ${name(s.sockname)}, peername: ${name(s.peername)}, inFlight: ${inFlight} }`;
+/**
+ * A {@link SocketSnapshot} the way `subject.value` reads, one field per line (the last four indented by two)
+ * so that it fits a terminal. Pure.
+ */
+export function formatSnapshot(s: SocketSnapshot): string[] {
+  const name = (n: SocketSnapshot['sockname']): string => (n === null ? 'null' : `{ address: '${visible(n.address)}', port: ${n.port} }`);
+  const inFlight = s.inFlight.length === 0 ? '[]' : `[${s.inFlight.map((a) => `'${visible(a.address)}'`).join(', ')}]`;
+  return [`{ connecting: ${s.connecting},`, `  error: '${visible(s.error)}',`, `  sockname: ${name(s.sockname)},`, `  peername: ${name(s.peername)},`, `  inFlight: ${inFlight} }`];
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -49,14 +57,17 @@ function call(name: DemoName, options = ''): string {
 }
 
 /**
- * `rxconnect demo`: starts loopback fixtures, then shows five scenes as timelines, each with a line on why it
- * matters. No network and no arguments; it stops every fixture and resolves with 0 (130 when interrupted).
+ * `rxconnect demo`: starts loopback fixtures (or, where the host lacks IPv6 loopback, the same names on the
+ * virtual network, and says so), then shows five scenes as timelines, each with a line on why it matters. No
+ * network and no arguments; it stops every fixture and resolves with 0 (130 when interrupted).
  */
-export async function demo(io: CliIo): Promise<number> {
+export async function demo(io: CliIo, startNetwork: (onLine: (line: string) => void) => Promise<DemoNetwork> = startDemoNetwork): Promise<number> {
   const p = palette(colorEnabled(io.stdout, io.env));
   let aborted = false;
+  // On a terminal, prose is wrapped to its width; a pipe gets whole lines.
+  const columns = io.stdout.isTTY === true ? io.stdout.columns : undefined;
   const out = (line = ''): void => {
-    if (!aborted) io.stdout.write(line + '\n');
+    if (!aborted) io.stdout.write((columns === undefined ? [line] : wrapLine(line, columns)).join('\n') + '\n');
   };
   const width = barWidth(io.stdout.columns);
   const started = Date.now();
@@ -71,19 +82,21 @@ export async function demo(io: CliIo): Promise<number> {
   });
 
   out(p.bold('rxconnect demo'));
-  out('rxconnect turns a TCP connect into a cold RxJS Observable of typed events: resolved, attempt,');
-  out('attemptFailed, attemptCancelled, then connected or failed, and closed. Each scene subscribes to');
-  out('connectAsync$ and draws its events. Everything runs on loopback, against fixtures started just now:');
+  out('rxconnect turns a TCP connect into a cold RxJS Observable of typed events:');
+  out('resolved, attempt, attemptFailed, attemptCancelled, then connected or failed,');
+  out('and closed. Each scene subscribes to connectAsync$ and draws its events.');
   let net: DemoNetwork | undefined;
   try {
-    net = await startDemoNetwork((line) => onLine(line));
+    net = await startNetwork((line) => onLine(line));
     if (aborted) return 130;
+    if (net.simulated === undefined) out('Everything runs on loopback, against fixtures started just now:');
+    else out(p.yellow(`note: ${net.simulated}, so the scenes run on rxconnect/testing's virtual network instead, in real time:`));
     const fixtures = renderTable(
-      [{ header: 'name' }, { header: 'port', align: 'right' }, { header: '::1' }, { header: '127.0.0.1' }],
+      [{ header: 'name' }, { header: 'port', align: 'right' }, { header: 'IPv6' }, { header: '127.0.0.1' }],
       [
-        [net.hanging.name, String(net.hanging.port), p.yellow('hangs (full accept queue)'), p.green('answers, prints what it receives')],
-        [net.v6Refuses.name, String(net.v6Refuses.port), p.red('refuses'), p.green('answers')],
-        [net.nobody.name, String(net.nobody.port), p.red('refuses'), p.red('refuses')],
+        [net.hanging.name, String(net.hanging.port), p.yellow(`${net.hanging.ipv6} hangs${net.simulated === undefined ? ' (full accept queue)' : ''}`), p.green('answers, prints lines')],
+        [net.v6Refuses.name, String(net.v6Refuses.port), p.red(`${net.v6Refuses.ipv6} refuses`), p.green('answers')],
+        [net.nobody.name, String(net.nobody.port), p.red(`${net.nobody.ipv6} refuses`), p.red('refuses')],
       ],
       '  ',
     );
@@ -93,7 +106,7 @@ export async function demo(io: CliIo): Promise<number> {
     return await Promise.race([scenes(net), interrupted]);
   } catch (error) {
     if (aborted) return 130;
-    io.stderr.write(`rxconnect demo: ${(error as Error).message}\n`);
+    io.stderr.write(`rxconnect demo: ${visible(oneLine(error))}\n`);
     return EXIT.failed;
   } finally {
     stopListening();
@@ -111,14 +124,16 @@ export async function demo(io: CliIo): Promise<number> {
     };
     const connect = async (name: DemoName, settings: ConnectSettings): Promise<TargetReport> => {
       const target = { text: `${name.name}:${name.port}`, host: name.name, port: name.port };
-      return targetReport(target, await runConnect(planConnect(target, { ...settings, lookup: n.lookup })));
+      return targetReport(target, await runConnect(planConnect(target, { ...settings, lookup: n.lookup, transport: n.transport })));
     };
     const draw = (report: TargetReport, title: string, settings: ConnectSettings, scale?: number): void => {
-      const note = describeSettings(settings);
-      renderTimeline(report, { palette: p, width, title: `   ${title}`, note, indent: '     ', scale }).forEach((line) => out(line));
+      // The note repeats what the call says; it is left out where it would push the line past 80 columns.
+      const described = describeSettings(settings);
+      const note = 3 + title.length + 2 + described.length > 80 ? undefined : described;
+      renderTimeline(report, { palette: p, width, title: `   ${title}`, note, indent: '    ', scale }).forEach((line) => out(line));
     };
 
-    // 1. Happy Eyeballs against the sequential order, on the name whose ::1 hangs.
+    // 1. Happy Eyeballs against the sequential order, on the name whose IPv6 address hangs.
     heading(0, 'one dead address must not stall a connect when another address works.');
     const sequential: ConnectSettings = { strategy: 'sequential', attemptTimeout: DEMO_ATTEMPT_TIMEOUT };
     const he = await connect(n.hanging, {});
@@ -126,11 +141,13 @@ export async function demo(io: CliIo): Promise<number> {
     const scale = Math.max(he.ms, seq.ms);
     draw(he, call(n.hanging), {}, scale);
     out();
-    draw(seq, call(n.hanging, `{ strategy: 'sequential', attemptTimeout: ${DEMO_ATTEMPT_TIMEOUT} }`), sequential, scale);
+    out(`   const sequential = { strategy: 'sequential', attemptTimeout: ${DEMO_ATTEMPT_TIMEOUT} };`);
+    draw(seq, call(n.hanging, 'sequential'), sequential, scale);
     out();
-    out(`   Tcl's order waits on ::1 until the kernel gives up (about two minutes on Linux); here attemptTimeout:`);
-    out(`   ${DEMO_ATTEMPT_TIMEOUT} stands in for the kernel so the demo stays short. Happy Eyeballs started 127.0.0.1`);
-    out(`   after attemptDelay (250 ms) and connected in ${p.bold(`${he.ms} ms`)}, against ${p.bold(`${seq.ms} ms`)} for the sequential order.`);
+    out(`   Tcl's order waits on ${n.hanging.ipv6} until the kernel gives up (about two minutes on`);
+    out(`   Linux); here attemptTimeout: ${DEMO_ATTEMPT_TIMEOUT} stands in for the kernel so the demo`);
+    out('   stays short. Happy Eyeballs started 127.0.0.1 after attemptDelay (250 ms)');
+    out(`   and connected in ${p.bold(`${he.ms} ms`)}, against ${p.bold(`${seq.ms} ms`)} for the sequential order.`);
 
     // 2. The refused fallback.
     heading(1, 'a refusal is an answer, so the next address starts at once instead of after attemptDelay.');
@@ -142,14 +159,16 @@ export async function demo(io: CliIo): Promise<number> {
     const nobody = await connect(n.nobody, {});
     draw(nobody, call(n.nobody), {}, 250);
     out();
-    out(`   The ${p.bold('failed')} event is data, and event.error is a ConnectError (connected() makes it an error notification):`);
+    out(`   The ${p.bold('failed')} event is data, and event.error is a ConnectError`);
+    out('   (connected() makes it an error notification):');
     out(`     error.code      ${nobody.error?.code ?? ''}   ${p.dim('the most telling code of all the attempts')}`);
-    out(`     error.message   the ✘ line above: Tcl's text, then one clause per attempt; never empty`);
+    out(`     error.message   the ✘ line above: Tcl's text, one clause per attempt`);
     out(`     error.attempts  ${nobody.events.filter((e) => e.type === 'attemptFailed').length} ConnectErrors, one per address, in attempt order`);
 
     // 4. flushOnConnect.
     heading(3, 'queue a greeting now; it goes out the moment a connection wins, and nothing is dropped silently.');
-    out(`     ${call(n.hanging)}.pipe(flushOnConnect(of('HELO rxconnect-demo\\r\\n')))`);
+    out(`     ${call(n.hanging)}`);
+    out(`       .pipe(flushOnConnect(of('HELO rxconnect-demo\\r\\n')))`);
     out();
     await greeting(n);
 
@@ -158,8 +177,9 @@ export async function demo(io: CliIo): Promise<number> {
     await polling(n);
 
     out();
-    out(p.bold(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s.`) + ' Every fixture is stopped: listeners, clients and the python3 child.');
-    out(`Next: ${p.cyan('rxconnect probe HOST:PORT')}  ${p.cyan('rxconnect scan FILE')}  ${p.cyan('rxconnect serve PORT --time')}  (rxconnect --help)`);
+    const stopped = n.simulated === undefined ? ' Every fixture is stopped (listeners, clients, child).' : ' Every fixture is stopped.';
+    out(p.bold(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s.`) + stopped);
+    out(`Next: ${p.cyan('rxconnect probe HOST:PORT')}, ${p.cyan('scan FILE')}, ${p.cyan('serve PORT --time')} (see --help)`);
     return EXIT.ok;
   }
 
@@ -169,21 +189,21 @@ export async function demo(io: CliIo): Promise<number> {
     const text = 'HELO rxconnect-demo';
     const received = new Promise<void>((resolve) => {
       onLine = (line) => {
-        log(`${p.magenta('server received')} ${JSON.stringify(line)}`);
+        log(`${p.magenta('server received')} ${visible(JSON.stringify(line))}`);
         if (line === text) resolve();
       };
     });
     const outgoing$ = defer(() => {
-      log(`flushOnConnect queued ${JSON.stringify(text)}: nothing is connected yet`);
+      log(`flushOnConnect queued ${JSON.stringify(text)}; not connected yet`);
       return of(`${text}\r\n`);
     });
-    const subscription = connectAsync$(n.hanging.name, n.hanging.port, { lookup: n.lookup })
+    const subscription = connectAsync$(n.hanging.name, n.hanging.port, { lookup: n.lookup, transport: n.transport })
       .pipe(flushOnConnect(outgoing$))
       .subscribe((event) => {
         if (event.type === 'attempt') log(`attempt #${event.attempt} ${event.address.address}`);
         if (event.type === 'attemptCancelled') log(p.yellow(`attempt #${event.attempt} ${event.address.address} cancelled: lost the race`));
-        if (event.type === 'connected') log(p.green(`connected to ${event.address.address}`) + ': the queue was written just before this event');
-        if (event.type === 'failed') log(p.red(event.error.message));
+        if (event.type === 'connected') log(p.green(`connected to ${event.address.address}`) + '; the queue went out just before');
+        if (event.type === 'failed') log(p.red(visible(event.error.message)));
       });
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([received, new Promise<void>((resolve) => (timer = setTimeout(resolve, 5000)))]);
@@ -197,15 +217,19 @@ export async function demo(io: CliIo): Promise<number> {
       { label: n.hanging.name, name: n.hanging, settings: {} },
       { label: n.v6Refuses.name, name: n.v6Refuses, settings: {} },
       { label: n.nobody.name, name: n.nobody, settings: {} },
-      { label: `${n.hanging.name} (sequential)`, name: n.hanging, settings: { strategy: 'sequential' as const, attemptTimeout: DEMO_ATTEMPT_TIMEOUT } },
+      { label: 'sequential', name: n.hanging, settings: { strategy: 'sequential' as const, attemptTimeout: DEMO_ATTEMPT_TIMEOUT } },
     ];
     out('     const s = createSnapshot();');
-    out(`     ${call(n.hanging)}.pipe(snapshot(s)).subscribe();   // and three more`);
-    out('     setInterval(() => console.log(s.value.connecting, s.value.error, s.value.peername), 250);');
+    out(`     ${call(n.hanging)}.pipe(snapshot(s)).subscribe();`);
+    out('     setInterval(() => console.log(s.value), 250);');
+    out();
+    out(`   Four such connects; the last is ${n.hanging.name} again, in the sequential`);
+    out('   order. Each cell is one poll: the addresses in flight (s.value.inFlight)');
+    out('   while connecting, then ✔ the peer (peername) or ✘ the error.');
     out();
     const subjects = connects.map(() => createSnapshot());
     const subscriptions = connects.map((c, i) =>
-      connectAsync$(c.name.name, c.name.port, { ...c.settings, lookup: n.lookup }).pipe(snapshot(subjects[i]!)).subscribe(),
+      connectAsync$(c.name.name, c.name.port, { ...c.settings, lookup: n.lookup, transport: n.transport }).pipe(snapshot(subjects[i]!)).subscribe(),
     );
     const t0 = Date.now();
     const rows: string[][] = [];
@@ -216,10 +240,10 @@ export async function demo(io: CliIo): Promise<number> {
         if (values.every((v) => !v.connecting) || Date.now() - t0 > 10_000) break;
         await sleep(250);
       }
-      renderTable([{ header: 'poll', align: 'right' }, ...connects.map((c) => ({ header: c.label }))], rows, '     ').forEach((line) => out(line));
+      renderTable([{ header: 'poll', align: 'right' }, ...connects.map((c) => ({ header: c.label }))], rows, '   ').forEach((line) => out(line));
       out();
       out(`     s.value for ${n.hanging.name}:`);
-      out(`     ${formatSnapshot(subjects[0]!.value)}`);
+      formatSnapshot(subjects[0]!.value).forEach((line) => out(`     ${line}`));
     } finally {
       subscriptions.forEach((s) => s.unsubscribe());
     }

@@ -2,6 +2,7 @@ import { colorEnabled, palette } from './colors.js';
 import type { ConnectSettings } from './connect.js';
 import { describeSettings, planConnect, runConnect } from './connect.js';
 import type { CliIo } from './io.js';
+import { terminalJson } from './escape.js';
 import { exitCodeOf, targetReport } from './report.js';
 import type { TargetReport } from './report.js';
 import { parseTarget } from './target.js';
@@ -35,6 +36,6 @@ export async function probe(targetTexts: readonly string[], options: ProbeOption
       io.stdout.write(lines.join('\n') + '\n');
     }
   }
-  if (json === true) io.stdout.write(JSON.stringify({ targets: reports }, null, 2) + '\n');
+  if (json === true) io.stdout.write(terminalJson({ targets: reports }) + '\n');
   return exitCodeOf(reports);
 }

@@ -4,6 +4,7 @@ import { colorEnabled, palette, truncate } from './colors.js';
 import type { ConnectSettings } from './connect.js';
 import { planConnect, runConnect } from './connect.js';
 import type { CliIo } from './io.js';
+import { terminalJson, visible } from './escape.js';
 import { renderProgress } from './progress.js';
 import { exitCodeOf, targetReport } from './report.js';
 import type { TargetReport } from './report.js';
@@ -31,15 +32,15 @@ export function duration(ms: number): string {
 
 /**
  * The summary table of a scan: one row per target in list order (up or down, time to connect or fail, the
- * address that won, the error). Pure.
+ * address that won, the error), control characters from the input or the network escaped. Pure.
  */
 export function renderSummary(texts: readonly string[], reports: readonly TargetReport[], p: Palette, totalMs: number): string[] {
   const rows = reports.map((r, i) => [
-    texts[i] ?? `${r.host}:${r.port}`,
+    visible(texts[i] ?? `${r.host}:${r.port}`),
     r.outcome === 'connected' ? p.green('up') : p.red('down'),
     `${Math.round(r.ms)} ms`,
-    r.address ?? p.dim('-'),
-    r.error === undefined ? '' : `${r.error.code} ${truncate(shortError(r.error), 48)}`,
+    r.address === undefined ? p.dim('-') : visible(r.address),
+    r.error === undefined ? '' : `${visible(r.error.code)} ${truncate(visible(shortError(r.error)), 48)}`,
   ]);
   const table = renderTable(
     [{ header: 'target' }, { header: 'status' }, { header: 'time', align: 'right' }, { header: 'address' }, { header: 'error' }],
@@ -103,7 +104,7 @@ export async function scan(file: string, options: ScanOptions, io: CliIo): Promi
   }
 
   if (json === true) {
-    io.stdout.write(JSON.stringify({ targets: reports }, null, 2) + '\n');
+    io.stdout.write(terminalJson({ targets: reports }) + '\n');
   } else {
     const p = palette(colorEnabled(io.stdout, io.env));
     const lines = renderSummary(listed.map((l) => l.target.text), reports, p, Date.now() - started);

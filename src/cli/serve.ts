@@ -1,9 +1,10 @@
-import { EMPTY, catchError, finalize, mergeMap, tap } from 'rxjs';
+import { EMPTY, catchError, defer, finalize, mergeMap, repeat, take, takeWhile } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { listen$ } from '../index.js';
 import type { ServerEvent, SocketName } from '../index.js';
 import { colorEnabled, palette } from './colors.js';
 import type { CliIo } from './io.js';
+import { visible } from './escape.js';
 import { formatTarget } from './target.js';
 import { EXIT, UsageError, oneLine } from './usage.js';
 
@@ -35,10 +36,13 @@ export function describeSocknames(names: readonly SocketName[]): string {
 
 /**
  * The server pipeline: on each connection, `--time` writes the two lines of Tcl's time server and closes;
- * echo writes back every chunk until the client closes. Each client's channel is tied to the subscription, so
- * unsubscribing closes the listeners and every client. `log` gets one line per event worth telling.
+ * echo writes back every chunk until the client closes, and stops reading while the client does not read
+ * (its write queue past the high-water mark) until the queue drains. Each client's channel is tied to the subscription, so
+ * unsubscribing closes the listeners and every client. `log` gets one line per event worth telling, with every
+ * control character from the network (addresses, error messages) escaped.
  */
-export function server$(events$: Observable<ServerEvent>, mode: 'echo' | 'time', log: (line: string) => void, startTime: number = Date.now()): Observable<unknown> {
+export function server$(events$: Observable<ServerEvent>, mode: 'echo' | 'time', print: (line: string) => void, startTime: number = Date.now()): Observable<unknown> {
+  const log = (line: string): void => print(visible(line));
   return events$.pipe(
     mergeMap((event) => {
       if (event.type === 'listening') {
@@ -58,11 +62,21 @@ export function server$(events$: Observable<ServerEvent>, mode: 'echo' | 'time',
       }
       log(`${who} connected`);
       let bytes = 0;
-      return channel.data$.pipe(
-        tap((chunk) => {
-          bytes += chunk.byteLength;
-          channel.write(chunk);
-        }),
+      let full = false;
+      // Reading stops while the write queue is full (the client does not read): unsubscribing from data$ pauses
+      // the socket; drain$ starts the next round. drain$ completes on close, and so does the echo.
+      const round$ = defer(() => {
+        full = false;
+        return channel.data$.pipe(
+          takeWhile((chunk) => {
+            bytes += chunk.byteLength;
+            full = !channel.write(chunk);
+            return !full;
+          }),
+        );
+      });
+      return round$.pipe(
+        repeat({ delay: () => (full ? channel.drain$.pipe(take(1)) : EMPTY) }),
         catchError((error: unknown) => {
           log(`${who}: ${oneLine(error)}`);
           return EMPTY;
@@ -102,7 +116,7 @@ export function serve(portText: string, options: ServeOptions, io: CliIo): Promi
     }).subscribe({
       error: (error: unknown) => {
         stopInterrupt();
-        io.stderr.write(`rxconnect serve: ${oneLine(error)}\n`);
+        io.stderr.write(`rxconnect serve: ${visible(oneLine(error))}\n`);
         resolve(EXIT.failed);
       },
     });

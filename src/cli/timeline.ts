@@ -1,6 +1,7 @@
 import type { Palette } from './colors.js';
 import { pad, truncate, visibleLength } from './colors.js';
 import type { JsonError, JsonEvent, TargetReport } from './report.js';
+import { visible } from './escape.js';
 import { formatTarget } from './target.js';
 
 /** How {@link renderTimeline} draws. */
@@ -55,14 +56,15 @@ function familyName(family: 0 | 4 | 6): string {
 
 function addressList(addresses: readonly { readonly address: string }[], max = 3): string {
   if (addresses.length === 0) return 'no addresses';
-  const shown = addresses.slice(0, max).map((a) => a.address).join(', ');
+  const shown = addresses.slice(0, max).map((a) => visible(a.address)).join(', ');
   return addresses.length > max ? `${shown} +${addresses.length - max} more` : shown;
 }
 
 /**
  * Draws one target's events as a waterfall: one row per lookup (a diamond when it answered, and what it
  * returned) and one row per attempt (a bar from its start to its outcome), on a common time axis, then a line
- * that names the winner or gives the readable error. Pure: returns the lines.
+ * that names the winner or gives the readable error. Control characters in the title, addresses and errors
+ * (from the input or the network) are escaped. Pure: returns the lines.
  */
 export function renderTimeline(report: TargetReport, options: TimelineOptions): string[] {
   const p = options.palette;
@@ -97,7 +99,7 @@ export function renderTimeline(report: TargetReport, options: TimelineOptions): 
       } else if (outcome?.type === 'attemptFailed') {
         color = p.red;
         mark = MARKS.failed;
-        what = p.red(shortError(outcome.error));
+        what = p.red(visible(shortError(outcome.error)));
       } else if (outcome?.type === 'attemptCancelled') {
         cancelled++;
         color = p.yellow;
@@ -108,12 +110,12 @@ export function renderTimeline(report: TargetReport, options: TimelineOptions): 
       const b = Math.max(a, col(stop));
       const body = b === a ? mark : MARKS.start + MARKS.run.repeat(b - a - 1) + mark;
       const bar = ' '.repeat(a) + color(body) + ' '.repeat(width - b - 1);
-      rows.push({ label: `#${e.attempt} ${e.address.address}`, bar, tail: `${ms(e.elapsed)} → ${ms(stop)}  ${what}` });
+      rows.push({ label: `#${e.attempt} ${visible(e.address.address)}`, bar, tail: `${ms(e.elapsed)} → ${ms(stop)}  ${what}` });
     }
   }
 
   const labelWidth = Math.min(40, Math.max(6, ...rows.map((r) => visibleLength(r.label))));
-  const title = options.title ?? formatTarget(report.host, report.port);
+  const title = visible(options.title ?? formatTarget(report.host, report.port));
   const lines: string[] = [`${p.bold(title)}${options.note === undefined ? '' : '  ' + p.dim(options.note)}`];
   for (const r of rows) lines.push(`${indent}${pad(truncate(r.label, labelWidth), labelWidth)}  ${r.bar}  ${r.tail}`);
   if (rows.length > 0) {
@@ -125,10 +127,10 @@ export function renderTimeline(report: TargetReport, options: TimelineOptions): 
     const extra = [`attempt #${outcomeAttempt(events)} of ${attempts}`];
     if (cancelled > 0) extra.push(`${cancelled} cancelled`);
     const how = attempts > 1 ? ` ${p.dim(`(${extra.join(', ')})`)}` : '';
-    lines.push(`${indent}${p.green('✔')} connected to ${p.bold(report.address ?? '?')} port ${report.port} in ${ms(report.ms)}${how}`);
+    lines.push(`${indent}${p.green('✔')} connected to ${p.bold(visible(report.address ?? '?'))} port ${visible(String(report.port))} in ${ms(report.ms)}${how}`);
   } else {
     const error = report.error ?? { code: 'EUNKNOWN', message: 'failed' };
-    lines.push(`${indent}${p.red('✘')} failed after ${ms(report.ms)}: ${p.red(error.code)} ${error.message}`);
+    lines.push(`${indent}${p.red('✘')} failed after ${ms(report.ms)}: ${p.red(visible(error.code))} ${visible(error.message)}`);
   }
   return lines;
 }
