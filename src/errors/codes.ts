@@ -35,7 +35,7 @@ export function tclText(code: string, fallback?: string): string {
 
 const RESOLUTION = new Set(['ENOTFOUND', 'ENODATA', 'EAI_AGAIN', 'EAI_FAIL', 'ESERVFAIL', 'ETIMEOUT', 'EREFUSED', 'ERR_LOOKUP']);
 
-// Higher ranks got further; see DESIGN.md "the one that got furthest".
+// Higher ranks got further: a connect whose attempts all failed reports the code that got furthest.
 export function relevance(code: string): number {
   switch (code) {
     case 'EADDRINUSE':
