@@ -4,7 +4,7 @@ import type { Scenario } from './scenario.js';
 import { staggerOf } from './scenario.js';
 
 // The attempt schedule's rules, checked on the events alone (no simulation): the connect engine of docs/design.md
-// and the README's "What it does". Availability is judged by event order: an address can be tried once a
+// and the README's "Connecting". Availability is judged by event order: an address can be tried once a
 // `resolved` event carrying it has been emitted.
 //
 // Happy Eyeballs
