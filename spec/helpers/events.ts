@@ -27,7 +27,7 @@ export function label(event: ConnectEvent): string {
 }
 
 /**
- * Checks DESIGN.md's event grammar over a complete (or cut-short) event list. Returns the problems found;
+ * Checks the event grammar (docs/design.md) over a complete (or cut-short) event list. Returns the problems found;
  * an empty list means the events obey it.
  */
 export function grammarProblems(events: readonly ConnectEvent[], completed: boolean): string[] {

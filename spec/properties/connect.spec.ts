@@ -173,7 +173,7 @@ function lookupCode(s: Scenario, events: readonly ConnectEvent[]): string | unde
 
 const IDLE: SocketSnapshot = { connecting: false, error: '', sockname: null, peername: null, inFlight: [] };
 
-/** The snapshot each event should leave, derived from the events (DESIGN.md's table), compared at every step. */
+/** The snapshot each event should leave, derived from the events (the README's snapshot table), compared at every step. */
 function snapshotProblems(o: Observed): string[] {
   const problems: string[] = [];
   const show = (v: SocketSnapshot): string => JSON.stringify(v);

@@ -32,7 +32,9 @@ import { ListenRun } from './ListenRun.js';
  *
  * Channels are independent of the subscription, as Tcl's are of the server socket: unsubscribing stops new
  * connections only. To close everything on shutdown, tie each channel to an inner subscription with `finalize`,
- * so that unsubscribing from the whole pipeline closes them too (second example).
+ * so that unsubscribing from the whole pipeline closes them too (second example). Catch each client's errors
+ * inside its inner Observable: an error that reaches the outer pipeline (one client's `ECONNRESET`) ends the
+ * server and every other client.
  *
  * ## Example
  * The time server of Tcl's socket man page:
@@ -50,17 +52,27 @@ import { ListenRun } from './ListenRun.js';
  * });
  * ```
  *
- * An echo server whose shutdown closes every client too:
+ * An echo server that keeps each client's errors to that client, stops reading from a client that does not take
+ * its echo (while `write()` returns false), and closes every client at shutdown:
  * ```ts
  * import { listen$ } from 'rxconnect';
- * import { finalize, mergeMap, tap } from 'rxjs';
+ * import type { Channel } from 'rxconnect';
+ * import { catchError, defer, EMPTY, finalize, mergeMap, repeat, take, takeWhile } from 'rxjs';
+ *
+ * const echo = (channel: Channel) => {
+ *   let full = false;
+ *   return defer(() => channel.data$).pipe(
+ *     takeWhile((bytes) => !(full = !channel.write(bytes)), true), // unsubscribing pauses the socket
+ *     repeat({ delay: () => (full ? channel.drain$.pipe(take(1)) : EMPTY) }), // read again after drain; EOF ends it
+ *   );
+ * };
  *
  * const subscription = listen$(7007).pipe(
- *   mergeMap((event) => event.type !== 'connection' ? [] : event.channel.data$.pipe(
- *     tap((bytes) => event.channel.write(bytes)),
- *     finalize(() => event.channel.close().catch(() => undefined)),
+ *   mergeMap((event) => event.type !== 'connection' ? EMPTY : echo(event.channel).pipe(
+ *     catchError(() => EMPTY), // this client's error ends this client only
+ *     finalize(() => void event.channel.close().catch(() => undefined)),
  *   )),
- * ).subscribe({ error: (e: Error) => console.error(e.message) });
+ * ).subscribe({ error: (e: Error) => console.error(e.message) }); // the listeners failed
  * // later: closes the listeners and every client
  * subscription.unsubscribe();
  * ```

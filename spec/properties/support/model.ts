@@ -1,7 +1,7 @@
 import type { AddressOutcome, LookupAnswer, Scenario, ScenarioAddress } from './scenario.js';
 import { HOST, staggerOf } from './scenario.js';
 
-// An independent reference model of one connect, written from DESIGN.md and the README (not from the library's
+// An independent reference model of one connect, written from docs/design.md and the README (not from the library's
 // code, and calling none of it). It is a small discrete-event simulation of what the schedule must be:
 //
 // - Virtual time is FIFO at one instant: work set up earlier runs first. That is the RxJS virtual scheduler's
@@ -65,7 +65,7 @@ const cancel = (t: Timer | undefined): void => {
   if (t !== undefined) t.cancelled = true;
 };
 
-/** DESIGN.md: bind and permission errors, refused, timed out, host unreachable, network unreachable, other, resolution. */
+/** The relevance order (docs/design.md): bind and permission errors, refused, timed out, host unreachable, network unreachable, other, resolution. */
 export function rank(code: string): number {
   if (['EADDRINUSE', 'EADDRNOTAVAIL', 'EACCES', 'EPERM'].includes(code)) return 6;
   if (code === 'ECONNREFUSED') return 5;

@@ -3,9 +3,9 @@ import type { LookupCall } from './harness.js';
 import type { Scenario } from './scenario.js';
 import { staggerOf } from './scenario.js';
 
-// The attempt schedule's rules, checked on the events alone (no simulation): DESIGN.md's strategy table and the
-// README's "What it does". Availability is judged by event order: an address can be tried once a `resolved` event
-// carrying it has been emitted.
+// The attempt schedule's rules, checked on the events alone (no simulation): the connect engine of docs/design.md
+// and the README's "Connecting". Availability is judged by event order: an address can be tried once a
+// `resolved` event carrying it has been emitted.
 //
 // Happy Eyeballs
 //   H1  Lookups: IPv6 and IPv4 in parallel at subscription (only the `family` asked for, if any; none for an IP

@@ -155,7 +155,7 @@ export function params<T>(runs: number = RUNS): fc.Parameters<T> {
   return seed === undefined ? { numRuns: runs } : { numRuns: runs, seed: Number(seed) };
 }
 
-/** The effective stagger: `attemptDelay` clamped to 10..2000, default 250 (DESIGN.md). */
+/** The effective stagger: `attemptDelay` clamped to 10..2000, default 250 (ConnectOptions). */
 export function staggerOf(s: Scenario): number {
   return Math.min(2000, Math.max(10, s.attemptDelay ?? 250));
 }
