@@ -1,5 +1,6 @@
 import { catchError, map, of, switchMap } from 'rxjs';
-import { connectAsync$, connected, LineTooLongError } from '../../src/index.js';
+import type { LineTooLongError } from '../../src/index.js';
+import { connectAsync$, connected } from '../../src/index.js';
 import { connectAfter, createVirtualNetwork, failAfter, hang, refuseAfter, timeoutAfter } from '../../src/testing/index.js';
 import { label, newScheduler } from '../helpers/events.js';
 import { runVirtual } from '../helpers/virtual.js';

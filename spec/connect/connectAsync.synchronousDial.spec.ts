@@ -83,7 +83,7 @@ function run(script: Script, mode: Mode): { log: string[]; events: ConnectEvent[
   let socketEvents: SocketEvents | undefined;
   // A Subscriber made first, so that it can leave while subscribe() is still running (a synchronous connect).
   const subscriber: Subscriber<Channel | ConnectEvent> = new Subscriber<Channel | ConnectEvent>({
-    next: (value) => {
+    next: (value: Channel | ConnectEvent) => {
       if ('type' in value) {
         events.push(value);
         if (value.type !== 'connected') return;
@@ -196,7 +196,7 @@ describe('connectAsync$ over a transport that answers inside dial()', () => {
           expect(log).toEqual(['destroy']);
           resolve();
         } catch (error) {
-          reject(error);
+          reject(error instanceof Error ? error : new Error(String(error)));
         }
       });
     });

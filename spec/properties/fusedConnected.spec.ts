@@ -27,7 +27,7 @@ function trace(s: Scenario, fused: boolean, leaveOnChannel: boolean): Trace {
   const channel$: Observable<Channel> = fused ? events$.pipe(connected()) : events$.pipe(map((e) => e), connected());
   const notifications: string[] = [];
   const subscriber: Subscriber<Channel> = new Subscriber<Channel>({
-    next: (channel) => {
+    next: (channel: Channel) => {
       notifications.push(`${scheduler.now()} channel ${channel.sockname.address} ${channel.peername.address}:${channel.peername.port}`);
       if (s.read) channel.data$.subscribe({ error: () => undefined });
       if (leaveOnChannel) subscriber.unsubscribe();

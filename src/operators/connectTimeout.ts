@@ -2,7 +2,6 @@ import { Observable } from 'rxjs';
 import type { MonoTypeOperatorFunction, SchedulerLike, Subscription } from 'rxjs';
 import { ConnectError } from '../errors/ConnectError.js';
 import { timedOutError } from '../errors/codes.js';
-import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { parseRequiredDelay, parseScheduler } from '../validation/validate.js';
 import { subscribeLinked } from './subscribeLinked.js';
 import type { ConnectEvent } from '../connect/ConnectEvent.js';

@@ -129,7 +129,7 @@ export function reconnect(policy?: ReconnectPolicy): OperatorFunction<ConnectEve
         const thisRound = ++round;
         let connectedAt: number | undefined;
         let ended = false;
-        // eslint-disable-next-line prefer-const -- end() reads it before the assignment when the round ends while subscribing.
+         
         let sub: Subscription | undefined;
 
         const end = (): void => {
