@@ -23,15 +23,16 @@ const LF = 10;
 export class LineSplitter {
   private readonly decoder: TextChunkDecoder;
   private readonly translation: ChannelTranslation;
-  private readonly max: number;
-  private partial = '';
+  private readonly maxLineLength: number;
+  /** The text of the line not ended yet. */
+  private unfinishedLine = '';
   /** auto: the last character seen was a `\r` that ended a line; a `\n` next is part of that line end. */
   private sawCR = false;
 
   constructor(encoding: ChannelEncoding, translation: ChannelTranslation, maxLineLength: number) {
     this.decoder = textDecoder(encoding);
     this.translation = translation;
-    this.max = maxLineLength;
+    this.maxLineLength = maxLineLength;
   }
 
   /** Decodes and splits one chunk; complete lines are appended to `out`. */
@@ -42,12 +43,12 @@ export class LineSplitter {
   /** End of input: flushes the decoder and emits the last line, if it has no line end. */
   end(out: string[]): void {
     this.split(this.decoder.end(), out);
-    if (this.partial !== '') this.emit(this.partial, out);
-    this.partial = '';
+    if (this.unfinishedLine !== '') this.emit(this.unfinishedLine, out);
+    this.unfinishedLine = '';
   }
 
   private emit(line: string, out: string[]): void {
-    if (line.length > this.max) throw new LineTooLongError(this.max);
+    if (line.length > this.maxLineLength) throw new LineTooLongError(this.maxLineLength);
     out.push(line);
   }
 
@@ -66,8 +67,8 @@ export class LineSplitter {
         let cr = text.indexOf('\r', start);
         while (lf !== -1 || cr !== -1) {
           const i = cr === -1 || (lf !== -1 && lf < cr) ? lf : cr;
-          this.emit(this.partial + text.slice(start, i), out);
-          this.partial = '';
+          this.emit(this.unfinishedLine + text.slice(start, i), out);
+          this.unfinishedLine = '';
           start = i + 1;
           if (i === cr) {
             if (i + 1 === text.length) this.sawCR = true;
@@ -79,29 +80,29 @@ export class LineSplitter {
         break;
       }
       case 'crlf': {
-        if (this.partial.endsWith('\r') && text.charCodeAt(0) === LF) {
-          this.emit(this.partial.slice(0, -1), out);
-          this.partial = '';
+        if (this.unfinishedLine.endsWith('\r') && text.charCodeAt(0) === LF) {
+          this.emit(this.unfinishedLine.slice(0, -1), out);
+          this.unfinishedLine = '';
           start = 1;
         }
         for (let i = text.indexOf('\r\n', start); i !== -1; i = text.indexOf('\r\n', start)) {
-          this.emit(this.partial + text.slice(start, i), out);
-          this.partial = '';
+          this.emit(this.unfinishedLine + text.slice(start, i), out);
+          this.unfinishedLine = '';
           start = i + 2;
         }
         break;
       }
       default: {
         for (let i = text.indexOf('\n', start); i !== -1; i = text.indexOf('\n', start)) {
-          this.emit(this.partial + text.slice(start, i), out);
-          this.partial = '';
+          this.emit(this.unfinishedLine + text.slice(start, i), out);
+          this.unfinishedLine = '';
           start = i + 1;
         }
       }
     }
-    if (start < text.length) this.partial += text.slice(start);
+    if (start < text.length) this.unfinishedLine += text.slice(start);
     // crlf: a trailing \r may be the first half of the line end, so it does not count yet.
-    const length = this.translation === 'crlf' && this.partial.endsWith('\r') ? this.partial.length - 1 : this.partial.length;
-    if (length > this.max) throw new LineTooLongError(this.max);
+    const length = this.translation === 'crlf' && this.unfinishedLine.endsWith('\r') ? this.unfinishedLine.length - 1 : this.unfinishedLine.length;
+    if (length > this.maxLineLength) throw new LineTooLongError(this.maxLineLength);
   }
 }

@@ -33,6 +33,15 @@ export function tclText(code: string, fallback?: string): string {
   return TEXTS[code] ?? (fallback !== undefined && fallback !== '' ? fallback : code);
 }
 
+/**
+ * `error` if its message is readable, else an Error with Tcl's text for `code` (or "socket error"), the code, and
+ * `error` as `cause`: a transport may give an empty message, as Tcl once reported one.
+ */
+export function readableError(error: Error, code: string): Error {
+  if (error instanceof Error && error.message !== '') return error;
+  return Object.assign(new Error(tclText(code, 'socket error'), { cause: error }), { code });
+}
+
 const RESOLUTION = new Set(['ENOTFOUND', 'ENODATA', 'EAI_AGAIN', 'EAI_FAIL', 'ESERVFAIL', 'ETIMEOUT', 'EREFUSED', 'ERR_LOOKUP']);
 
 // Higher ranks got further; see DESIGN.md "the one that got furthest".

@@ -1,0 +1,98 @@
+import { Observable } from 'rxjs';
+import type { Subscriber } from 'rxjs';
+import type { ChannelClose, ChannelCloseWatcher } from './ChannelOptions.js';
+
+/** What one that hears of the close throws is reported, not passed on to the others. */
+function tell(listener: Subscriber<ChannelClose> | ChannelCloseWatcher, result: ChannelClose): void {
+  try {
+    if ('channelClosed' in listener) listener.channelClosed(result);
+    else listener.next(result);
+  } catch (error) {
+    queueMicrotask(() => {
+      throw error;
+    });
+  }
+}
+
+/**
+ * A channel's `closed$` and its `close()` Promise. `closed$` behaves as an AsyncSubject: every subscriber, late
+ * ones too, gets how the channel closed, then completes. The Promise settles once the channel has closed and
+ * close()'s flush is over, after the `closed$` subscribers have heard. Made by the first read of `closed$` or
+ * the first `close()`.
+ */
+export class CloseSignal {
+  /** Emits how the channel closed, once, then completes. */
+  readonly closed$: Observable<ChannelClose>;
+  /** How the channel closed, once it has. */
+  private result: ChannelClose | undefined;
+  /** The subscribers waiting for the close, in the order they came. */
+  private subscribers: Subscriber<ChannelClose>[] = [];
+  /** close()'s Promise, once close() was called. */
+  private promise: Promise<void> | undefined;
+  private settle: ((outcome: Error | null) => void) | undefined;
+  /** undefined while close() flushes; then null, or the error its Promise rejects with. */
+  private flushOutcome: Error | null | undefined;
+
+  constructor() {
+    this.closed$ = new Observable<ChannelClose>((subscriber) => {
+      const closed = this.result;
+      if (closed === undefined) {
+        this.subscribers.push(subscriber);
+        return () => this.unsubscribe(subscriber);
+      }
+      subscriber.next(closed);
+      subscriber.complete();
+      return undefined;
+    });
+  }
+
+  /** close()'s Promise, if close() was called. */
+  get closing(): Promise<void> | undefined {
+    return this.promise;
+  }
+
+  /** close() was called: its Promise, which settles after the flush (see `flushed`) and the close. */
+  startClosing(): Promise<void> {
+    this.promise ??= new Promise<void>((resolve, reject) => {
+      this.settle = (outcome) => (outcome === null ? resolve() : reject(outcome));
+    });
+    return this.promise;
+  }
+
+  /** close()'s flush is over: `outcome` is null, or the error its Promise rejects with. */
+  flushed(outcome: Error | null): void {
+    this.flushOutcome ??= outcome;
+    if (this.result !== undefined) this.settleClosing();
+  }
+
+  /**
+   * The channel has closed: its owner hears first, then every subscriber in the order they came; then close()'s
+   * Promise settles.
+   */
+  closed(result: ChannelClose, owner: ChannelCloseWatcher | undefined): void {
+    if (this.result !== undefined) return;
+    this.result = result;
+    if (owner !== undefined) tell(owner, result);
+    // The list is no longer the signal's, so nothing changes it now: a subscriber that comes while this runs is
+    // told at once (result is set), and one that left ignores the close.
+    const subscribers = this.subscribers;
+    this.subscribers = [];
+    for (const s of subscribers) tell(s, result);
+    for (const s of subscribers) s.complete();
+    this.settleClosing();
+  }
+
+  private unsubscribe(subscriber: Subscriber<ChannelClose>): void {
+    const i = this.subscribers.indexOf(subscriber);
+    if (i >= 0) this.subscribers.splice(i, 1);
+  }
+
+  /** Settles close()'s Promise once: after the close and the flush. */
+  private settleClosing(): void {
+    const outcome = this.flushOutcome;
+    const settle = this.settle;
+    if (outcome === undefined || settle === undefined) return;
+    this.settle = undefined;
+    settle(outcome);
+  }
+}
