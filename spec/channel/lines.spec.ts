@@ -46,6 +46,53 @@ describe('LineSplitter', () => {
   });
 });
 
+/**
+ * Splits `chunks` and returns the lines with the splitter's work: the total length of the strings it called a
+ * string method on. Such a call may read the whole string (and flattens a string built by `+=`), so this total
+ * bounds the characters it scanned or copied.
+ */
+function splitCountingWork(chunks: readonly string[], translation: ChannelTranslation): { lines: string[]; work: number } {
+  const names = ['at', 'charAt', 'charCodeAt', 'codePointAt', 'endsWith', 'includes', 'indexOf', 'lastIndexOf', 'slice', 'startsWith', 'substring'] as const;
+  const originals = names.map((name) => [name, Reflect.get(String.prototype, name) as (...a: unknown[]) => unknown] as const);
+  const bytes = chunks.map((c) => Buffer.from(c));
+  const splitter = new LineSplitter('utf-8', translation, Infinity);
+  const lines: string[] = [];
+  let work = 0;
+  for (const [name, original] of originals) {
+    Object.defineProperty(String.prototype, name, {
+      configurable: true,
+      writable: true,
+      value(this: string, ...args: unknown[]): unknown {
+        work += this.length;
+        return original.apply(this, args);
+      },
+    });
+  }
+  try {
+    for (const b of bytes) splitter.push(b, lines);
+    splitter.end(lines);
+  } finally {
+    for (const [name, original] of originals) Object.defineProperty(String.prototype, name, { configurable: true, writable: true, value: original });
+  }
+  return { lines, work };
+}
+
+describe('LineSplitter work', () => {
+  const n = 20_000;
+
+  it.each(['auto', 'lf', 'crlf'] as const)('should split a line fed one byte a chunk in work linear in its length (%s)', (translation) => {
+    const { lines, work } = splitCountingWork([...Array<string>(n).fill('x'), translation === 'lf' ? '\n' : '\r\n'], translation);
+    expect(lines).toEqual(['x'.repeat(n)]);
+    expect(work).toBeLessThan(10 * n);
+  });
+
+  it('should keep each lone CR in a crlf line fed in pieces that end with one, in linear work', () => {
+    const { lines, work } = splitCountingWork([...Array<string>(n).fill('x\r'), '\n'], 'crlf');
+    expect(lines).toEqual([`${'x\r'.repeat(n - 1)}x`]);
+    expect(work).toBeLessThan(10 * 2 * n);
+  });
+});
+
 describe('Channel options', () => {
   const socket = (): TransportSocket => ({
     events: NO_EVENTS, localAddress: undefined, remoteAddress: undefined, writableLength: 0, writableHighWaterMark: 16384,
