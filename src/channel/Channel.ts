@@ -3,7 +3,7 @@ import type { Observable } from 'rxjs';
 import { ChannelClosedError } from '../errors/ChannelClosedError.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { errorCode } from '../errors/ConnectError.js';
-import { readableError, tclText } from '../errors/codes.js';
+import { readableError, tclText, unsentError } from '../errors/codes.js';
 import { NAMES_KEPT } from '../transport/Transport.js';
 import type { TransportSocket } from '../transport/Transport.js';
 import type { SocketName, SocketSnapshot } from '../core/socket.js';
@@ -32,13 +32,6 @@ export function watchChannelClose(channel: Channel, watcher: ChannelCloseWatcher
  * apart (`Channel.failure`): it comes before the close.
  */
 type ChannelPhase = 'open' | 'peerEnded' | 'closed';
-
-/** Why a channel failed, made only when it does. */
-type ChannelFailure = {
-  readonly error: Error;
-  /** Written bytes were still queued when it failed: they were lost. */
-  readonly lostWrites: boolean;
-};
 
 /**
  * A connected socket as streams: incoming bytes as `data$` and lines as `lines$`, writes with backpressure,
@@ -84,11 +77,14 @@ export class Channel {
   private readonly socket: TransportSocket;
   private readonly settings: ChannelSettings;
   private phase: ChannelPhase = 'open';
-  private failure: ChannelFailure | undefined;
+  /** The socket error, once one came. */
+  private failure: Error | undefined;
   /** Why writing throws; undefined while the channel is writable. */
   private whyNotWritable: string | undefined;
-  /** Bytes written and not yet handed to the OS. */
+  /** Bytes written and not yet handed to the OS, counted in whole writes. */
   private unflushed = 0;
+  /** destroy() was called. */
+  private destroyed = false;
   /** The one internal close watcher (`connectAsync$`'s run), told before the `closed$` subscribers. */
   private owner: ChannelCloseWatcher | undefined;
   /** The collaborators and other parts made on first use: an idle channel has none. */
@@ -208,7 +204,8 @@ export class Channel {
     const length = bytes.byteLength;
     this.unflushed += length;
     return this.socket.write(bytes, (error) => {
-      if (error === null || error === undefined) this.unflushed -= length;
+      // Once the socket is destroyed or failed, Node reports a cancelled write as done: only earlier ones count.
+      if ((error === null || error === undefined) && !this.destroyed && this.failure === undefined) this.unflushed -= length;
     });
   }
 
@@ -239,11 +236,12 @@ export class Channel {
    * Flushes what is queued, then closes both ways. Unread incoming data is discarded.
    *
    * The Promise resolves once the queued bytes are handed to the OS and the channel has closed (`closed$` has
-   * emitted). It rejects when
-   * written bytes could not be flushed (peer reset, broken pipe), whether that happened before or during
-   * `close()`; the reason has the transport's `code` and never an empty message. A failure that lost no written
-   * bytes (say a reset while nothing was queued) does not reject: `closed$` and `data$` report it. Every call
-   * returns the same Promise.
+   * emitted). It rejects whenever written bytes were not handed to the OS: the peer reset or the pipe broke
+   * (before or during `close()`), or `destroy()` cut the flush short. The reason has a `code` (the socket
+   * error's, or `ECANCELED` after `destroy()`), a message that says how many bytes were unsent, and that count
+   * as `unsent`; `closed$` emits the same reason with the same count. A failure that lost no written bytes (say a
+   * reset while nothing was queued) does not reject: `closed$` and `data$` report it. Every call returns the
+   * same Promise.
    *
    * `close()` waits as long as the peer takes to accept the bytes; to bound it, race it with a timer and call
    * `destroy()`.
@@ -261,8 +259,12 @@ export class Channel {
     return closing;
   }
 
-  /** Closes at once, discarding queued writes and unread input. Idempotent. */
+  /**
+   * Closes at once, discarding queued writes and unread input. Idempotent. Discarded writes are not dropped
+   * silently: `closed$` (and a pending `close()`) report how many bytes were unsent.
+   */
   destroy(): void {
+    this.destroyed = true;
     this.stopWriting('channel was destroyed');
     this.socket.destroy();
   }
@@ -270,7 +272,8 @@ export class Channel {
   /** @internal The channel's one owner hears of the close first, at once if it has closed. See watchChannelClose. */
   watchClose(watcher: ChannelCloseWatcher): void {
     if (this.owner !== undefined) throw new Error('a channel has one owner');
-    if (this.phase === 'closed') watcher.channelClosed(this.closeResult());
+    const closed = this.parts?.closeSignal?.closeResult;
+    if (closed !== undefined) watcher.channelClosed(closed);
     else this.owner = watcher;
   }
 
@@ -291,7 +294,7 @@ export class Channel {
   onSocketError(error: Error): void {
     if (this.failure !== undefined) return;
     const e = readableError(error, errorCode(error));
-    this.failure = { error: e, lostWrites: this.unflushed > 0 };
+    this.failure = e;
     this.stopWriting(`channel failed: ${e.message}`);
     this.parts?.inbound?.fail(e);
   }
@@ -318,18 +321,19 @@ export class Channel {
     this.parts?.drains?.next();
   }
 
-  /** close()'s flush is over: the socket goes, and the Promise settles with the outcome once the channel has closed. */
+  /** close()'s flush is over: the socket goes, and the Promise settles once the channel has closed. */
   private onFlushed(error: Error | null | undefined): void {
     this.socket.destroy();
-    const failure = this.failure;
-    const outcome = error !== null && error !== undefined ? readableError(error, errorCode(error)) : failure?.lostWrites === true ? failure.error : null;
-    this.useCloseSignal().flushed(outcome);
+    this.useCloseSignal().flushed(error !== null && error !== undefined ? readableError(error, errorCode(error)) : null);
   }
 
-  /** How the channel closed, once it has. */
+  /** How the channel closed: the socket error, and the written bytes the OS never got (they are never dropped silently). */
   private closeResult(): ChannelClose {
     const failure = this.failure;
-    return failure === undefined ? {} : { error: failure.error };
+    const unsent = this.unflushed;
+    if (unsent === 0) return failure === undefined ? {} : { error: failure };
+    const error = failure === undefined ? unsentError('ECANCELED', unsent) : unsentError(errorCode(failure), unsent, failure);
+    return { error, unsent };
   }
 
   private useInbound(): Inbound {
@@ -338,7 +342,7 @@ export class Channel {
     if (inbound === undefined) {
       inbound = parts.inbound = new Inbound(this.socket);
       // Made late: it learns what the stream already did.
-      if (this.failure !== undefined) inbound.fail(this.failure.error);
+      if (this.failure !== undefined) inbound.fail(this.failure);
       else if (this.phase !== 'open') inbound.finish();
     }
     return inbound;
@@ -355,7 +359,7 @@ export class Channel {
   /** The snapshot's `error`: the failure's Tcl text once the channel has closed because of it, else empty. */
   private failureText(): string {
     const failure = this.failure;
-    return this.phase === 'closed' && failure !== undefined ? tclText(errorCode(failure.error), failure.error.message) : '';
+    return this.phase === 'closed' && failure !== undefined ? tclText(errorCode(failure), failure.message) : '';
   }
 
   private stopWriting(why: string): void {

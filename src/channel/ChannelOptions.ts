@@ -22,10 +22,18 @@ export type ChannelOptions = {
   readonly allowHalfOpen?: boolean | undefined;
 };
 
-/** How a channel ended: `error` is set when it closed because of one. */
+/**
+ * How a channel ended. `error` is set when it closed because of a socket error, or with written bytes the OS
+ * never got; then `unsent` counts them.
+ */
 export type ChannelClose = {
-  /** The socket error that closed the channel (`ECONNRESET`, ...), if one did. */
+  /**
+   * The socket error that closed the channel (`ECONNRESET`, ...), if one did. With bytes unsent, an error with
+   * the same `code` (`ECANCELED` after `destroy()`, when no socket error came) and an `unsent` count.
+   */
   readonly error?: Error;
+  /** Written bytes that were never handed to the OS; absent when there were none. */
+  readonly unsent?: number;
 };
 
 /**

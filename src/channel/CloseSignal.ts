@@ -30,8 +30,8 @@ export class CloseSignal {
   /** close()'s Promise, once close() was called. */
   private promise: Promise<void> | undefined;
   private settle: ((outcome: Error | null) => void) | undefined;
-  /** undefined while close() flushes; then null, or the error its Promise rejects with. */
-  private flushOutcome: Error | null | undefined;
+  /** undefined while close() flushes; then null, or the error the flush failed with. */
+  private flushError: Error | null | undefined;
 
   constructor() {
     this.closed$ = new Observable<ChannelClose>((subscriber) => {
@@ -59,9 +59,14 @@ export class CloseSignal {
     return this.promise;
   }
 
-  /** close()'s flush is over: `outcome` is null, or the error its Promise rejects with. */
-  flushed(outcome: Error | null): void {
-    this.flushOutcome ??= outcome;
+  /** How the channel closed, once it has. */
+  get closeResult(): ChannelClose | undefined {
+    return this.result;
+  }
+
+  /** close()'s flush is over: `error` is null, or the error it failed with. */
+  flushed(error: Error | null): void {
+    this.flushError ??= error;
     if (this.result !== undefined) this.settleClosing();
   }
 
@@ -87,12 +92,16 @@ export class CloseSignal {
     if (i >= 0) this.subscribers.splice(i, 1);
   }
 
-  /** Settles close()'s Promise once: after the close and the flush. */
+  /**
+   * Settles close()'s Promise once, after the close and the flush: it rejects with the close's error when bytes
+   * were unsent, else with the flush's error if it failed.
+   */
   private settleClosing(): void {
-    const outcome = this.flushOutcome;
+    const result = this.result;
+    const flushError = this.flushError;
     const settle = this.settle;
-    if (outcome === undefined || settle === undefined) return;
+    if (result === undefined || flushError === undefined || settle === undefined) return;
     this.settle = undefined;
-    settle(outcome);
+    settle(result.unsent !== undefined && result.error !== undefined ? result.error : flushError);
   }
 }

@@ -42,6 +42,15 @@ export function readableError(error: Error, code: string): Error {
   return Object.assign(new Error(tclText(code, 'socket error'), { cause: error }), { code });
 }
 
+/**
+ * The error of a channel that closed with written bytes the OS never got: Tcl's text for `code` (why they were
+ * not sent) and how many there were, as the message says and `unsent` counts; `cause` is the underlying error.
+ */
+export function unsentError(code: string, unsent: number, cause?: unknown): Error & { readonly code: string; readonly unsent: number } {
+  const error = new Error(`${tclText(code)} (${unsent} ${unsent === 1 ? 'byte' : 'bytes'} unsent)`, cause === undefined ? undefined : { cause });
+  return Object.assign(error, { code, unsent });
+}
+
 const RESOLUTION = new Set(['ENOTFOUND', 'ENODATA', 'EAI_AGAIN', 'EAI_FAIL', 'ESERVFAIL', 'ETIMEOUT', 'EREFUSED', 'ERR_LOOKUP']);
 
 // Higher ranks got further; see DESIGN.md "the one that got furthest".
