@@ -75,4 +75,30 @@ describe('Channel closing (loopback)', () => {
     await server.stop();
     expect(await settledTcpHandles()).toBe(0);
   });
+
+  it('should word a peer reset as Tcl does on data$, closed$ and close(), with the code, the unsent count and the Node error as cause', async () => {
+    server = await pausedServer([]);
+    const { channel, completed } = await openChannel('127.0.0.1', server.port, {}, opened);
+    let readError: (Error & { code?: string }) | undefined;
+    channel.data$.subscribe({ error: (e: Error) => (readError = e) });
+    const closes: ChannelClose[] = [];
+    channel.closed$.subscribe((c) => closes.push(c));
+    writeMuch(channel, 32 * MiB);
+    const closing = channel.close();
+    await settle();
+    (server.clients[0] as Socket).resetAndDestroy();
+    const reason = await reasonOf(closing);
+    const code = reason?.code as string;
+    expect(['ECONNRESET', 'EPIPE']).toContain(code);
+    const text = code === 'ECONNRESET' ? 'connection reset by peer' : 'broken pipe';
+    const unsent = reason?.unsent as number;
+    expect(unsent).toBeGreaterThan(0);
+    expect(reason?.message).toBe(`${text} (${unsent} bytes unsent)`);
+    // Node's own error, worded as Node words it ('read ECONNRESET', 'write EPIPE'), is the cause.
+    expect(reason?.cause).toMatchObject({ code });
+    expect((reason?.cause as Error).message).toMatch(new RegExp(`^(read|write) ${code}$`));
+    expect(readError).toMatchObject({ code, message: text, cause: reason?.cause });
+    expect(closes).toEqual([{ error: reason, unsent }]);
+    await completed;
+  });
 });

@@ -3,7 +3,7 @@ import type { Observable } from 'rxjs';
 import { ChannelClosedError } from '../errors/ChannelClosedError.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { errorCode } from '../errors/ConnectError.js';
-import { readableError, tclText, unsentError } from '../errors/codes.js';
+import { socketError, tclText, unsentError } from '../errors/codes.js';
 import { NAMES_KEPT } from '../transport/Transport.js';
 import type { TransportSocket } from '../transport/Transport.js';
 import type { SocketName, SocketSnapshot } from '../core/socket.js';
@@ -293,7 +293,7 @@ export class Channel {
   /** @internal */
   onSocketError(error: Error): void {
     if (this.failure !== undefined) return;
-    const e = readableError(error, errorCode(error));
+    const e = socketError(error, errorCode(error));
     this.failure = e;
     this.stopWriting(`channel failed: ${e.message}`);
     this.parts?.inbound?.fail(e);
@@ -324,7 +324,7 @@ export class Channel {
   /** close()'s flush is over: the socket goes, and the Promise settles once the channel has closed. */
   private onFlushed(error: Error | null | undefined): void {
     this.socket.destroy();
-    this.useCloseSignal().flushed(error !== null && error !== undefined ? readableError(error, errorCode(error)) : null);
+    this.useCloseSignal().flushed(error !== null && error !== undefined ? socketError(error, errorCode(error)) : null);
   }
 
   /** How the channel closed: the socket error, and the written bytes the OS never got (they are never dropped silently). */
@@ -332,7 +332,7 @@ export class Channel {
     const failure = this.failure;
     const unsent = this.unflushed;
     if (unsent === 0) return failure === undefined ? {} : { error: failure };
-    const error = failure === undefined ? unsentError('ECANCELED', unsent) : unsentError(errorCode(failure), unsent, failure);
+    const error = failure === undefined ? unsentError('ECANCELED', unsent) : unsentError(errorCode(failure), unsent, failure.cause);
     return { error, unsent };
   }
 

@@ -34,12 +34,11 @@ export function tclText(code: string, fallback?: string): string {
 }
 
 /**
- * `error` if its message is readable, else an Error with Tcl's text for `code` (or "socket error"), the code, and
- * `error` as `cause`: a transport may give an empty message, as Tcl once reported one.
+ * A socket error as rxconnect reports it: Tcl's text for `code` (`connection reset by peer`), or the error's
+ * own message for a code Tcl has no text for, never an empty one; the code, and `error` as `cause`.
  */
-export function readableError(error: Error, code: string): Error {
-  if (error instanceof Error && error.message !== '') return error;
-  return Object.assign(new Error(tclText(code, 'socket error'), { cause: error }), { code });
+export function socketError(error: Error, code: string): Error & { readonly code: string } {
+  return Object.assign(new Error(tclText(code, error.message !== '' ? error.message : 'socket error'), { cause: error }), { code });
 }
 
 /**
