@@ -101,4 +101,27 @@ describe('Channel closing (loopback)', () => {
     expect(closes).toEqual([{ error: reason, unsent }]);
     await completed;
   });
+
+  it('should close() when an await using block ends (Symbol.asyncDispose): what was written is flushed first', async () => {
+    let got = '';
+    let ended!: Promise<unknown>;
+    server = await startServer('127.0.0.1', (socket: Socket) => {
+      ended = once(socket, 'end');
+      socket.on('data', (c: Buffer) => (got += c.toString()));
+    });
+    const { channel: opened1, completed } = await openChannel('127.0.0.1', server.port, {}, opened);
+    let used: Channel | undefined;
+    {
+      await using channel = opened1;
+      used = channel;
+      channel.writeLine('last words');
+      expect(channel.closed).toBe(false);
+    }
+    expect(used.closed).toBe(true);
+    await ended;
+    expect(got).toBe('last words\r\n');
+    await completed;
+    await server.stop();
+    expect(await settledTcpHandles()).toBe(0);
+  });
 });

@@ -63,6 +63,11 @@ type ChannelPhase = 'open' | 'peerEnded' | 'closed';
  * After `end()`, `close()`, an error, or (unless `allowHalfOpen`) the peer's EOF, writing throws a
  * `ChannelClosedError`.
  *
+ * Closing. Written bytes are never dropped silently: when some never reach the OS (a reset, `destroy()`),
+ * `closed$` emits the error with an `unsent` byte count, and `close()` rejects with it. Errors read as Tcl's
+ * (`connection reset by peer`), with the errno `code` and Node's error as `cause`. A Channel is
+ * `AsyncDisposable`: `await using channel = ...` closes it at the end of the block.
+ *
  * ## Example
  * ```ts
  * import { connectAsync$, connected } from 'rxconnect';
@@ -257,6 +262,16 @@ export class Channel {
     if (this.phase === 'closed' || this.failure !== undefined) this.onFlushed(undefined);
     else this.socket.end((error) => this.onFlushed(error));
     return closing;
+  }
+
+  /**
+   * `close()`, so that `await using channel = await connect(...)` closes the channel (flushing what was written)
+   * when the block ends. A rejection (bytes unsent) propagates from the block.
+   *
+   * @returns `close()`'s Promise.
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   /**
