@@ -124,4 +124,32 @@ describe('Channel closing (loopback)', () => {
     await server.stop();
     expect(await settledTcpHandles()).toBe(0);
   });
+
+  it('should flush all 8 MiB queued when its owner releases it, then close without an error', async () => {
+    const payload = Buffer.alloc(8 * MiB);
+    for (let i = 0; i < payload.length; i++) payload[i] = (i * 7 + (i >> 16)) & 0xff;
+    const got: Buffer[] = [];
+    let ended!: Promise<unknown>;
+    server = await startServer('127.0.0.1', (socket: Socket) => {
+      socket.pause();
+      ended = once(socket, 'end');
+      socket.on('data', (c: Buffer) => got.push(c));
+    });
+    const { channel, completed } = await openChannel('127.0.0.1', server.port, {}, opened);
+    const closes: ChannelClose[] = [];
+    channel.closed$.subscribe((c) => closes.push(c));
+    expect(channel.write(payload)).toBe(false);
+    channel.release();
+    expect(() => channel.write('late')).toThrow(expect.objectContaining({ code: 'ERR_CHANNEL_CLOSED' }) as Error);
+    // The peer reads only now, long after the release.
+    await settle(100);
+    expect(channel.closed).toBe(false);
+    (server.clients[0] as Socket).resume();
+    await ended;
+    expect(Buffer.concat(got).equals(payload)).toBe(true);
+    await completed;
+    expect(closes).toEqual([{}]);
+    await server.stop();
+    expect(await settledTcpHandles()).toBe(0);
+  });
 });

@@ -3,7 +3,7 @@ import type { Observable } from 'rxjs';
 import { ChannelClosedError } from '../errors/ChannelClosedError.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { errorCode } from '../errors/ConnectError.js';
-import { socketError, tclText, unsentError } from '../errors/codes.js';
+import { socketError } from '../errors/codes.js';
 import { NAMES_KEPT } from '../transport/Transport.js';
 import type { TransportSocket } from '../transport/Transport.js';
 import type { SocketName, SocketSnapshot } from '../core/socket.js';
@@ -13,7 +13,7 @@ import { channelSettings } from './ChannelOptions.js';
 import type { ChannelClose, ChannelCloseWatcher, ChannelOptions, ChannelSettings } from './ChannelOptions.js';
 import { ChannelParts, socketName } from './ChannelParts.js';
 import { ChannelSocketEvents } from './ChannelSocketEvents.js';
-import { CloseSignal } from './CloseSignal.js';
+import { CloseSignal, closeResult } from './CloseSignal.js';
 import { Inbound } from './Inbound.js';
 import { LineStream } from './LineStream.js';
 
@@ -66,7 +66,10 @@ type ChannelPhase = 'open' | 'peerEnded' | 'closed';
  * Closing. Written bytes are never dropped silently: when some never reach the OS (a reset, `destroy()`),
  * `closed$` emits the error with an `unsent` byte count, and `close()` rejects with it. Errors read as Tcl's
  * (`connection reset by peer`), with the errno `code` and Node's error as `cause`. A Channel is
- * `AsyncDisposable`: `await using channel = ...` closes it at the end of the block.
+ * `AsyncDisposable`: `await using channel = ...` closes it at the end of the block. When its owner lets go (an
+ * unsubscribe from `connectAsync$`), the channel closes as `close()` does and still flushes what is queued,
+ * bounded: once no queued write completes for 30 s, the flush ends and `closed$` reports the unsent bytes
+ * (code `ETIMEDOUT`).
  *
  * ## Example
  * ```ts
@@ -275,6 +278,21 @@ export class Channel {
   }
 
   /**
+   * @internal The owner lets go (an unsubscribe from `connectAsync$`): a graceful close that flushes what is
+   * queued, as Tcl's `close` does, with a bound. Every `stallTimeout` ms (default 30 s) on the channel's
+   * scheduler, a flush in which no queued write has completed since the last check is ended as by `destroy()`,
+   * and `closed$` reports the unsent bytes with code `ETIMEDOUT`. Throws and rejects nothing: `closed$` has the
+   * outcome.
+   */
+  release(stallTimeout?: number): void {
+    if (this.phase === 'closed') return;
+    // The outcome is on closed$; close()'s own callers still get its rejection.
+    this.close().catch(() => undefined);
+    if (this.unflushed === 0) return;
+    this.useCloseSignal().watchStall(this.settings.scheduler, () => this.unflushed, () => this.destroy(), stallTimeout);
+  }
+
+  /**
    * Closes at once, discarding queued writes and unread input. Idempotent. Discarded writes are not dropped
    * silently: `closed$` (and a pending `close()`) report how many bytes were unsent.
    */
@@ -324,7 +342,7 @@ export class Channel {
     if (this.failure === undefined) this.parts?.inbound?.finish();
     const snapshot = this.parts?.snapshot;
     if (this.failure !== undefined && snapshot !== undefined) snapshot.next({ ...snapshot.value, error: this.failureText() });
-    const result = this.closeResult();
+    const result = closeResult(this.failure, this.unflushed, signal.unsentCode);
     const owner = this.owner;
     this.owner = undefined;
     signal.closed(result, owner);
@@ -340,15 +358,6 @@ export class Channel {
   private onFlushed(error: Error | null | undefined): void {
     this.socket.destroy();
     this.useCloseSignal().flushed(error !== null && error !== undefined ? socketError(error, errorCode(error)) : null);
-  }
-
-  /** How the channel closed: the socket error, and the written bytes the OS never got (they are never dropped silently). */
-  private closeResult(): ChannelClose {
-    const failure = this.failure;
-    const unsent = this.unflushed;
-    if (unsent === 0) return failure === undefined ? {} : { error: failure };
-    const error = failure === undefined ? unsentError('ECANCELED', unsent) : unsentError(errorCode(failure), unsent, failure.cause);
-    return { error, unsent };
   }
 
   private useInbound(): Inbound {
@@ -373,8 +382,7 @@ export class Channel {
 
   /** The snapshot's `error`: the failure's Tcl text once the channel has closed because of it, else empty. */
   private failureText(): string {
-    const failure = this.failure;
-    return this.phase === 'closed' && failure !== undefined ? tclText(errorCode(failure), failure.message) : '';
+    return this.phase === 'closed' ? (this.failure?.message ?? '') : '';
   }
 
   private stopWriting(why: string): void {

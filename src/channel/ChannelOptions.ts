@@ -1,4 +1,6 @@
-import { parseChoice, parseMaxLineLength } from '../validation/validate.js';
+import { asyncScheduler } from 'rxjs';
+import type { SchedulerLike } from 'rxjs';
+import { parseChoice, parseMaxLineLength, parseScheduler } from '../validation/validate.js';
 import type { ChannelEncoding, ChannelTranslation } from './encoding.js';
 import { ENCODINGS, TRANSLATIONS } from './encoding.js';
 import { DEFAULT_MAX_LINE_LENGTH } from './LineSplitter.js';
@@ -20,6 +22,11 @@ export type ChannelOptions = {
    * are when its `allowHalfOpen` option is set. Default false.
    */
   readonly allowHalfOpen?: boolean | undefined;
+  /**
+   * The scheduler of the channel's timers: the bound on the flush after its owner lets go of it (an unsubscribe
+   * from `connectAsync$`). Default `asyncScheduler`.
+   */
+  readonly scheduler?: SchedulerLike | undefined;
 };
 
 /**
@@ -50,9 +57,16 @@ export type ChannelSettings = {
   readonly translation: ChannelTranslation;
   readonly maxLineLength: number;
   readonly allowHalfOpen: boolean;
+  readonly scheduler: SchedulerLike;
 };
 
-const DEFAULT_SETTINGS: ChannelSettings = { encoding: 'utf-8', translation: 'auto', maxLineLength: DEFAULT_MAX_LINE_LENGTH, allowHalfOpen: false };
+const DEFAULT_SETTINGS: ChannelSettings = {
+  encoding: 'utf-8',
+  translation: 'auto',
+  maxLineLength: DEFAULT_MAX_LINE_LENGTH,
+  allowHalfOpen: false,
+  scheduler: asyncScheduler,
+};
 
 /**
  * Checks a channel's options.
@@ -64,7 +78,9 @@ export function channelSettings(options: ChannelOptions): ChannelSettings {
   const translation = parseChoice<ChannelTranslation>(options.translation, 'translation', TRANSLATIONS, 'auto');
   const maxLineLength = parseMaxLineLength(options.maxLineLength) ?? DEFAULT_MAX_LINE_LENGTH;
   const allowHalfOpen = options.allowHalfOpen === true;
+  const scheduler = parseScheduler(options.scheduler, 'scheduler');
   const d = DEFAULT_SETTINGS;
-  const isDefault = encoding === d.encoding && translation === d.translation && maxLineLength === d.maxLineLength && allowHalfOpen === d.allowHalfOpen;
-  return isDefault ? DEFAULT_SETTINGS : { encoding, translation, maxLineLength, allowHalfOpen };
+  const isDefault =
+    encoding === d.encoding && translation === d.translation && maxLineLength === d.maxLineLength && allowHalfOpen === d.allowHalfOpen && scheduler === d.scheduler;
+  return isDefault ? DEFAULT_SETTINGS : { encoding, translation, maxLineLength, allowHalfOpen, scheduler };
 }

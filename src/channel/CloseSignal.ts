@@ -1,6 +1,21 @@
 import { Observable } from 'rxjs';
-import type { Subscriber } from 'rxjs';
+import type { SchedulerLike, Subscriber, Subscription } from 'rxjs';
+import { errorCode } from '../errors/ConnectError.js';
+import { unsentError } from '../errors/codes.js';
 import type { ChannelClose, ChannelCloseWatcher } from './ChannelOptions.js';
+
+/** A released channel's flush ends once no queued write has completed for a whole check period of this many ms. */
+const RELEASE_STALL_TIMEOUT = 30_000;
+
+/**
+ * How a channel closed: its socket error, if one came, and the written bytes the OS never got, which are never
+ * dropped silently: they make an error of `failure`'s code (else `unsentCode`), with their count.
+ */
+export function closeResult(failure: Error | undefined, unsent: number, unsentCode: string): ChannelClose {
+  if (unsent === 0) return failure === undefined ? {} : { error: failure };
+  const error = failure === undefined ? unsentError(unsentCode, unsent) : unsentError(errorCode(failure), unsent, failure.cause);
+  return { error, unsent };
+}
 
 /** What one that hears of the close throws is reported, not passed on to the others. */
 function tell(listener: Subscriber<ChannelClose> | ChannelCloseWatcher, result: ChannelClose): void {
@@ -32,6 +47,10 @@ export class CloseSignal {
   private settle: ((outcome: Error | null) => void) | undefined;
   /** undefined while close() flushes; then null, or the error the flush failed with. */
   private flushError: Error | null | undefined;
+  /** The check of a released channel's flush, while it runs. */
+  private stallCheck: Subscription | undefined;
+  /** Why the flush was cut short, as an errno code: `ECANCELED` (destroy()) unless the stall check cut it. */
+  private cutCode = 'ECANCELED';
 
   constructor() {
     this.closed$ = new Observable<ChannelClose>((subscriber) => {
@@ -64,6 +83,32 @@ export class CloseSignal {
     return this.result;
   }
 
+  /** The code of the error that reports unsent bytes when no socket error came. */
+  get unsentCode(): string {
+    return this.cutCode;
+  }
+
+  /**
+   * Bounds a released channel's flush: every `period` ms (default 30 s) on `scheduler`, unless the channel has closed, checks
+   * whether `unsent()` went down since the last check; when it did not, calls `cut()`, whose unsent bytes are
+   * then reported with code `ETIMEDOUT`.
+   */
+  watchStall(scheduler: SchedulerLike, unsent: () => number, cut: () => void, period: number = RELEASE_STALL_TIMEOUT): void {
+    if (this.result !== undefined || this.stallCheck !== undefined) return;
+    let before = unsent();
+    const check = (): void => {
+      const now = unsent();
+      if (now < before) {
+        before = now;
+        this.stallCheck = scheduler.schedule(check, period);
+        return;
+      }
+      this.cutCode = 'ETIMEDOUT';
+      cut();
+    };
+    this.stallCheck = scheduler.schedule(check, period);
+  }
+
   /** close()'s flush is over: `error` is null, or the error it failed with. */
   flushed(error: Error | null): void {
     this.flushError ??= error;
@@ -77,6 +122,8 @@ export class CloseSignal {
   closed(result: ChannelClose, owner: ChannelCloseWatcher | undefined): void {
     if (this.result !== undefined) return;
     this.result = result;
+    this.stallCheck?.unsubscribe();
+    this.stallCheck = undefined;
     if (owner !== undefined) tell(owner, result);
     // The list is no longer the signal's, so nothing changes it now: a subscriber that comes while this runs is
     // told at once (result is set), and one that left ignores the close.
