@@ -91,8 +91,6 @@ export class Channel {
   private whyNotWritable: string | undefined;
   /** Bytes written and not yet handed to the OS, counted in whole writes. */
   private unflushed = 0;
-  /** destroy() was called. */
-  private destroyed = false;
   /** The one internal close watcher (`connectAsync$`'s run), told before the `closed$` subscribers. */
   private owner: ChannelCloseWatcher | undefined;
   /** The collaborators and other parts made on first use: an idle channel has none. */
@@ -213,7 +211,7 @@ export class Channel {
     this.unflushed += length;
     return this.socket.write(bytes, (error) => {
       // Once the socket is destroyed or failed, Node reports a cancelled write as done: only earlier ones count.
-      if ((error === null || error === undefined) && !this.destroyed && this.failure === undefined) this.unflushed -= length;
+      if ((error === null || error === undefined) && this.failure === undefined && this.parts?.closeSignal?.wasCut !== true) this.unflushed -= length;
     });
   }
 
@@ -297,7 +295,7 @@ export class Channel {
    * silently: `closed$` (and a pending `close()`) report how many bytes were unsent.
    */
   destroy(): void {
-    this.destroyed = true;
+    this.useCloseSignal().cut();
     this.stopWriting('channel was destroyed');
     this.socket.destroy();
   }

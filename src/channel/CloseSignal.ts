@@ -49,8 +49,8 @@ export class CloseSignal {
   private flushError: Error | null | undefined;
   /** The check of a released channel's flush, while it runs. */
   private stallCheck: Subscription | undefined;
-  /** Why the flush was cut short, as an errno code: `ECANCELED` (destroy()) unless the stall check cut it. */
-  private cutCode = 'ECANCELED';
+  /** Why the flush was cut short, once it was: `ECANCELED` (destroy()), or `ETIMEDOUT` (the stall check). */
+  private cutCode: string | undefined;
 
   constructor() {
     this.closed$ = new Observable<ChannelClose>((subscriber) => {
@@ -85,7 +85,17 @@ export class CloseSignal {
 
   /** The code of the error that reports unsent bytes when no socket error came. */
   get unsentCode(): string {
-    return this.cutCode;
+    return this.cutCode ?? 'ECANCELED';
+  }
+
+  /** Whether the flush was cut short: write callbacks that come later do not tell what the OS got. */
+  get wasCut(): boolean {
+    return this.cutCode !== undefined;
+  }
+
+  /** The flush is cut short (the socket is being destroyed), for the first reason given. */
+  cut(code = 'ECANCELED'): void {
+    this.cutCode ??= code;
   }
 
   /**
@@ -103,7 +113,7 @@ export class CloseSignal {
         this.stallCheck = scheduler.schedule(check, period);
         return;
       }
-      this.cutCode = 'ETIMEDOUT';
+      this.cut('ETIMEDOUT');
       cut();
     };
     this.stallCheck = scheduler.schedule(check, period);
