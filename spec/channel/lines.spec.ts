@@ -1,5 +1,5 @@
 import { LineSplitter } from '../../src/channel/LineSplitter.js';
-import { Channel } from '../../src/channel/Channel.js';
+import { Channel, watchChannelClose } from '../../src/channel/Channel.js';
 import { LineTooLongError } from '../../src/errors/LineTooLongError.js';
 import { NO_EVENTS } from '../../src/transport/Transport.js';
 import type { TransportSocket } from '../../src/transport/Transport.js';
@@ -103,7 +103,25 @@ describe('Channel options', () => {
     expect(() => new Channel(socket(), { encoding: 'utf-16' as never })).toThrow(/^encoding: /);
     expect(() => new Channel(socket(), { translation: 'cr' as never })).toThrow(/^translation: /);
     expect(() => new Channel(socket(), { maxLineLength: 1.5 })).toThrow(/^maxLineLength: /);
+    expect(() => new Channel(socket(), { scheduler: {} as never })).toThrow(/^scheduler: /);
     expect(new Channel(socket()).maxLineLength).toBe(1024 * 1024);
     expect(new Channel(socket(), { maxLineLength: Infinity }).maxLineLength).toBe(Infinity);
+  });
+
+  it('should have one owner, told of the close before the closed$ subscribers', () => {
+    const s = socket();
+    const channel = new Channel(s);
+    const heard: string[] = [];
+    channel.closed$.subscribe(() => heard.push('subscriber'));
+    watchChannelClose(channel, { channelClosed: () => heard.push('owner') });
+    expect(() => watchChannelClose(channel, { channelClosed: () => undefined })).toThrow('a channel has one owner');
+    s.events.close();
+    expect(heard).toEqual(['owner', 'subscriber']);
+    // An owner that comes after the close is told at once.
+    const closedSocket = socket();
+    const closedChannel = new Channel(closedSocket);
+    closedSocket.events.close();
+    watchChannelClose(closedChannel, { channelClosed: (c) => heard.push(`late owner ${JSON.stringify(c)}`) });
+    expect(heard).toEqual(['owner', 'subscriber', 'late owner {}']);
   });
 });
