@@ -100,7 +100,7 @@ export class Channel {
    * Wraps a connected transport socket. `connectAsync$` and `listen$` do this for you.
    *
    * @param socket A connected, paused transport socket. The channel takes over its events.
-   * @param options Text settings, the line limit, and whether the socket is half-open.
+   * @param options Text settings, the line limit, whether the socket is half-open, and the scheduler of its timers.
    * @throws InvalidArgumentError or ArgumentOutOfRangeError for a bad option.
    */
   constructor(socket: TransportSocket, options: ChannelOptions = {}) {
