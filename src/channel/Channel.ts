@@ -286,7 +286,8 @@ export class Channel {
     if (this.phase === 'closed') return;
     // The outcome is on closed$; close()'s own callers still get its rejection.
     this.close().catch(() => undefined);
-    if (this.unflushed === 0) return;
+    // Nothing for the OS to take (the transport's count: a virtual socket has handed its bytes over already).
+    if (this.socket.writableLength === 0) return;
     this.useCloseSignal().watchStall(this.settings.scheduler, () => this.unflushed, () => this.destroy(), stallTimeout);
   }
 
