@@ -237,9 +237,9 @@ describe('Channel on loopback', () => {
     const b = await openChannel('127.0.0.1', server.port, {}, opened);
     const closing = a.channel.close();
     expect(() => a.channel.write('x')).toThrow(ChannelClosedError);
-    expect(() => a.channel.writeLine('x')).toThrow(expect.objectContaining({ code: 'ERR_CHANNEL_CLOSED', message: 'channel was closed with close()' }));
+    expect(() => a.channel.writeLine('x')).toThrow(expect.objectContaining({ code: 'ERR_CHANNEL_CLOSED', message: 'channel was closed with close()' }) as Error);
     b.channel.end();
-    expect(() => b.channel.write(new Uint8Array(1))).toThrow(expect.objectContaining({ code: 'ERR_CHANNEL_CLOSED', message: 'channel was ended with end()' }));
+    expect(() => b.channel.write(new Uint8Array(1))).toThrow(expect.objectContaining({ code: 'ERR_CHANNEL_CLOSED', message: 'channel was ended with end()' }) as Error);
     // The server answers our EOF with its own; reading it lets the half-closed channel close.
     b.channel.data$.subscribe();
     await closing;

@@ -154,7 +154,7 @@ describe('Channel in virtual time', () => {
           switchMap((e) => e.channel.closed$),
           map((c) => (c.error as { code?: string } | undefined)?.code),
         );
-        expectObservable(data$).toBe('11ms a--(e|)', { a: 'partial', e: 'ECONNRESET read ECONNRESET' });
+        expectObservable(data$).toBe('11ms a--(e|)', { a: 'partial', e: 'ECONNRESET connection reset by peer' });
         expectObservable(closedEvent$).toBe('14ms (c|)', { c: 'ECONNRESET' });
         expectObservable(channelClosed$).toBe('14ms (c|)', { c: 'ECONNRESET' });
         expectSubscriptions(peer.subscriptions).toBe('10ms ^ 3ms !');

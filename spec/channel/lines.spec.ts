@@ -1,5 +1,5 @@
 import { LineSplitter } from '../../src/channel/LineSplitter.js';
-import { Channel } from '../../src/channel/Channel.js';
+import { Channel, watchChannelClose } from '../../src/channel/Channel.js';
 import { LineTooLongError } from '../../src/errors/LineTooLongError.js';
 import { NO_EVENTS } from '../../src/transport/Transport.js';
 import type { TransportSocket } from '../../src/transport/Transport.js';
@@ -46,6 +46,53 @@ describe('LineSplitter', () => {
   });
 });
 
+/**
+ * Splits `chunks` and returns the lines with the splitter's work: the total length of the strings it called a
+ * string method on. Such a call may read the whole string (and flattens a string built by `+=`), so this total
+ * bounds the characters it scanned or copied.
+ */
+function splitCountingWork(chunks: readonly string[], translation: ChannelTranslation): { lines: string[]; work: number } {
+  const names = ['at', 'charAt', 'charCodeAt', 'codePointAt', 'endsWith', 'includes', 'indexOf', 'lastIndexOf', 'slice', 'startsWith', 'substring'] as const;
+  const originals = names.map((name) => [name, Reflect.get(String.prototype, name) as (...a: unknown[]) => unknown] as const);
+  const bytes = chunks.map((c) => Buffer.from(c));
+  const splitter = new LineSplitter('utf-8', translation, Infinity);
+  const lines: string[] = [];
+  let work = 0;
+  for (const [name, original] of originals) {
+    Object.defineProperty(String.prototype, name, {
+      configurable: true,
+      writable: true,
+      value(this: string, ...args: unknown[]): unknown {
+        work += this.length;
+        return original.apply(this, args);
+      },
+    });
+  }
+  try {
+    for (const b of bytes) splitter.push(b, lines);
+    splitter.end(lines);
+  } finally {
+    for (const [name, original] of originals) Object.defineProperty(String.prototype, name, { configurable: true, writable: true, value: original });
+  }
+  return { lines, work };
+}
+
+describe('LineSplitter work', () => {
+  const n = 20_000;
+
+  it.each(['auto', 'lf', 'crlf'] as const)('should split a line fed one byte a chunk in work linear in its length (%s)', (translation) => {
+    const { lines, work } = splitCountingWork([...Array<string>(n).fill('x'), translation === 'lf' ? '\n' : '\r\n'], translation);
+    expect(lines).toEqual(['x'.repeat(n)]);
+    expect(work).toBeLessThan(10 * n);
+  });
+
+  it('should keep each lone CR in a crlf line fed in pieces that end with one, in linear work', () => {
+    const { lines, work } = splitCountingWork([...Array<string>(n).fill('x\r'), '\n'], 'crlf');
+    expect(lines).toEqual([`${'x\r'.repeat(n - 1)}x`]);
+    expect(work).toBeLessThan(10 * 2 * n);
+  });
+});
+
 describe('Channel options', () => {
   const socket = (): TransportSocket => ({
     events: NO_EVENTS, localAddress: undefined, remoteAddress: undefined, writableLength: 0, writableHighWaterMark: 16384,
@@ -56,7 +103,25 @@ describe('Channel options', () => {
     expect(() => new Channel(socket(), { encoding: 'utf-16' as never })).toThrow(/^encoding: /);
     expect(() => new Channel(socket(), { translation: 'cr' as never })).toThrow(/^translation: /);
     expect(() => new Channel(socket(), { maxLineLength: 1.5 })).toThrow(/^maxLineLength: /);
+    expect(() => new Channel(socket(), { scheduler: {} as never })).toThrow(/^scheduler: /);
     expect(new Channel(socket()).maxLineLength).toBe(1024 * 1024);
     expect(new Channel(socket(), { maxLineLength: Infinity }).maxLineLength).toBe(Infinity);
+  });
+
+  it('should have one owner, told of the close before the closed$ subscribers', () => {
+    const s = socket();
+    const channel = new Channel(s);
+    const heard: string[] = [];
+    channel.closed$.subscribe(() => heard.push('subscriber'));
+    watchChannelClose(channel, { channelClosed: () => heard.push('owner') });
+    expect(() => watchChannelClose(channel, { channelClosed: () => undefined })).toThrow('a channel has one owner');
+    s.events.close();
+    expect(heard).toEqual(['owner', 'subscriber']);
+    // An owner that comes after the close is told at once.
+    const closedSocket = socket();
+    const closedChannel = new Channel(closedSocket);
+    closedSocket.events.close();
+    watchChannelClose(closedChannel, { channelClosed: (c) => heard.push(`late owner ${JSON.stringify(c)}`) });
+    expect(heard).toEqual(['owner', 'subscriber', 'late owner {}']);
   });
 });

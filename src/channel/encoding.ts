@@ -1,3 +1,5 @@
+import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
+
 /** Text encodings a channel knows. `binary` is `latin1` without a byte-order mark, as in Tcl. */
 export type ChannelEncoding = 'utf-8' | 'utf8' | 'iso8859-1' | 'latin1' | 'ascii' | 'binary';
 
@@ -20,11 +22,25 @@ export function bufferEncoding(encoding: ChannelEncoding): 'utf8' | 'latin1' | '
   }
 }
 
+/** A UTF-16 code unit outside ASCII. */
+const NOT_ASCII = /[\u0080-\uffff]/g;
+
 /** Text to bytes. `ascii` sends `?` for characters outside ASCII, as Tcl does. */
 export function encodeText(text: string, encoding: ChannelEncoding): Uint8Array {
   const enc = bufferEncoding(encoding);
-  if (enc === 'ascii') return Buffer.from(text.replace(/[^\x00-\x7f]/g, '?'), 'latin1');
+  if (enc === 'ascii') return Buffer.from(text.replace(NOT_ASCII, '?'), 'latin1');
   return Buffer.from(text, enc);
+}
+
+/**
+ * What `write` sends: bytes as they are, text encoded.
+ *
+ * @throws InvalidArgumentError naming `data` for anything else.
+ */
+export function toBytes(data: unknown, encoding: ChannelEncoding): Uint8Array {
+  if (typeof data === 'string') return encodeText(data, encoding);
+  if (data instanceof Uint8Array) return data;
+  throw new InvalidArgumentError('data', `must be a string or a Uint8Array, got ${data === null ? 'null' : typeof data}`, 'ERR_INVALID_ARG_TYPE');
 }
 
 /** The line end `writeLine` sends: `\r\n` for `auto` and `crlf` (as Tcl sockets do), `\n` otherwise. */

@@ -107,6 +107,23 @@ export function listenFailure(cause: unknown, where: { readonly address: string 
   return { code: errorCode(cause), address: where.address, port: where.port, detail, cause };
 }
 
+/**
+ * A socket error as rxconnect reports it: Tcl's text for `code` (`connection reset by peer`), or the error's
+ * own message for a code Tcl has no text for, never an empty one; the code, and `error` as `cause`.
+ */
+export function socketError(error: Error, code: string): Error & { readonly code: string } {
+  return Object.assign(new Error(tclText(code, error.message !== '' ? error.message : 'socket error'), { cause: error }), { code });
+}
+
+/**
+ * The error of a channel that closed with written bytes the OS never got: Tcl's text for `code` (why they were
+ * not sent) and how many there were, as the message says and `unsent` counts; `cause` is the underlying error.
+ */
+export function unsentError(code: string, unsent: number, cause?: unknown): Error & { readonly code: string; readonly unsent: number } {
+  const error = new Error(`${tclText(code)} (${unsent} ${unsent === 1 ? 'byte' : 'bytes'} unsent)`, cause === undefined ? undefined : { cause });
+  return Object.assign(error, { code, unsent });
+}
+
 const RESOLUTION = new Set(['ENOTFOUND', 'ENODATA', 'EAI_AGAIN', 'EAI_FAIL', 'ESERVFAIL', 'ETIMEOUT', 'EREFUSED', 'ERR_LOOKUP']);
 
 /**

@@ -1,0 +1,27 @@
+import type { BehaviorSubject, Observable, Subject } from 'rxjs';
+import type { SocketAddress, SocketName, SocketSnapshot } from '../core/socket.js';
+import type { CloseSignal } from './CloseSignal.js';
+import type { Inbound } from './Inbound.js';
+import type { LineStream } from './LineStream.js';
+
+/**
+ * The parts of a channel that only some channels need, each made on first use. They hang off this one object,
+ * itself made on first use, so that an idle channel pays one field for all of them: there is one channel per
+ * connection.
+ */
+export class ChannelParts {
+  inbound: Inbound | undefined;
+  closeSignal: CloseSignal | undefined;
+  /** Read when first asked for if the socket keeps them (NAMES_KEPT), else when the channel is made. */
+  sockname: SocketName | undefined;
+  peername: SocketName | undefined;
+  lines: LineStream | undefined;
+  drains: Subject<void> | undefined;
+  drain$: Observable<void> | undefined;
+  snapshot: BehaviorSubject<SocketSnapshot> | undefined;
+}
+
+/** A channel's name of an endpoint; `host` is the numeric address: rxconnect does no reverse lookups. */
+export function socketName(address: SocketAddress | undefined): SocketName {
+  return address === undefined ? { address: '', host: '', port: 0 } : { address: address.address, host: address.address, port: address.port };
+}
