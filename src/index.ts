@@ -11,7 +11,7 @@ export { ArgumentOutOfRangeError } from './errors/ArgumentOutOfRangeError.js';
 export { ChannelClosedError } from './errors/ChannelClosedError.js';
 export type { ChannelEncoding, ChannelTranslation } from './channel/encoding.js';
 export type { AttemptCancelledEvent, AttemptEvent, AttemptFailedEvent, ClosedEvent, ConnectedEvent, ConnectEvent, ConnectEventOf, FailedEvent, ResolvedEvent } from './connect/ConnectEvent.js';
-export type { ConnectOptions, ConnectStrategy } from './connect/ConnectOptions.js';
+export type { ConnectOptions, ConnectStrategy, FamilyOrder } from './connect/ConnectOptions.js';
 export type { SnapshotSubject, SocketAddress, SocketName, SocketSnapshot } from './core/socket.js';
 export type {
   DialRequest,

@@ -1,5 +1,6 @@
 import { of } from 'rxjs';
-import { connect, connectAsync$, flushOnConnect, InvalidArgumentError, listen$, reconnect } from '../../src/index.js';
+import { Channel, connect, connectAsync$, flushOnConnect, InvalidArgumentError, listen$, reconnect } from '../../src/index.js';
+import { NO_EVENTS } from '../../src/transport/Transport.js';
 import { connectAfter, createVirtualNetwork } from '../../src/testing/index.js';
 import type { VirtualHosts, VirtualNetwork } from '../../src/testing/index.js';
 import { newScheduler } from '../helpers/events.js';
@@ -28,6 +29,7 @@ const cases: Case[] = [
   ['listen$', (n) => listen$(0, { transport: n.transport, port: 80 } as never), 'options.port', "the port is listen$'s first argument"],
   ['listen$', (n) => listen$(0, { transport: n.transport, backLog: 5 } as never), 'options.backLog', 'did you mean "backlog"?'],
   ['flushOnConnect', () => flushOnConnect(of('a'), { maxByte: 10 } as never), 'options.maxByte', 'did you mean "maxBytes"?'],
+  ['Channel', () => new Channel({ events: NO_EVENTS } as never, { encodng: 'ascii' } as never), 'options.encodng', 'did you mean "encoding"?'],
   ['reconnect', () => reconnect({ initalDelay: 10 } as never), 'policy.initalDelay', 'did you mean "initialDelay"?'],
   ['reconnect', () => reconnect({ retries: 3 } as never), 'policy.retries', 'the options are initialDelay, maxDelay, factor, '],
   ['createVirtualNetwork', () => createVirtualNetwork(newScheduler(), HOSTS, { famlies: [4] } as never), 'options.famlies', 'did you mean "families"?'],

@@ -2,7 +2,7 @@ import { firstValueFrom, map, Subscriber, VirtualAction, VirtualTimeScheduler } 
 import type { Observable, Subscription } from 'rxjs';
 import type { Socket } from 'node:net';
 import { connectAsync$, connected } from '../../src/index.js';
-import type { ConnectEvent, LookupFunction } from '../../src/index.js';
+import type { Channel, ConnectEvent, LookupFunction } from '../../src/index.js';
 import { connectAfter, createVirtualNetwork } from '../../src/testing/index.js';
 import { settledTcpHandles, startServer } from '../helpers/loopback.js';
 import type { TestServer } from '../helpers/loopback.js';
@@ -14,22 +14,61 @@ describe('connectAsync$ unsubscribing with bytes queued (loopback)', () => {
     expect(await settledTcpHandles()).toBe(0);
   });
 
-  it('should release the socket at once when the peer is not reading, instead of waiting to flush', async () => {
-    // The server never reads: a big write stays queued in the process.
-    server = await startServer('127.0.0.1', (socket: Socket) => socket.pause());
-    const events: ConnectEvent[] = [];
-    const sub = connectAsync$('127.0.0.1', server.port).subscribe((e) => events.push(e));
+  const connectedChannel = async (events: ConnectEvent[], flush: () => void = () => undefined): Promise<Channel> => {
     await new Promise<void>((resolve) => {
-      const check = (): void => (events.some((e) => e.type === 'connected') ? resolve() : void setImmediate(check));
+      const check = (): void => {
+        flush();
+        if (events.some((e) => e.type === 'connected')) resolve();
+        else setImmediate(check);
+      };
       check();
     });
     const connected = events.find((e) => e.type === 'connected');
     if (connected?.type !== 'connected') throw new Error('not connected');
-    connected.channel.write(new Uint8Array(64 * 1024 * 1024));
-    expect(connected.channel.bufferedAmount).toBeGreaterThan(0);
+    return connected.channel;
+  };
+
+  it('should flush what is queued after the unsubscribe, as Tcl\'s close does, so a reading peer gets every byte', async () => {
+    const size = 8 * 1024 * 1024;
+    let received = 0;
+    const allReceived = new Promise<void>((resolve) => {
+      void startServer('127.0.0.1', (socket: Socket) => {
+        socket.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (received === size) resolve();
+        });
+      }).then((s) => {
+        server = s;
+        const events: ConnectEvent[] = [];
+        const sub = connectAsync$('127.0.0.1', s.port).subscribe((e) => events.push(e));
+        void connectedChannel(events).then((channel) => {
+          channel.write(new Uint8Array(size));
+          expect(channel.bufferedAmount).toBeGreaterThan(0);
+          sub.unsubscribe();
+        });
+      });
+    });
+    await allReceived;
+    expect(received).toBe(size);
+  });
+
+  it('should end a stalled flush after its bound, reporting the unsent bytes on closed$', async () => {
+    // The server never reads: a big write stays queued in the process.
+    server = await startServer('127.0.0.1', (socket: Socket) => socket.pause());
+    const scheduler = new VirtualTimeScheduler(VirtualAction, Infinity);
+    const events: ConnectEvent[] = [];
+    const sub = connectAsync$('127.0.0.1', server.port, { scheduler }).subscribe((e) => events.push(e));
+    const channel = await connectedChannel(events, () => scheduler.flush());
+    channel.write(new Uint8Array(64 * 1024 * 1024));
     sub.unsubscribe();
-    await firstValueFrom(connected.channel.closed$);
-    expect(connected.channel.closed).toBe(true);
+    await new Promise((resolve) => setImmediate(resolve));
+    // Still flushing: the unsubscribe did not drop the queue.
+    expect(channel.closed).toBe(false);
+    // The stall checks run on the connect's scheduler: with no write completed in between, the flush ends.
+    scheduler.flush();
+    const close = await firstValueFrom(channel.closed$);
+    expect(close).toMatchObject({ error: { code: 'ETIMEDOUT' } });
+    expect(close.unsent).toBeGreaterThan(0);
   });
 });
 

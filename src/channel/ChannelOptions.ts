@@ -1,6 +1,7 @@
 import { asyncScheduler } from 'rxjs';
 import type { SchedulerLike } from 'rxjs';
-import { parseChoice, parseMaxLineLength, parseScheduler } from '../validation/validate.js';
+import { parseChoice, parseMaxLineLength, parseOptions, parseScheduler } from '../validation/validate.js';
+import type { KnownKeys } from '../validation/validate.js';
 import type { ChannelEncoding, ChannelTranslation } from './encoding.js';
 import { ENCODINGS, TRANSLATIONS } from './encoding.js';
 import { DEFAULT_MAX_LINE_LENGTH } from './LineSplitter.js';
@@ -60,6 +61,9 @@ export type ChannelSettings = {
   readonly scheduler: SchedulerLike;
 };
 
+/** The keys of {@link ChannelOptions}: anything else is rejected, with a suggestion. */
+const CHANNEL_OPTIONS: KnownKeys<ChannelOptions> = { encoding: true, translation: true, maxLineLength: true, allowHalfOpen: true, scheduler: true };
+
 const DEFAULT_SETTINGS: ChannelSettings = {
   encoding: 'utf-8',
   translation: 'auto',
@@ -73,7 +77,8 @@ const DEFAULT_SETTINGS: ChannelSettings = {
  *
  * @throws InvalidArgumentError or ArgumentOutOfRangeError for a bad option, naming it.
  */
-export function channelSettings(options: ChannelOptions): ChannelSettings {
+export function channelSettings(optionsArg: unknown): ChannelSettings {
+  const options = parseOptions<ChannelOptions>(optionsArg, 'options', CHANNEL_OPTIONS);
   const encoding = parseChoice<ChannelEncoding>(options.encoding, 'encoding', ENCODINGS, 'utf-8');
   const translation = parseChoice<ChannelTranslation>(options.translation, 'translation', TRANSLATIONS, 'auto');
   const maxLineLength = parseMaxLineLength(options.maxLineLength) ?? DEFAULT_MAX_LINE_LENGTH;

@@ -57,10 +57,9 @@ export class ConnectRun implements ChannelCloseWatcher, DialReport {
     dialer?.cancel();
     const channel = this.channel;
     if (channel === undefined) return;
-    // Bytes the OS already has go out before the FIN. Bytes still queued here wait for a peer that may never
-    // read, and nothing may outlive the subscription: those are dropped with the socket.
-    if (channel.bufferedAmount > 0) channel.destroy();
-    else if (!channel.closed) channel.close().catch(() => undefined);
+    // As Tcl's close: what was written is flushed, then the socket closes. A flush that stalls (a peer that does
+    // not read) ends after the channel's bound, and closed$ reports the bytes left unsent.
+    channel.release();
   }
 
   /**
@@ -114,7 +113,7 @@ export class ConnectRun implements ChannelCloseWatcher, DialReport {
       }
     }
     const { encoding, translation, maxLineLength } = dialer.plan;
-    const channel = new Channel(socket, { encoding, translation, maxLineLength });
+    const channel = new Channel(socket, { encoding, translation, maxLineLength, scheduler: dialer.plan.scheduler });
     // Set before it is handed out: a subscriber that leaves on it has teardown close it.
     this.channel = channel;
     this.output.connected(this.subscriber, winner, channel);
