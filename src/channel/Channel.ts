@@ -249,7 +249,7 @@ export class Channel {
    * same Promise.
    *
    * `close()` waits as long as the peer takes to accept the bytes; to bound it, race it with a timer and call
-   * `destroy()`.
+   * `destroy()`, after which this Promise rejects with code `ECANCELED` and the `unsent` count.
    *
    * @returns A Promise of the flush and close.
    */

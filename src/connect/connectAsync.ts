@@ -8,7 +8,8 @@ import { connectPlan } from './connectPlan.js';
  * Connects to `host:port` in the background, as Tcl's `socket -async`, and tells every step as a typed event.
  *
  * <span class="informal">A cold Observable: each subscription resolves the name, races its addresses and owns
- * the socket that results. Unsubscribing cancels whatever is in flight.</span>
+ * the socket that results. Unsubscribing cancels whatever is in flight; once connected, it closes the channel
+ * as `close()` does, flushing what was written first.</span>
  *
  * ```
  * lookups:  --6----4--------------
@@ -26,6 +27,9 @@ import { connectPlan } from './connectPlan.js';
  * (`attemptFailed`, `attemptCancelled` or `connected`); then exactly one of `connected` or `failed`. After
  * `connected` the stream stays open while the channel lives, emits `closed`, then completes. `failed` is data,
  * not an error notification: use {@link connected} to turn it into one.
+ *
+ * Options are checked now: an unknown key throws, naming it and the nearest known one, and so does a delay
+ * above 2^31−1 ms. An aborted `signal` ends the connect with `failed` (code `ABORT_ERR`).
  *
  * ## Example
  * ```ts
