@@ -167,6 +167,26 @@ describe('connectAsync$ with an AbortSignal', () => {
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
+  it('should keep the attempts that failed before the win when aborted from an attemptCancelled handler', () => {
+    const scheduler = newScheduler();
+    const controller = new AbortController();
+    const events: ConnectEvent[] = [];
+    scheduler.run(() => {
+      const hosts: VirtualHosts = { 'h.test': { addresses: { '2001:db8::1': refuseAfter(5), '192.0.2.1': hang(), '2001:db8::2': connectAfter(5) } } };
+      const network = createVirtualNetwork(scheduler, hosts);
+      connectAsync$('h.test', 80, { transport: network.transport, signal: controller.signal }).subscribe((e) => {
+        events.push(e);
+        if (e.type === 'attemptCancelled') controller.abort('user gave up');
+      });
+    });
+    const error = failedError(events);
+    expect(error.attempts.map((a) => [a.address, a.code])).toEqual([
+      ['2001:db8::1', 'ECONNREFUSED'],
+      ['2001:db8::2', 'ABORT_ERR'],
+    ]);
+    expect(events.some((e) => e.type === 'connected')).toBe(false);
+  });
+
   it('should reject a signal that is not an AbortSignal, naming it', () => {
     expect(() => connectAsync$('h.test', 80, { signal: {} as AbortSignal })).toThrow(InvalidArgumentError);
     expect(() => connectAsync$('h.test', 80, { signal: {} as AbortSignal })).toThrow(/signal/);
