@@ -1,7 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { connectAsync$, connected, ConnectError, InvalidArgumentError } from '../../src/index.js';
 import type { ConnectEvent } from '../../src/index.js';
-import { connectAfter, createVirtualNetwork, hang } from '../../src/testing/index.js';
+import { connectAfter, createVirtualNetwork, hang, refuseAfter } from '../../src/testing/index.js';
 import type { VirtualHosts, VirtualNetwork } from '../../src/testing/index.js';
 import { grammarProblems, label, newScheduler } from '../helpers/events.js';
 
@@ -115,6 +115,76 @@ describe('connectAsync$ with an AbortSignal', () => {
     connectAsync$('nowhere.test', 80, { transport: network.transport, scheduler, signal: controller.signal }).subscribe();
     scheduler.flush();
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('should carry every attempt\'s error, the address and the port when aborted during attempts', () => {
+    const hosts: VirtualHosts = { 'h.test': { addresses: { '2001:db8::1': refuseAfter(5), '192.0.2.1': hang() } } };
+    const run = runAborted(hosts, 'h.test', 300, new Error('shutting down'));
+    const error = failedError(run.events);
+    expect(error.name).toBe('AbortError');
+    expect(error.code).toBe('ABORT_ERR');
+    expect(error.attempts.map((a) => [a.address, a.code])).toEqual([
+      ['2001:db8::1', 'ECONNREFUSED'],
+      ['192.0.2.1', 'ABORT_ERR'],
+    ]);
+    expect(error.address).toBe('192.0.2.1');
+    expect(error.port).toBe(80);
+    expect(error.message).toBe(
+      'operation aborted (2001:db8::1 port 80: connection refused after 5 ms; 192.0.2.1 port 80: operation aborted after 295 ms)',
+    );
+    expect(run.network.openSockets()).toEqual([]);
+  });
+
+  it('should fail the winner, not emit connected, when aborted from an attemptCancelled handler', () => {
+    const scheduler = newScheduler();
+    const controller = new AbortController();
+    const events: ConnectEvent[] = [];
+    let completed = false;
+    let network!: VirtualNetwork;
+    scheduler.run(() => {
+      network = createVirtualNetwork(scheduler, { 'h.test': { addresses: { '2001:db8::1': hang(), '192.0.2.1': connectAfter(5) } } });
+      connectAsync$('h.test', 80, { transport: network.transport, signal: controller.signal }).subscribe({
+        next: (e) => {
+          events.push(e);
+          if (e.type === 'attemptCancelled') controller.abort('user gave up');
+        },
+        complete: () => (completed = true),
+      });
+    });
+    expect(grammarProblems(events, completed)).toEqual([]);
+    expect(events.map((e) => `${e.elapsed} ${label(e)}`).filter((t) => !t.includes('resolved'))).toEqual([
+      '0 attempt 0 2001:db8::1',
+      '250 attempt 1 192.0.2.1',
+      '255 attemptCancelled 0 2001:db8::1 lost',
+      '255 attemptFailed 1 192.0.2.1 ABORT_ERR',
+      '255 failed ABORT_ERR',
+    ]);
+    const error = failedError(events);
+    expect(error.cause).toBe('user gave up');
+    expect(error.attempts.map((a) => a.code)).toEqual(['ABORT_ERR']);
+    expect(completed).toBe(true);
+    expect(network.openSockets()).toEqual([]);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('should keep the attempts that failed before the win when aborted from an attemptCancelled handler', () => {
+    const scheduler = newScheduler();
+    const controller = new AbortController();
+    const events: ConnectEvent[] = [];
+    scheduler.run(() => {
+      const hosts: VirtualHosts = { 'h.test': { addresses: { '2001:db8::1': refuseAfter(5), '192.0.2.1': hang(), '2001:db8::2': connectAfter(5) } } };
+      const network = createVirtualNetwork(scheduler, hosts);
+      connectAsync$('h.test', 80, { transport: network.transport, signal: controller.signal }).subscribe((e) => {
+        events.push(e);
+        if (e.type === 'attemptCancelled') controller.abort('user gave up');
+      });
+    });
+    const error = failedError(events);
+    expect(error.attempts.map((a) => [a.address, a.code])).toEqual([
+      ['2001:db8::1', 'ECONNREFUSED'],
+      ['2001:db8::2', 'ABORT_ERR'],
+    ]);
+    expect(events.some((e) => e.type === 'connected')).toBe(false);
   });
 
   it('should reject a signal that is not an AbortSignal, naming it', () => {

@@ -69,3 +69,50 @@ describe('connectAsync$ over a transport whose socket destroy() throws', () => {
     expect(run.unhandled).toEqual(['destroy of 2001:db8::1 failed', 'destroy of 192.0.2.1 failed']);
   });
 });
+
+describe('connectAsync$ with a transport whose dial() throws for every address', () => {
+  // Each failure inside dial() starts the next attempt before dial() has returned: 3000 of them must not grow
+  // the stack, nor an overflow be taken for the resolver's error.
+  function run(maxConcurrentAttempts: number): { events: ConnectEvent[]; completed: boolean; unhandled: unknown[] } {
+    const scheduler = newScheduler();
+    const answer = Array.from({ length: 3000 }, (_, i) => ({ address: `10.0.${i >> 8}.${i & 255}`, family: 4 as const }));
+    const network = createVirtualNetwork(scheduler, {});
+    const transport: Transport = {
+      ...network.transport,
+      dial() {
+        throw Object.assign(new Error('no route'), { code: 'ENETUNREACH' });
+      },
+    };
+    const events: ConnectEvent[] = [];
+    const unhandled: unknown[] = [];
+    let completed = false;
+    config.onUnhandledError = (e) => unhandled.push(e);
+    try {
+      scheduler.run(() => {
+        connectAsync$('h.test', 80, {
+          transport,
+          scheduler,
+          family: 4,
+          maxConcurrentAttempts,
+          lookup: (_host, _options, callback) => callback(null, answer),
+        }).subscribe({ next: (e) => events.push(e), complete: () => (completed = true) });
+      });
+    } finally {
+      config.onUnhandledError = null;
+    }
+    return { events, completed, unhandled };
+  }
+
+  it.each([6, 3000])('should try all 3000 and fail with each one\'s error (maxConcurrentAttempts %d)', (max) => {
+    const { events, completed, unhandled } = run(max);
+    expect(unhandled).toEqual([]);
+    expect(grammarProblems(events, completed)).toEqual([]);
+    expect(events.filter((e) => e.type === 'attempt')).toHaveLength(3000);
+    expect(events.filter((e) => e.type === 'attemptFailed')).toHaveLength(3000);
+    const last = events.at(-1);
+    if (last?.type !== 'failed') throw new Error(`not failed: ${last?.type ?? 'nothing'}`);
+    expect(last.error.code).toBe('ENETUNREACH');
+    expect(last.error.attempts).toHaveLength(3000);
+    expect(last.error.attempts.at(-1)?.address).toBe('10.0.11.183');
+  });
+});

@@ -23,6 +23,10 @@ export class ConnectRun implements ChannelCloseWatcher, DialReport {
   private channel: Channel | undefined = undefined;
   /** The plan's AbortSignal while this run listens to it (from start to the end of the connect or channel). */
   private signal: AbortSignal | undefined = undefined;
+  /** While `connected` reports the losers: the winner, which an abort then fails instead of handing out. */
+  private winner: Attempt | undefined = undefined;
+  /** Whether the signal was aborted while the losers were reported. */
+  private abortedWhileSettling = false;
 
   constructor(subscriber: RunSubscriber, output: ConnectOutput) {
     this.subscriber = subscriber;
@@ -71,7 +75,8 @@ export class ConnectRun implements ChannelCloseWatcher, DialReport {
     if (signal === undefined) return;
     this.stopListening();
     const dialer = this.dialer;
-    if (dialer !== undefined) dialer.abort(signal.reason, abortFailure(signal.reason));
+    if (dialer !== undefined) dialer.abort(signal.reason);
+    else if (this.winner !== undefined) this.abortedWhileSettling = true;
     else this.unsubscribe();
   }
 
@@ -105,12 +110,22 @@ export class ConnectRun implements ChannelCloseWatcher, DialReport {
       destroySocket(socket);
       return;
     }
+    // Kept for the abort a loser's handler may cause: the winner is then failed, not handed out.
+    const signal = this.signal;
+    this.winner = winner;
     for (const loser of losers) {
       this.output.attemptLost(this.subscriber, loser);
       if (this.subscriber.closed) {
+        this.winner = undefined;
         destroySocket(socket);
         return;
       }
+    }
+    this.winner = undefined;
+    if (this.abortedWhileSettling) {
+      // attempt.fail() destroys the socket; attemptFailed then failed are reported, keeping the event grammar.
+      dialer.abortWinner((signal as AbortSignal).reason, winner);
+      return;
     }
     const { encoding, translation, maxLineLength } = dialer.plan;
     const channel = new Channel(socket, { encoding, translation, maxLineLength, scheduler: dialer.plan.scheduler });

@@ -9,7 +9,7 @@ import type { Addresses } from './AddressQueue.js';
 import { Attempt, destroySocket } from './Attempt.js';
 import type { AttemptOwner } from './Attempt.js';
 import type { ConnectPlan } from './connectPlan.js';
-import { connectFailure, localAddressFailure } from './failure.js';
+import { abortFailure, connectFailure, localAddressFailure } from './failure.js';
 import { boundLocals, resolvedLocals } from './localAddresses.js';
 import type { Locals } from './localAddresses.js';
 import type { LookupError } from './failure.js';
@@ -76,6 +76,8 @@ export class Dialer implements AttemptOwner, LookupOwner {
   private newest: Attempt | undefined = undefined;
   private staggerTimer: Subscription | undefined = undefined;
   private resolutionTimer: Subscription | undefined = undefined;
+  /** The attempt being dialed, then those started while it was (dialed in turn once its dial() returns). */
+  private readonly toDial: Attempt[] = [];
 
   constructor(plan: ConnectPlan, report: DialReport) {
     this.plan = plan;
@@ -109,15 +111,32 @@ export class Dialer implements AttemptOwner, LookupOwner {
 
   /**
    * The connect's signal was aborted with `reason`: each attempt in flight fails with `ABORT_ERR` (reported in
-   * attempt order), then the connect fails with `error`.
+   * attempt order), then the connect fails with an `ABORT_ERR` that carries every attempt's error.
    */
-  abort(reason: unknown, error: ConnectError): void {
+  abort(reason: unknown): void {
     if (this.phase === 'done') return;
     const inFlight = this.inFlight;
+    const failed = this.failedAttempts.slice();
     this.settle();
+    this.abortAttempts(reason, inFlight, failed);
+  }
+
+  /**
+   * The signal was aborted while the winner's losers were being reported (after `connected` was decided, before
+   * it was emitted): the winner fails with `ABORT_ERR` and its socket goes, then the connect fails. `connected`
+   * is never emitted.
+   */
+  abortWinner(reason: unknown, winner: Attempt): void {
+    this.abortAttempts(reason, [winner], this.failedAttempts);
+  }
+
+  private abortAttempts(reason: unknown, aborted: readonly Attempt[], failed: readonly Attempt[]): void {
     const now = this.plan.scheduler.now();
-    for (const attempt of inFlight) attempt.fail(ConnectError.forAttempt(attempt.address, now - attempt.startedAt, abortedError(reason), attempt.local));
-    for (const attempt of inFlight) this.report.attemptFailed(attempt, attempt.failure as ConnectError);
+    for (const attempt of aborted) attempt.fail(ConnectError.forAttempt(attempt.address, now - attempt.startedAt, abortedError(reason), attempt.local));
+    const attemptErrors = [...failed, ...aborted].sort((a, b) => a.index - b.index).map((a) => a.failure as ConnectError);
+    const first = aborted[0]?.address;
+    const error = abortFailure(reason, { attemptErrors, address: first?.address ?? attemptErrors.at(-1)?.address, port: this.plan.port });
+    for (const attempt of aborted) this.report.attemptFailed(attempt, attempt.failure as ConnectError);
     this.report.failed(error);
   }
 
@@ -135,9 +154,11 @@ export class Dialer implements AttemptOwner, LookupOwner {
     this.dropInFlight(attempt);
     // Once done, the list is no longer changed: it is the losers' list as it stands.
     const losers = this.inFlight;
-    this.settle();
+    // The failed attempts are kept while `connected` is reported: an abort from a loser's event needs them.
+    this.settle(false);
     for (const loser of losers) loser.cancel();
     this.report.connected(attempt, losers);
+    this.failedAttempts.length = 0;
   }
 
   /** @internal For {@link Attempt}: its dial failed (or timed out). */
@@ -280,7 +301,7 @@ export class Dialer implements AttemptOwner, LookupOwner {
       return;
     }
     this.phase = 'attempting';
-    const { scheduler, attemptTimeout, attemptDelay, strategy, transport } = this.plan;
+    const { scheduler, attemptTimeout, attemptDelay, strategy } = this.plan;
     const attempt = new Attempt(this, this.attemptCount++, address, this.locals?.get(address.family), scheduler.now());
     this.inFlight.push(attempt);
     this.newest = attempt;
@@ -290,7 +311,27 @@ export class Dialer implements AttemptOwner, LookupOwner {
     // start (an IP literal, or the last address): none is armed.
     if (strategy === 'happy-eyeballs' && this.moreMayCome()) this.staggerTimer = scheduler.schedule(() => this.staggerElapsed(), attemptDelay);
     if (attemptTimeout !== undefined) attempt.timer = scheduler.schedule(() => this.attemptFailed(attempt, timedOutError()), attemptTimeout);
-    attempt.dial(transport, this.plan);
+    this.dial(attempt);
+  }
+
+  /**
+   * Dials `attempt`. A dial that fails inside `Transport.dial()` starts the next attempt before dial() has
+   * returned: that attempt is dialed by the loop here once it has, rather than by recursion, so thousands of
+   * addresses whose dials fail at once take no stack.
+   */
+  private dial(attempt: Attempt): void {
+    const toDial = this.toDial;
+    toDial.push(attempt);
+    if (toDial.length > 1) return;
+    try {
+      for (let next = toDial[0]; next !== undefined; next = toDial[0]) {
+        // An attempt ended before its turn (the connect settled meanwhile) has nothing to dial.
+        if (next.outcome === 'pending') next.dial(this.plan.transport, this.plan);
+        toDial.shift();
+      }
+    } finally {
+      toDial.length = 0;
+    }
   }
 
   /** Removes `attempt` from the in-flight list, keeping attempt order. */
@@ -319,11 +360,11 @@ export class Dialer implements AttemptOwner, LookupOwner {
    * Enters `done`: timers stop, pending lookups are cancelled, and the untried addresses and errors are let go.
    * Attempts in flight are the caller's (a winner's losers, or cancel's).
    */
-  private settle(): void {
+  private settle(forgetFailures = true): void {
     this.phase = 'done';
     this.newest = undefined;
     this.queue.clear();
-    if (this.failedAttempts.length > 0) this.failedAttempts.length = 0;
+    if (forgetFailures && this.failedAttempts.length > 0) this.failedAttempts.length = 0;
     if (this.lookupErrors.length > 0) this.lookupErrors.length = 0;
     this.staggerTimer?.unsubscribe();
     this.staggerTimer = undefined;

@@ -52,13 +52,28 @@ function messageOf(error: unknown): string | undefined {
   return typeof message === 'string' ? message : undefined;
 }
 
+/** What an aborted connect had got to: its attempts' errors (in attempt order), the address and the port. */
+export type AbortedConnect = {
+  readonly attemptErrors: readonly ConnectError[];
+  readonly address: string | undefined;
+  readonly port: number | undefined;
+};
+
 /**
  * The error of a connect ended by its AbortSignal: code `ABORT_ERR`, name `AbortError` (as Node's), the signal's
- * reason as `cause` and, when it has one, its text in the message.
+ * reason as `cause`. It carries every attempt's error (those aborted in flight among them) and a clause per
+ * attempt; with no attempt, the reason's text is said in the message.
  */
-export function abortFailure(reason: unknown): ConnectError {
+export function abortFailure(reason: unknown, connect?: AbortedConnect): ConnectError {
   const text = typeof reason === 'string' ? reason : messageOf(reason);
-  const error = new ConnectError({ code: 'ABORT_ERR', detail: text === '' ? undefined : text, cause: reason });
+  const error = new ConnectError({
+    code: 'ABORT_ERR',
+    address: connect?.address,
+    port: connect?.port,
+    attempts: connect?.attemptErrors,
+    detail: text === '' ? undefined : text,
+    cause: reason,
+  });
   return Object.assign(error, { name: 'AbortError' });
 }
 

@@ -17,6 +17,10 @@ export function safeLookup(
   done: (error: unknown, addresses: SocketAddress[]) => void,
 ): (() => void) | undefined {
   let answered = false;
+  // An answer given inside the lookup call is held until it returns: `done` then runs outside the try, so an
+  // exception of the caller's is not taken for the resolver's.
+  let inside = true;
+  let held: { error: unknown; addresses: SocketAddress[] } | undefined;
   const callback = (error: unknown, result?: readonly LookupAddress[] | string): void => {
     if (answered) return;
     answered = true;
@@ -31,18 +35,27 @@ export function safeLookup(
       seen.add(address);
       addresses.push({ address, family: f, port });
     }
-    done(error ?? undefined, error ? [] : addresses);
+    const answer = { error: error ?? undefined, addresses: error ? [] : addresses };
+    if (inside) held = answer;
+    else done(answer.error, answer.addresses);
   };
+  let cancel: (() => void) | undefined;
   try {
     const handle = lookup(host, { all: true, family }, callback) as { cancel?: unknown } | undefined;
     catchRejection(handle, callback);
     if (!answered && handle !== null && typeof handle === 'object' && typeof handle.cancel === 'function') {
-      return () => (handle.cancel as () => void)();
+      const cancelHandle = handle.cancel as () => void;
+      cancel = () => cancelHandle.call(handle);
     }
   } catch (error) {
     callback(error ?? new Error('lookup threw'));
   }
-  return undefined;
+  inside = false;
+  if (held !== undefined) {
+    done(held.error, held.addresses);
+    return undefined;
+  }
+  return cancel;
 }
 
 /**
