@@ -144,6 +144,21 @@ describe('reconnect operator', () => {
   });
 
   // prettier-ignore
+  it('should end with the failed or closed of an aborted connect, without another round, whatever maxRetries', () => {
+    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const { channel } = recordingChannel();
+      const aborted = new ConnectError({ code: 'ABORT_ERR' });
+      const e1 = cold<ConnectEvent>(' r-f|', { r: failing.r, f: ev.failed(2, aborted) });
+      const e2 = cold<ConnectEvent>(' c--d|', { c: ev.connected(0, 0, V6, channel), d: ev.closed(3, aborted) });
+      // maxRetries is Infinity: the unsubscription bounds the run should rounds go on.
+      expectObservable(e1.pipe(reconnect({ initialDelay: 1 }), map(short)), '^-----!').toBe('A-(B|)', { A: 'resolved0', B: 'failed0' });
+      expectObservable(e2.pipe(reconnect({ initialDelay: 1 }), map(short)), '^-----!').toBe('A--(B|)', { A: 'connected0', B: 'closed0' });
+      expectSubscriptions(e1.subscriptions).toBe('^-!');
+      expectSubscriptions(e2.subscriptions).toBe('^--!');
+    });
+  });
+
+  // prettier-ignore
   it('should complete after the first round with maxRetries 0, and retry a round that completes without an outcome', () => {
     testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const e1 = cold<ConnectEvent>(' r-a-f|', failing);
@@ -289,6 +304,30 @@ describe('reconnect on the virtual network', () => {
     expect(network.lookups).toHaveLength(lookups);
     expect(network.openSockets()).toEqual([]);
     expect(network.sockets.every((s) => s.closedAt !== undefined && s.closedAt <= at)).toBe(true);
+  });
+
+  it.each([
+    ['already aborted', 0, ['0 r0 failed ABORT_ERR']],
+    ['aborted during a wait', 120, ['100 r0 failed ETIMEDOUT', '150 r1 failed ABORT_ERR']],
+    ['aborted during a round', 160, ['100 r0 failed ETIMEDOUT', '155 r1 attemptFailed 0 2001:db8::1 ECONNREFUSED', '160 r1 failed ABORT_ERR']],
+  ])('should stop for good when the signal is %s', (_stage, at, ends) => {
+    const timeline: string[] = [];
+    let completed = false;
+    let network!: VirtualNetwork;
+    testRun((scheduler) => {
+      network = createVirtualNetwork(scheduler, { 'h.test': { addresses: { '2001:db8::1': refuseAfter(5), '192.0.2.1': hang() } } });
+      const controller = new AbortController();
+      if (at === 0) controller.abort();
+      else scheduler.schedule(() => controller.abort(), at);
+      const sub = connectAsync$('h.test', 80, { transport: network.transport, signal: controller.signal })
+        .pipe(connectTimeout(100), reconnect({ initialDelay: 50 }))
+        .subscribe({ next: (e) => timeline.push(`${scheduler.now()} r${e.round} ${label(e)}`), complete: () => (completed = true) });
+      // Bounds the run when rounds go on (maxRetries is Infinity): the stream must have completed long before.
+      scheduler.schedule(() => sub.unsubscribe(), 10_000);
+    });
+    expect(timeline.filter((t) => / failed |ECONNREFUSED/.test(t) && !t.startsWith('5 '))).toEqual(ends);
+    expect(completed).toBe(true);
+    expect(network.openSockets()).toEqual([]);
   });
 
   it('should carry the snapshot through the rounds, and keep flushOnConnect queueing across them', () => {

@@ -6,9 +6,15 @@ import type { LookupFunction, Transport } from '../transport/Transport.js';
 export type ConnectOptions = {
   /** `'happy-eyeballs'` (RFC 8305, the default) or `'sequential'` (Tcl 8.6's order). */
   readonly strategy?: ConnectStrategy | undefined;
-  /** Milliseconds between staggered attempts (happy-eyeballs). Clamped to 10..2000. Default 250. */
+  /**
+   * Milliseconds between staggered attempts. Clamped to 10..2000. Default 250. Happy-eyeballs only; ignored by
+   * `'sequential'`, where the next attempt starts when one fails.
+   */
   readonly attemptDelay?: number | undefined;
-  /** Milliseconds to wait for IPv6 when IPv4 answers first (happy-eyeballs). Default 50. */
+  /**
+   * Milliseconds to wait for IPv6 when IPv4 answers first. Default 50. Happy-eyeballs only; ignored by
+   * `'sequential'`.
+   */
   readonly resolutionDelay?: number | undefined;
   /**
    * Which family the happy-eyeballs race starts with, in the words of Node's `dns.setDefaultResultOrder`:
@@ -16,17 +22,22 @@ export type ConnectOptions = {
    * and a broken one costs one `attemptDelay`); `'ipv4first'` does the same starting with IPv4 (and waits
    * `resolutionDelay` for IPv4 when IPv6 answers first); `'verbatim'` makes one lookup of both families and starts
    * with the family of the resolver's first address (for a resolver that sorts per RFC 6724 or by policy), the
-   * families alternating after it. Default `'ipv6first'`, the RFC's order.
+   * families alternating after it. Default `'ipv6first'`, the RFC's order. Happy-eyeballs only; ignored by
+   * `'sequential'`, which makes one lookup and keeps the resolver's order.
    */
   readonly familyOrder?: FamilyOrder | undefined;
-  /** How many addresses of the first family go before the families alternate. Default 1. */
+  /**
+   * How many addresses of the first family go before the families alternate. Default 1. Happy-eyeballs only;
+   * ignored by `'sequential'`.
+   */
   readonly firstFamilyCount?: number | undefined;
   /** Milliseconds after which one attempt fails with `ETIMEDOUT` and the next one starts. Default: none. */
   readonly attemptTimeout?: number | undefined;
   /**
-   * The most attempts in flight at once (happy-eyeballs): when the next attempt is due with this many still
+   * The most attempts in flight at once: when the next attempt is due with this many still
    * connecting, it waits for one of them to fail. It bounds the sockets a long resolver answer can open, as
-   * curl's limit does. An integer of at least 1. Default 6.
+   * curl's limit does. An integer of at least 1. Default 6. Happy-eyeballs only; ignored by `'sequential'`, which
+   * has one attempt in flight at a time.
    */
   readonly maxConcurrentAttempts?: number | undefined;
   /** Restrict to one address family: 0 (both, the default), 4 or 6. */

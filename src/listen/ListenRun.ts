@@ -12,11 +12,41 @@ import type { ListenPlan } from './listenPlan.js';
 /** How often port 0 is tried again when the port the first family got is taken on a later one (as Tcl 9). */
 export const PORT_RETRIES = 10;
 
-
 /** Bind errors that mean "this address or family is not here", skipped when other addresses work. */
 const NOT_HERE = new Set(['EADDRNOTAVAIL', 'EAFNOSUPPORT', 'EPROTONOSUPPORT', 'EPFNOSUPPORT']);
 
 type ConnectionEvent = Extract<ServerEvent, { type: 'connection' }>;
+
+/**
+ * Where a listen is. `start` goes to `resolving` for a `myaddr` name, else to `binding`; the transitions:
+ *
+ *   resolving  answered (addresses)                          → binding    (IPv4 first, each family in resolver order)
+ *   resolving  answered (none)                               → done       (failed)
+ *   binding    every candidate bound or skipped, one bound   → listening  (the connections queued meanwhile follow)
+ *   binding    every candidate skipped                       → done       (failed with the most relevant error)
+ *   binding    port 0's shared port taken on a later address → binding    (all closed, a new round; after
+ *                                                                          PORT_RETRIES rounds each takes its own)
+ *   binding    any other bind error                          → done       (failed)
+ *   any        a server's error                              → done       (failed)
+ *   any        teardown                                      → done
+ *
+ * In `done` every input is ignored on purpose: a lookup answer, bind or accepted socket already on its way has
+ * nothing left to join (a server is closed, a socket destroyed).
+ */
+type Phase = 'resolving' | 'binding' | 'listening' | 'done';
+
+/** The addresses of one listen and the state of their binding round. */
+type Binding = {
+  readonly candidates: readonly SocketAddress[];
+  /** A name's addresses may be skipped when not local; wildcards when their family is missing. */
+  readonly skippable: boolean;
+  /** Counts the rounds of port 0, from 0: from PORT_RETRIES on, each address takes a port of its own. */
+  round: number;
+  /** With port 0: the port the first listener of this round got, asked for by the others. */
+  sharedPort: number | undefined;
+  /** This round's errors of addresses skipped as not here. */
+  readonly skipped: unknown[];
+};
 
 /**
  * One subscription's listeners: resolves `myaddr`, binds every local address (IPv4 first, one shared port for
@@ -25,16 +55,9 @@ type ConnectionEvent = Extract<ServerEvent, { type: 'connection' }>;
 export class ListenRun {
   private readonly plan: ListenPlan;
   private readonly subscriber: Subscriber<ServerEvent>;
-  /** Torn down, or failed: nothing more is bound or emitted. */
-  private done = false;
-  private listening = false;
-  private candidates: SocketAddress[] = [];
-  /** A name's addresses may be skipped when not local; wildcards when their family is missing. */
-  private skippable = false;
+  private phase: Phase = 'binding';
+  private binding: Binding | undefined;
   private servers: TransportServer[] = [];
-  private readonly skipped: unknown[] = [];
-  private sharedPort: number | undefined;
-  private round = 0;
   /** Connections accepted before `listening` was emitted. */
   private readonly queued: ConnectionEvent[] = [];
   private cancelLookup: (() => void) | undefined;
@@ -47,29 +70,29 @@ export class ListenRun {
   start(): void {
     const { myaddr, myaddrFamily, family, port } = this.plan;
     if (myaddr === undefined) {
-      this.skippable = true;
-      this.bindAll(([4, 6] as const).filter((f) => family === 0 || f === family).map((f) => ({ address: WILDCARD[f], family: f, port })));
+      const families = ([4, 6] as const).filter((f) => family === 0 || f === family);
+      this.bindAll(families.map((f) => ({ address: WILDCARD[f], family: f, port })), true);
       return;
     }
     if (myaddrFamily !== 0) {
-      this.bindAll([{ address: myaddr, family: myaddrFamily, port }]);
+      this.bindAll([{ address: myaddr, family: myaddrFamily, port }], false);
       return;
     }
+    this.phase = 'resolving';
     this.lookup(myaddr, (error, addresses) => {
       if (addresses.length === 0) {
         this.fail(new ConnectError(lookupFailure(`local address ${myaddr}`, error, port)));
         return;
       }
-      this.skippable = true;
       // IPv4 first, as Tcl sorts its passive addresses; resolver order within a family.
-      this.bindAll([...addresses.filter((a) => a.family === 4), ...addresses.filter((a) => a.family === 6)]);
+      this.bindAll([...addresses.filter((a) => a.family === 4), ...addresses.filter((a) => a.family === 6)], true);
     });
   }
 
   /** Closes the listeners and drops connections not yet handed out. Accepted, announced channels live on. */
   teardown(): void {
-    if (this.done) return;
-    this.done = true;
+    if (this.phase === 'done') return;
+    this.phase = 'done';
     this.release();
   }
 
@@ -86,23 +109,26 @@ export class ListenRun {
   }
 
   private fail(error: ConnectError): void {
-    if (this.done) return;
-    this.done = true;
+    if (this.phase === 'done') return;
+    this.phase = 'done';
     this.release();
     this.subscriber.error(error);
   }
 
-  private bindAll(candidates: SocketAddress[]): void {
-    this.candidates = candidates;
-    this.round = 0;
-    this.bindRound();
+  private bindAll(candidates: readonly SocketAddress[], skippable: boolean): void {
+    this.phase = 'binding';
+    const binding: Binding = { candidates, skippable, round: 0, sharedPort: undefined, skipped: [] };
+    this.binding = binding;
+    this.bindNext(binding, 0);
   }
 
-  private bindRound(): void {
+  /** Closes this round's listeners and starts the next round from the first candidate. */
+  private bindAgain(binding: Binding): void {
     for (const s of this.servers.splice(0)) s.close();
-    this.skipped.length = 0;
-    this.sharedPort = undefined;
-    this.bindNext(0);
+    binding.round++;
+    binding.skipped.length = 0;
+    binding.sharedPort = undefined;
+    this.bindNext(binding, 0);
   }
 
   /**
@@ -110,41 +136,40 @@ export class ListenRun {
    * on a later address, everything is closed and tried again, up to PORT_RETRIES rounds; after that each
    * address takes a port of its own.
    */
-  private bindNext(i: number): void {
-    if (this.done) return;
-    const candidate = this.candidates[i];
+  private bindNext(binding: Binding, i: number): void {
+    if (this.phase !== 'binding') return;
+    const candidate = binding.candidates[i];
     if (candidate === undefined) {
-      this.bound();
+      this.bound(binding);
       return;
     }
     const requested = this.plan.port;
-    const ownPorts = requested === 0 && this.round >= PORT_RETRIES;
-    const local: SocketAddress = { ...candidate, port: ownPorts ? 0 : this.sharedPort ?? requested };
+    const ownPorts = requested === 0 && binding.round >= PORT_RETRIES;
+    const local: SocketAddress = { ...candidate, port: ownPorts ? 0 : binding.sharedPort ?? requested };
     const where = { address: local.address, port: local.port };
     let answered = false;
     const done = (error: Error | null, server?: TransportServer): void => {
       if (answered) return;
       answered = true;
-      if (this.done) {
+      if (this.phase !== 'binding') {
         server?.close();
         return;
       }
       if (error === null && server !== undefined) {
         this.servers.push(server);
-        if (requested === 0 && !ownPorts) this.sharedPort ??= server.address.port;
-        this.bindNext(i + 1);
+        if (requested === 0 && !ownPorts) binding.sharedPort ??= server.address.port;
+        this.bindNext(binding, i + 1);
         return;
       }
       const cause = error ?? new Error('the transport gave neither a server nor an error');
       const code = errorCode(cause);
-      if (this.skippable && NOT_HERE.has(code)) {
-        this.skipped.push(cause);
-        this.bindNext(i + 1);
+      if (binding.skippable && NOT_HERE.has(code)) {
+        binding.skipped.push(cause);
+        this.bindNext(binding, i + 1);
         return;
       }
-      if (code === 'EADDRINUSE' && requested === 0 && !ownPorts && this.sharedPort !== undefined) {
-        this.round++;
-        this.bindRound();
+      if (code === 'EADDRINUSE' && requested === 0 && !ownPorts && binding.sharedPort !== undefined) {
+        this.bindAgain(binding);
         return;
       }
       this.fail(new ConnectError(listenFailure(cause, where)));
@@ -157,14 +182,14 @@ export class ListenRun {
     }
   }
 
-  private bound(): void {
+  private bound(binding: Binding): void {
     if (this.servers.length === 0) {
-      const best = mostRelevant(this.skipped, errorCode);
-      const c = this.candidates[0];
+      const best = mostRelevant(binding.skipped, errorCode);
+      const c = binding.candidates[0];
       this.fail(new ConnectError(listenFailure(best ?? new Error('no address to listen on'), { address: c?.address, port: this.plan.port })));
       return;
     }
-    this.listening = true;
+    this.phase = 'listening';
     const socknames = this.servers.map((s) => ({ address: s.address.address, host: s.address.address, port: s.address.port }));
     if (!this.emit({ type: 'listening', socknames })) return;
     while (this.queued.length > 0) if (!this.emit(this.queued.shift() as ConnectionEvent)) return;
@@ -173,12 +198,12 @@ export class ListenRun {
   private serverEvents(local: SocketAddress): ServerEvents {
     return {
       connection: (socket) => this.accepted(socket),
-      error: (error) => this.fail(new ConnectError(listenFailure(error, { address: local.address, port: this.sharedPort ?? local.port }))),
+      error: (error) => this.fail(new ConnectError(listenFailure(error, { address: local.address, port: this.binding?.sharedPort ?? local.port }))),
     };
   }
 
   private accepted(socket: TransportSocket): void {
-    if (this.done) {
+    if (this.phase === 'done') {
       socket.destroy();
       return;
     }
@@ -186,7 +211,7 @@ export class ListenRun {
     const channel = new Channel(socket, { encoding, translation, maxLineLength, allowHalfOpen });
     const remote = socket.remoteAddress;
     const event: ConnectionEvent = { type: 'connection', channel, clientAddress: remote?.address ?? '', clientPort: remote?.port ?? 0 };
-    if (this.listening) this.emit(event);
+    if (this.phase === 'listening') this.emit(event);
     else this.queued.push(event);
   }
 
@@ -205,7 +230,7 @@ export class ListenRun {
     const { family, port } = this.plan;
     this.cancelLookup = safeLookup(this.plan.lookup, host, family, port, (error, addresses) => {
       this.cancelLookup = undefined;
-      if (!this.done) done(error, addresses);
+      if (this.phase === 'resolving') done(error, addresses);
     });
   }
 }

@@ -44,9 +44,13 @@ export type ReconnectEvent = ConnectEvent & {
   readonly round: number;
 };
 
+/** Whether a round ended because the connect's AbortSignal was aborted: the caller wants no more rounds. */
+const isAbort = (error: Error | undefined): boolean =>
+  error !== undefined && (error as Error & { readonly code?: unknown }).code === 'ABORT_ERR';
+
 /**
  * Connects again after `failed` or `closed`, with exponential backoff: subscribes to the source again, one
- * round at a time, until the subscriber unsubscribes or `maxRetries` is used up.
+ * round at a time, until the subscriber unsubscribes, `maxRetries` is used up or the connect is aborted.
  *
  * <span class="informal">`repeat({ delay })` for connects: each round is a fresh subscription to the cold
  * source, so it resolves and races the addresses anew. Every event gets the number of its `round`.</span>
@@ -69,6 +73,8 @@ export type ReconnectEvent = ConnectEvent & {
  * - A connection that lived at least `resetAfter` ms resets `k` and the retry budget.
  * - After `maxRetries` retries (since the last reset) the stream completes after the last round's `failed`
  *   (or `closed`).
+ * - An abort ends it too: a `failed` or `closed` whose error has `code: 'ABORT_ERR'` (the connect's `signal`
+ *   was aborted) is passed on, and the stream completes without another round.
  * - An error notification from the source is passed on, not retried: an error is not a failed connect.
  *   Use `retry()` for that.
  * - It never runs two rounds at once, and after you unsubscribe it never starts another.
@@ -129,14 +135,17 @@ export function reconnect(policy?: ReconnectPolicy): OperatorFunction<ConnectEve
         const thisRound = ++round;
         let connectedAt: number | undefined;
         let ended = false;
-         
         let sub: Subscription | undefined;
 
-        const end = (): void => {
+        const end = (aborted: boolean): void => {
           if (ended) return;
           ended = true;
           sub?.unsubscribe();
           if (subscriber.closed) return;
+          if (aborted) {
+            subscriber.complete();
+            return;
+          }
           if (connectedAt !== undefined && scheduler.now() - connectedAt >= resetAfter) retries = 0;
           if (retries >= maxRetries) {
             subscriber.complete();
@@ -150,10 +159,10 @@ export function reconnect(policy?: ReconnectPolicy): OperatorFunction<ConnectEve
             if (ended) return;
             if (event.type === 'connected') connectedAt = scheduler.now();
             subscriber.next({ ...event, round: thisRound });
-            if (event.type === 'failed' || event.type === 'closed') end();
+            if (event.type === 'failed' || event.type === 'closed') end(isAbort(event.error));
           },
           error: (error: unknown) => subscriber.error(error),
-          complete: () => end(),
+          complete: () => end(false),
         });
         // The round may have ended (or the subscriber gone) while subscribing.
         if (ended || subscriber.closed) sub.unsubscribe();
