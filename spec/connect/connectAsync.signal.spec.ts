@@ -73,9 +73,9 @@ describe('connectAsync$ with an AbortSignal', () => {
     expect(run.listeners).toBe(0);
   });
 
-  it('should close the channel when aborted after connect', () => {
+  it('should close the channel when aborted after connect, and say why on closed', () => {
     const run = runAborted(CONNECTING, 'h.test', 20, undefined);
-    expect(run.timeline).toEqual(['0 resolved 6', '0 resolved 4 192.0.2.1', '0 attempt 0 192.0.2.1', '5 connected 0 192.0.2.1', '20 closed']);
+    expect(run.timeline).toEqual(['0 resolved 6', '0 resolved 4 192.0.2.1', '0 attempt 0 192.0.2.1', '5 connected 0 192.0.2.1', '20 closed ABORT_ERR']);
     expect(run.completed).toBe(true);
     expect(run.network.openSockets()).toEqual([]);
     expect(run.listeners).toBe(0);

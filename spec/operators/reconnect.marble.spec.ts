@@ -330,6 +330,25 @@ describe('reconnect on the virtual network', () => {
     expect(network.openSockets()).toEqual([]);
   });
 
+  it('should stop for good when the signal closes a connected channel', () => {
+    const timeline: string[] = [];
+    let completed = false;
+    let network!: VirtualNetwork;
+    testRun((scheduler) => {
+      network = createVirtualNetwork(scheduler, { 'h.test': { addresses: { '192.0.2.1': connectAfter(10) } } });
+      const controller = new AbortController();
+      scheduler.schedule(() => controller.abort(), 30);
+      const sub = connectAsync$('h.test', 80, { transport: network.transport, signal: controller.signal, family: 4 })
+        .pipe(reconnect({ initialDelay: 50 }))
+        .subscribe({ next: (e) => timeline.push(`${scheduler.now()} r${e.round} ${label(e)}`), complete: () => (completed = true) });
+      scheduler.schedule(() => sub.unsubscribe(), 10_000);
+    });
+    expect(timeline.filter((t) => / (connected|closed|failed)/.test(t))).toEqual(['10 r0 connected 0 192.0.2.1', '30 r0 closed ABORT_ERR']);
+    expect(completed).toBe(true);
+    expect(network.lookups).toHaveLength(1);
+    expect(network.openSockets()).toEqual([]);
+  });
+
   it('should carry the snapshot through the rounds, and keep flushOnConnect queueing across them', () => {
     const subject = createSnapshot();
     const polls: string[] = [];

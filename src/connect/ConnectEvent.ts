@@ -111,6 +111,9 @@ export type ClosedEvent = {
   readonly elapsed: number;
   /** Always `'closed'`: what this event is. */
   readonly type: 'closed';
-  /** Why it closed, if a socket error closed it (`ECONNRESET`, ...). */
+  /**
+   * Why it closed, if a socket error closed it (`ECONNRESET`, ...), or the {@link ConnectError} with code
+   * `'ABORT_ERR'` when the connect's AbortSignal closed it.
+   */
   readonly error?: Error;
 };

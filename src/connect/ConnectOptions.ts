@@ -65,7 +65,8 @@ export type ConnectOptions = {
   /**
    * Ends the connect when aborted, as an unsubscribe does, but telling why: attempts in flight end with
    * `attemptFailed` and then `failed` comes, with a {@link ConnectError} whose `code` is `'ABORT_ERR'`, `name`
-   * `'AbortError'` and `cause` the signal's reason. Aborted after `connected`, it closes the channel (then `closed`).
+   * `'AbortError'` and `cause` the signal's reason. Aborted after `connected`, it closes the channel as an unsubscribe does, and
+   * `closed` carries that `ABORT_ERR` error ({@link reconnect} then stops).
    * An already aborted signal fails at once, without a lookup.
    */
   readonly signal?: AbortSignal | undefined;

@@ -23,10 +23,6 @@ export class ConnectRun implements ChannelCloseWatcher, DialReport {
   private channel: Channel | undefined = undefined;
   /** The plan's AbortSignal while this run listens to it (from start to the end of the connect or channel). */
   private signal: AbortSignal | undefined = undefined;
-  /** While `connected` reports the losers: the winner, which an abort then fails instead of handing out. */
-  private winner: Attempt | undefined = undefined;
-  /** Whether the signal was aborted while the losers were reported. */
-  private abortedWhileSettling = false;
 
   constructor(subscriber: RunSubscriber, output: ConnectOutput) {
     this.subscriber = subscriber;
@@ -59,25 +55,34 @@ export class ConnectRun implements ChannelCloseWatcher, DialReport {
     const dialer = this.dialer;
     this.dialer = undefined;
     dialer?.cancel();
-    const channel = this.channel;
-    if (channel === undefined) return;
-    // As Tcl's close: what was written is flushed, then the socket closes. A flush that stalls (a peer that does
-    // not read) ends after the channel's bound, and closed$ reports the bytes left unsent.
-    channel.release();
+    this.releaseChannel();
+  }
+
+  /**
+   * As Tcl's close: what was written is flushed, then the socket closes. A flush that stalls (a peer that does not
+   * read) ends after the channel's bound, and closed$ reports the bytes left unsent.
+   */
+  private releaseChannel(): void {
+    this.channel?.release();
   }
 
   /**
    * @internal The signal was aborted: while connecting, the dialer ends every attempt and the connect fails
-   * with the AbortError; once connected, the channel is closed as on unsubscribe (then `closed` comes).
+   * with the AbortError. Once connected, the channel is closed as on unsubscribe, and `closed` carries the
+   * AbortError (the signal is kept for that). While `connected` reports the losers there is neither: it sees the
+   * aborted signal once they are reported, and fails the winner instead of handing it out.
    */
   handleEvent(): void {
     const signal = this.signal;
     if (signal === undefined) return;
-    this.stopListening();
     const dialer = this.dialer;
-    if (dialer !== undefined) dialer.abort(signal.reason);
-    else if (this.winner !== undefined) this.abortedWhileSettling = true;
-    else this.unsubscribe();
+    if (dialer !== undefined) {
+      this.stopListening();
+      dialer.abort(signal.reason);
+      return;
+    }
+    signal.removeEventListener('abort', this);
+    this.releaseChannel();
   }
 
   private stopListening(): void {
@@ -110,21 +115,19 @@ export class ConnectRun implements ChannelCloseWatcher, DialReport {
       destroySocket(socket);
       return;
     }
-    // Kept for the abort a loser's handler may cause: the winner is then failed, not handed out.
-    const signal = this.signal;
-    this.winner = winner;
     for (const loser of losers) {
       this.output.attemptLost(this.subscriber, loser);
       if (this.subscriber.closed) {
-        this.winner = undefined;
         destroySocket(socket);
         return;
       }
     }
-    this.winner = undefined;
-    if (this.abortedWhileSettling) {
-      // attempt.fail() destroys the socket; attemptFailed then failed are reported, keeping the event grammar.
-      dialer.abortWinner((signal as AbortSignal).reason, winner);
+    // A loser's handler may have aborted the signal: the winner is then failed, not handed out. attempt.fail()
+    // destroys the socket; attemptFailed then failed are reported, keeping the event grammar.
+    const signal = this.signal;
+    if (signal?.aborted === true) {
+      this.stopListening();
+      dialer.abortWinner(signal.reason, winner);
       return;
     }
     const { encoding, translation, maxLineLength } = dialer.plan;
@@ -143,8 +146,9 @@ export class ConnectRun implements ChannelCloseWatcher, DialReport {
 
   /** The channel closed: the last event. Nothing is emitted after an unsubscribe. */
   channelClosed({ error }: ChannelClose): void {
+    const signal = this.signal;
     this.stopListening();
-    this.output.closed(this.subscriber, error);
+    this.output.closed(this.subscriber, signal?.aborted === true ? abortFailure(signal.reason) : error);
   }
 
   /**
