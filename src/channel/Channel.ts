@@ -65,10 +65,11 @@ type ChannelPhase = 'open' | 'peerEnded' | 'closed';
  * Closing. Written bytes are never dropped silently: when some never reach the OS (a reset, `destroy()`),
  * `closed$` emits the error with an `unsent` byte count, and `close()` rejects with it. Errors read as Tcl's
  * (`connection reset by peer`), with the errno `code` and Node's error as `cause`. A Channel is
- * `AsyncDisposable`: `await using channel = ...` closes it at the end of the block. When its owner lets go (an
- * unsubscribe from `connectAsync$`), the channel closes as `close()` does and still flushes what is queued,
- * bounded: once no queued write completes for 30 s, the flush ends and `closed$` reports the unsent bytes
- * (code `ETIMEDOUT`).
+ * `AsyncDisposable`: `await using channel = ...` closes it at the end of the block. A close waits for the
+ * peer's EOF (at most 30 s), reading away what the peer still sends, so that unread input does not reset the
+ * connection and lose the tail of what was written. When its owner lets go (an unsubscribe from
+ * `connectAsync$`), the channel closes as `close()` does and still flushes what is queued, bounded: once no
+ * queued write completes for 30 s, the flush ends and `closed$` reports the unsent bytes (code `ETIMEDOUT`).
  *
  * ## Example
  * ```ts
@@ -240,6 +241,10 @@ export class Channel {
   /**
    * Flushes what is queued, then closes both ways. Unread incoming data is discarded.
    *
+   * Over TCP the close lingers: after the flush it half-closes and reads away what the peer sends until the
+   * peer's EOF (a socket closed with unread input resets, losing the tail of what was written), at most 30 s on
+   * the channel's scheduler, then lets the socket go. `closed$` emits when the socket has closed.
+   *
    * The Promise resolves once the queued bytes are handed to the OS and the channel has closed (`closed$` has
    * emitted). It rejects whenever written bytes were not handed to the OS: the peer reset or the pipe broke
    * (before or during `close()`), or `destroy()` cut the flush short. The reason has a `code` (the socket
@@ -260,6 +265,7 @@ export class Channel {
     this.stopWriting('channel was closed with close()');
     const closing = signal.startClosing();
     if (this.phase === 'closed' || this.failure !== undefined) this.onFlushed(undefined);
+    else if (this.socket.lingeringClose !== undefined) this.socket.lingeringClose((error) => this.onFlushed(error));
     else this.socket.end((error) => this.onFlushed(error));
     return closing;
   }
@@ -352,10 +358,13 @@ export class Channel {
     this.parts?.drains?.next();
   }
 
-  /** close()'s flush is over: the socket goes, and the Promise settles once the channel has closed. */
+  /** close()'s flush is over: a lingering socket goes at the peer's EOF or the release bound, any other now. */
   private onFlushed(error: Error | null | undefined): void {
-    this.socket.destroy();
-    this.useCloseSignal().flushed(error !== null && error !== undefined ? socketError(error, errorCode(error)) : null);
+    const failed = error !== null && error !== undefined;
+    const signal = this.useCloseSignal();
+    if (failed || this.socket.lingeringClose === undefined) this.socket.destroy();
+    else signal.linger(this.settings.scheduler, () => this.socket.destroy());
+    signal.flushed(failed ? socketError(error, errorCode(error)) : null);
   }
 
   private useInbound(): Inbound {

@@ -48,6 +48,8 @@ export class CloseSignal {
   private flushError: Error | null | undefined;
   /** The check of a released channel's flush, while it runs. */
   private stallCheck: Subscription | undefined;
+  /** The release bound in ms: on a stalled flush, and on the wait for the peer's EOF after a lingering close. */
+  private period = RELEASE_STALL_TIMEOUT;
   /** Why the flush was cut short, once it was: `ECANCELED` (destroy()), or `ETIMEDOUT` (the stall check). */
   private cutCode: string | undefined;
 
@@ -104,6 +106,7 @@ export class CloseSignal {
    */
   watchStall(scheduler: SchedulerLike, unsent: () => number, cut: () => void, period: number = RELEASE_STALL_TIMEOUT): void {
     if (this.result !== undefined || this.stallCheck !== undefined) return;
+    this.period = period;
     let before = unsent();
     const check = (): void => {
       const now = unsent();
@@ -116,6 +119,16 @@ export class CloseSignal {
       cut();
     };
     this.stallCheck = scheduler.schedule(check, period);
+  }
+
+  /**
+   * The flush is over and the socket waits for the peer's EOF: after the release bound (the period given to
+   * `watchStall`, else 30 s) on `scheduler`, unless the channel has closed, `release()` lets it go at once.
+   */
+  linger(scheduler: SchedulerLike, release: () => void): void {
+    if (this.result !== undefined) return;
+    this.stallCheck?.unsubscribe();
+    this.stallCheck = scheduler.schedule(release, this.period);
   }
 
   /** close()'s flush is over: `error` is null, or the error it failed with. */
