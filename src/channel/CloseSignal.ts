@@ -3,7 +3,7 @@ import type { SchedulerLike, Subscriber, Subscription } from 'rxjs';
 import { errorCode, unsentError } from '../errors/codes.js';
 import type { ChannelClose, ChannelCloseWatcher } from './ChannelOptions.js';
 
-/** A released channel's flush ends once no queued write has completed for a whole check period of this many ms. */
+/** A released channel's flush ends once its unsent bytes have not gone down for a whole check period of this many ms. */
 const RELEASE_STALL_TIMEOUT = 30_000;
 
 /**
@@ -94,15 +94,17 @@ export class CloseSignal {
     return this.cutCode !== undefined;
   }
 
-  /** The flush is cut short (the socket is being destroyed), for the first reason given. */
-  cut(code = 'ECANCELED'): void {
-    this.cutCode ??= code;
+  /** The flush is cut short (the socket is being destroyed), for the first reason given: true the first time. */
+  cut(code: string): boolean {
+    if (this.cutCode !== undefined) return false;
+    this.cutCode = code;
+    return true;
   }
 
   /**
    * Bounds a released channel's flush: every `period` ms (default 30 s) on `scheduler`, unless the channel has closed, checks
-   * whether `unsent()` went down since the last check; when it did not, calls `cut()`, whose unsent bytes are
-   * then reported with code `ETIMEDOUT`.
+   * whether `unsent()` (bytes) went down since the last check; when it did not, calls `cut()`, which reports the
+   * unsent bytes with code `ETIMEDOUT`.
    */
   watchStall(scheduler: SchedulerLike, unsent: () => number, cut: () => void, period: number = RELEASE_STALL_TIMEOUT): void {
     if (this.result !== undefined || this.stallCheck !== undefined) return;
@@ -115,7 +117,6 @@ export class CloseSignal {
         this.stallCheck = scheduler.schedule(check, period);
         return;
       }
-      this.cut('ETIMEDOUT');
       cut();
     };
     this.stallCheck = scheduler.schedule(check, period);

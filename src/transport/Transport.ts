@@ -68,7 +68,7 @@ export interface TransportSocket {
   readonly localAddress: SocketAddress | undefined;
   /** The remote endpoint, once connected. */
   readonly remoteAddress: SocketAddress | undefined;
-  /** Bytes queued for writing and not yet handed to the OS. */
+  /** Bytes queued for writing and not yet handed to the OS, counted byte by byte (a write may be handed over in part). */
   readonly writableLength: number;
   /** The write-queue size past which `write` returns false. */
   readonly writableHighWaterMark: number;

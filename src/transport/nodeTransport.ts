@@ -158,8 +158,17 @@ class NodeSocket implements TransportSocket {
     void this.remoteAddress;
   }
 
+  /**
+   * The bytes not yet handed to the OS: Node's queue, less the write in progress, plus what of it libuv still
+   * holds. Node counts a write in progress whole until all of it is in the kernel, and a big write (or a batch of
+   * writes) is in progress for as long as the peer takes to read it.
+   */
   get writableLength(): number {
-    return this.socket.writableLength;
+    const s = this.socket as Socket & { _writableState?: { writing?: boolean; writelen?: number }; _handle?: { writeQueueSize?: number } | null };
+    const queued = s.writableLength;
+    const state = s._writableState;
+    if (s.connecting || state?.writing !== true) return queued;
+    return queued - (state.writelen ?? 0) + (s._handle?.writeQueueSize ?? 0);
   }
 
   get writableHighWaterMark(): number {
