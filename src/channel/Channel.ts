@@ -245,7 +245,7 @@ export class Channel {
    * (before or during `close()`), or `destroy()` cut the flush short. The reason has a `code` (the socket
    * error's, or `ECANCELED` after `destroy()`), a message that says how many bytes were unsent, and that count
    * as `unsent`; `closed$` emits the same reason with the same count. A failure that lost no written bytes (say a
-   * reset while nothing was queued) does not reject: `closed$` and `data$` report it. Every call returns the
+   * reset once every byte was handed over) does not reject: `closed$` and `data$` report it. Every call returns the
    * same Promise.
    *
    * `close()` waits as long as the peer takes to accept the bytes; to bound it, race it with a timer and call
@@ -352,11 +352,10 @@ export class Channel {
 
   /** close()'s flush is over: a lingering socket goes at the peer's EOF or the release bound, any other now. */
   private onFlushed(error: Error | null | undefined): void {
-    const failed = error !== null && error !== undefined;
     const signal = this.useCloseSignal();
-    if (failed || this.socket.lingeringClose === undefined) this.socket.destroy();
+    if ((error !== null && error !== undefined) || this.socket.lingeringClose === undefined) this.socket.destroy();
     else signal.linger(this.settings.scheduler, () => this.socket.destroy());
-    signal.flushed(failed ? socketError(error, errorCode(error)) : null);
+    signal.flushed();
   }
 
   /** Closes at once; the unsent bytes are reported with `code`. */

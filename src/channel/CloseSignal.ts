@@ -44,8 +44,8 @@ export class CloseSignal {
   /** close()'s Promise, once close() was called. */
   private promise: Promise<void> | undefined;
   private settle: ((outcome: Error | null) => void) | undefined;
-  /** undefined while close() flushes; then null, or the error the flush failed with. */
-  private flushError: Error | null | undefined;
+  /** Whether close()'s flush is over, however it ended. */
+  private flushOver = false;
   /** The check of a released channel's flush, while it runs. */
   private stallCheck: Subscription | undefined;
   /** The release bound in ms: on a stalled flush, and on the wait for the peer's EOF after a lingering close. */
@@ -132,9 +132,9 @@ export class CloseSignal {
     this.stallCheck = scheduler.schedule(release, this.period);
   }
 
-  /** close()'s flush is over: `error` is null, or the error it failed with. */
-  flushed(error: Error | null): void {
-    this.flushError ??= error;
+  /** close()'s flush is over, however it ended: the close's result tells whether written bytes were lost. */
+  flushed(): void {
+    this.flushOver = true;
     if (this.result !== undefined) this.settleClosing();
   }
 
@@ -163,15 +163,14 @@ export class CloseSignal {
   }
 
   /**
-   * Settles close()'s Promise once, after the close and the flush: it rejects with the close's error when bytes
-   * were unsent, else with the flush's error if it failed.
+   * Settles close()'s Promise once, after the close and the flush: it rejects with the close's error only when
+   * written bytes were unsent; a failure that lost none is told by `closed$` alone.
    */
   private settleClosing(): void {
     const result = this.result;
-    const flushError = this.flushError;
     const settle = this.settle;
-    if (result === undefined || flushError === undefined || settle === undefined) return;
+    if (result === undefined || !this.flushOver || settle === undefined) return;
     this.settle = undefined;
-    settle(result.unsent !== undefined && result.error !== undefined ? result.error : flushError);
+    settle(result.unsent !== undefined && result.error !== undefined ? result.error : null);
   }
 }
