@@ -90,6 +90,9 @@ describe('connectAsync$ on loopback', () => {
     const channel = await firstValueFrom(connectAsync$('127.0.0.1', server.port).pipe(connected()));
     const [peer] = await accepted;
     await once(peer, 'end');
+    // The channel reads until the peer's EOF in turn (a lingering close), then closes.
+    await once(peer, 'close');
+    await firstValueFrom(channel.closed$);
     expect(channel.closed).toBe(true);
   });
 

@@ -11,6 +11,7 @@ import { lineEnd, toBytes } from './encoding.js';
 import { channelSettings } from './ChannelOptions.js';
 import type { ChannelClose, ChannelCloseWatcher, ChannelOptions, ChannelSettings } from './ChannelOptions.js';
 import { ChannelParts, socketName } from './ChannelParts.js';
+import type { ChannelPhase } from './ChannelParts.js';
 import { ChannelSocketEvents } from './ChannelSocketEvents.js';
 import { CloseSignal, closeResult } from './CloseSignal.js';
 import { Inbound } from './Inbound.js';
@@ -25,12 +26,6 @@ export type { ChannelClose, ChannelCloseWatcher, ChannelOptions } from './Channe
 export function watchChannelClose(channel: Channel, watcher: ChannelCloseWatcher): void {
   channel.watchClose(watcher);
 }
-
-/**
- * Where a channel is: open, after the peer's EOF (still writable if half-open), or closed. A failure is kept
- * apart (`Channel.failure`): it comes before the close.
- */
-type ChannelPhase = 'open' | 'peerEnded' | 'closed';
 
 /**
  * A connected socket as streams: incoming bytes as `data$` and lines as `lines$`, writes with backpressure,
@@ -65,10 +60,11 @@ type ChannelPhase = 'open' | 'peerEnded' | 'closed';
  * Closing. Written bytes are never dropped silently: when some never reach the OS (a reset, `destroy()`),
  * `closed$` emits the error with an `unsent` byte count, and `close()` rejects with it. Errors read as Tcl's
  * (`connection reset by peer`), with the errno `code` and Node's error as `cause`. A Channel is
- * `AsyncDisposable`: `await using channel = ...` closes it at the end of the block. When its owner lets go (an
- * unsubscribe from `connectAsync$`), the channel closes as `close()` does and still flushes what is queued,
- * bounded: once no queued write completes for 30 s, the flush ends and `closed$` reports the unsent bytes
- * (code `ETIMEDOUT`).
+ * `AsyncDisposable`: `await using channel = ...` closes it at the end of the block. A close waits for the
+ * peer's EOF (at most 30 s), reading away what the peer still sends, so that unread input does not reset the
+ * connection and lose the tail of what was written. When its owner lets go (an unsubscribe from
+ * `connectAsync$`), the channel closes as `close()` does and still flushes what is queued, bounded: once no
+ * queued byte reaches the OS for 30 s, the flush ends and `closed$` reports the unsent bytes (code `ETIMEDOUT`).
  *
  * ## Example
  * ```ts
@@ -88,7 +84,7 @@ export class Channel {
   private failure: Error | undefined;
   /** Why writing throws; undefined while the channel is writable. */
   private whyNotWritable: string | undefined;
-  /** Bytes written and not yet handed to the OS, counted in whole writes. */
+  /** Bytes written and not yet handed to the OS: whole writes, until destroy() asks the transport for the rest. */
   private unflushed = 0;
   /** The one internal close watcher (`connectAsync$`'s run), told before the `closed$` subscribers. */
   private owner: ChannelCloseWatcher | undefined;
@@ -240,12 +236,16 @@ export class Channel {
   /**
    * Flushes what is queued, then closes both ways. Unread incoming data is discarded.
    *
+   * Over TCP the close lingers: after the flush it half-closes and reads away what the peer sends until the
+   * peer's EOF (a socket closed with unread input resets, losing the tail of what was written), at most 30 s on
+   * the channel's scheduler, then lets the socket go. `closed$` emits when the socket has closed.
+   *
    * The Promise resolves once the queued bytes are handed to the OS and the channel has closed (`closed$` has
    * emitted). It rejects whenever written bytes were not handed to the OS: the peer reset or the pipe broke
    * (before or during `close()`), or `destroy()` cut the flush short. The reason has a `code` (the socket
    * error's, or `ECANCELED` after `destroy()`), a message that says how many bytes were unsent, and that count
    * as `unsent`; `closed$` emits the same reason with the same count. A failure that lost no written bytes (say a
-   * reset while nothing was queued) does not reject: `closed$` and `data$` report it. Every call returns the
+   * reset once every byte was handed over) does not reject: `closed$` and `data$` report it. Every call returns the
    * same Promise.
    *
    * `close()` waits as long as the peer takes to accept the bytes; to bound it, race it with a timer and call
@@ -260,13 +260,14 @@ export class Channel {
     this.stopWriting('channel was closed with close()');
     const closing = signal.startClosing();
     if (this.phase === 'closed' || this.failure !== undefined) this.onFlushed(undefined);
+    else if (this.socket.lingeringClose !== undefined) this.socket.lingeringClose((error) => this.onFlushed(error));
     else this.socket.end((error) => this.onFlushed(error));
     return closing;
   }
 
   /**
    * `close()`, so that `await using channel = await connect(...)` closes the channel (flushing what was written)
-   * when the block ends. A rejection (bytes unsent) propagates from the block.
+   * when the block ends; a rejection (bytes unsent) propagates from the block.
    *
    * @returns `close()`'s Promise.
    */
@@ -275,19 +276,18 @@ export class Channel {
   }
 
   /**
-   * @internal The owner lets go (an unsubscribe from `connectAsync$`): a graceful close that flushes what is
-   * queued, as Tcl's `close` does, with a bound. Every `stallTimeout` ms (default 30 s) on the channel's
-   * scheduler, a flush in which no queued write has completed since the last check is ended as by `destroy()`,
-   * and `closed$` reports the unsent bytes with code `ETIMEDOUT`. Throws and rejects nothing: `closed$` has the
-   * outcome.
+   * @internal The owner lets go (an unsubscribe from `connectAsync$`): `close()`, which flushes as Tcl's does,
+   * bounded: every `stallTimeout` ms (default 30 s) on the channel's scheduler, a flush whose unsent bytes did not
+   * go down since the last check is cut short, and `closed$` reports them with code `ETIMEDOUT`. Throws and
+   * rejects nothing: `closed$` has the outcome.
    */
   release(stallTimeout?: number): void {
     if (this.phase === 'closed') return;
     // The outcome is on closed$; close()'s own callers still get its rejection.
     this.close().catch(() => undefined);
-    // Nothing for the OS to take (the transport's count: a virtual socket has handed its bytes over already).
+    // Progress in the transport's bytes (a big write completes once, at its end); a virtual socket has none left.
     if (this.socket.writableLength === 0) return;
-    this.useCloseSignal().watchStall(this.settings.scheduler, () => this.unflushed, () => this.destroy(), stallTimeout);
+    this.useCloseSignal().watchStall(this.settings.scheduler, () => this.socket.writableLength, () => this.cutShort('ETIMEDOUT'), stallTimeout);
   }
 
   /**
@@ -295,9 +295,7 @@ export class Channel {
    * silently: `closed$` (and a pending `close()`) report how many bytes were unsent.
    */
   destroy(): void {
-    this.useCloseSignal().cut();
-    this.stopWriting('channel was destroyed');
-    this.socket.destroy();
+    this.cutShort('ECANCELED');
   }
 
   /** @internal The channel's one owner hears of the close first, at once if it has closed. See watchChannelClose. */
@@ -352,10 +350,20 @@ export class Channel {
     this.parts?.drains?.next();
   }
 
-  /** close()'s flush is over: the socket goes, and the Promise settles once the channel has closed. */
+  /** close()'s flush is over: a lingering socket goes at the peer's EOF or the release bound, any other now. */
   private onFlushed(error: Error | null | undefined): void {
+    const signal = this.useCloseSignal();
+    if ((error !== null && error !== undefined) || this.socket.lingeringClose === undefined) this.socket.destroy();
+    else signal.linger(this.settings.scheduler, () => this.socket.destroy());
+    signal.flushed();
+  }
+
+  /** Closes at once; the unsent bytes are reported with `code`. */
+  private cutShort(code: string): void {
+    // What the OS has of a write in progress is not unsent: the transport counts the rest byte by byte.
+    if (this.useCloseSignal().cut(code) && this.phase !== 'closed') this.unflushed = Math.min(this.unflushed, this.socket.writableLength);
+    this.stopWriting('channel was destroyed');
     this.socket.destroy();
-    this.useCloseSignal().flushed(error !== null && error !== undefined ? socketError(error, errorCode(error)) : null);
   }
 
   private useInbound(): Inbound {

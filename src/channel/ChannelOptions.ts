@@ -25,7 +25,7 @@ export type ChannelOptions = {
   readonly allowHalfOpen?: boolean | undefined;
   /**
    * The scheduler of the channel's timers: the bound on the flush after its owner lets go of it (an unsubscribe
-   * from `connectAsync$`). Default `asyncScheduler`.
+   * from `connectAsync$`), and on a close's wait for the peer's EOF. Default `asyncScheduler`.
    */
   readonly scheduler?: SchedulerLike | undefined;
 };

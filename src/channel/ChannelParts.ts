@@ -5,6 +5,12 @@ import type { Inbound } from './Inbound.js';
 import type { LineStream } from './LineStream.js';
 
 /**
+ * Where a channel is: open, after the peer's EOF (still writable if half-open), or closed. A failure is kept
+ * apart (`Channel.failure`): it comes before the close.
+ */
+export type ChannelPhase = 'open' | 'peerEnded' | 'closed';
+
+/**
  * The parts of a channel that only some channels need, each made on first use. They hang off this one object,
  * itself made on first use, so that an idle channel pays one field for all of them: there is one channel per
  * connection.

@@ -3,7 +3,7 @@ import type { SchedulerLike, Subscriber, Subscription } from 'rxjs';
 import { errorCode, unsentError } from '../errors/codes.js';
 import type { ChannelClose, ChannelCloseWatcher } from './ChannelOptions.js';
 
-/** A released channel's flush ends once no queued write has completed for a whole check period of this many ms. */
+/** A released channel's flush ends once its unsent bytes have not gone down for a whole check period of this many ms. */
 const RELEASE_STALL_TIMEOUT = 30_000;
 
 /**
@@ -44,10 +44,12 @@ export class CloseSignal {
   /** close()'s Promise, once close() was called. */
   private promise: Promise<void> | undefined;
   private settle: ((outcome: Error | null) => void) | undefined;
-  /** undefined while close() flushes; then null, or the error the flush failed with. */
-  private flushError: Error | null | undefined;
+  /** Whether close()'s flush is over, however it ended. */
+  private flushOver = false;
   /** The check of a released channel's flush, while it runs. */
   private stallCheck: Subscription | undefined;
+  /** The release bound in ms: on a stalled flush, and on the wait for the peer's EOF after a lingering close. */
+  private period = RELEASE_STALL_TIMEOUT;
   /** Why the flush was cut short, once it was: `ECANCELED` (destroy()), or `ETIMEDOUT` (the stall check). */
   private cutCode: string | undefined;
 
@@ -92,18 +94,21 @@ export class CloseSignal {
     return this.cutCode !== undefined;
   }
 
-  /** The flush is cut short (the socket is being destroyed), for the first reason given. */
-  cut(code = 'ECANCELED'): void {
-    this.cutCode ??= code;
+  /** The flush is cut short (the socket is being destroyed), for the first reason given: true the first time. */
+  cut(code: string): boolean {
+    if (this.cutCode !== undefined) return false;
+    this.cutCode = code;
+    return true;
   }
 
   /**
    * Bounds a released channel's flush: every `period` ms (default 30 s) on `scheduler`, unless the channel has closed, checks
-   * whether `unsent()` went down since the last check; when it did not, calls `cut()`, whose unsent bytes are
-   * then reported with code `ETIMEDOUT`.
+   * whether `unsent()` (bytes) went down since the last check; when it did not, calls `cut()`, which reports the
+   * unsent bytes with code `ETIMEDOUT`.
    */
   watchStall(scheduler: SchedulerLike, unsent: () => number, cut: () => void, period: number = RELEASE_STALL_TIMEOUT): void {
     if (this.result !== undefined || this.stallCheck !== undefined) return;
+    this.period = period;
     let before = unsent();
     const check = (): void => {
       const now = unsent();
@@ -112,15 +117,24 @@ export class CloseSignal {
         this.stallCheck = scheduler.schedule(check, period);
         return;
       }
-      this.cut('ETIMEDOUT');
       cut();
     };
     this.stallCheck = scheduler.schedule(check, period);
   }
 
-  /** close()'s flush is over: `error` is null, or the error it failed with. */
-  flushed(error: Error | null): void {
-    this.flushError ??= error;
+  /**
+   * The flush is over and the socket waits for the peer's EOF: after the release bound (the period given to
+   * `watchStall`, else 30 s) on `scheduler`, unless the channel has closed, `release()` lets it go at once.
+   */
+  linger(scheduler: SchedulerLike, release: () => void): void {
+    if (this.result !== undefined) return;
+    this.stallCheck?.unsubscribe();
+    this.stallCheck = scheduler.schedule(release, this.period);
+  }
+
+  /** close()'s flush is over, however it ended: the close's result tells whether written bytes were lost. */
+  flushed(): void {
+    this.flushOver = true;
     if (this.result !== undefined) this.settleClosing();
   }
 
@@ -149,15 +163,14 @@ export class CloseSignal {
   }
 
   /**
-   * Settles close()'s Promise once, after the close and the flush: it rejects with the close's error when bytes
-   * were unsent, else with the flush's error if it failed.
+   * Settles close()'s Promise once, after the close and the flush: it rejects with the close's error only when
+   * written bytes were unsent; a failure that lost none is told by `closed$` alone.
    */
   private settleClosing(): void {
     const result = this.result;
-    const flushError = this.flushError;
     const settle = this.settle;
-    if (result === undefined || flushError === undefined || settle === undefined) return;
+    if (result === undefined || !this.flushOver || settle === undefined) return;
     this.settle = undefined;
-    settle(result.unsent !== undefined && result.error !== undefined ? result.error : flushError);
+    settle(result.unsent !== undefined && result.error !== undefined ? result.error : null);
   }
 }

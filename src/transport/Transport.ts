@@ -68,7 +68,7 @@ export interface TransportSocket {
   readonly localAddress: SocketAddress | undefined;
   /** The remote endpoint, once connected. */
   readonly remoteAddress: SocketAddress | undefined;
-  /** Bytes queued for writing and not yet handed to the OS. */
+  /** Bytes queued for writing and not yet handed to the OS, counted byte by byte (a write may be handed over in part). */
   readonly writableLength: number;
   /** The write-queue size past which `write` returns false. */
   readonly writableHighWaterMark: number;
@@ -76,6 +76,13 @@ export interface TransportSocket {
   write(chunk: Uint8Array, done?: (error?: Error | null) => void): boolean;
   /** Half-closes after the queued bytes are written; `done` runs then (with an error if flushing failed). */
   end(done?: (error?: Error | null) => void): void;
+  /**
+   * A lingering close, for transports whose sockets reset when closed with unread input (TCP on Linux discards
+   * its send queue then): half-closes after the queued bytes, `done` running as for `end`, then reads and
+   * discards what the peer sends until the peer's EOF, when the socket is released (`close`). The owner bounds
+   * the wait with `destroy()`. Without it, the owner ends, then destroys.
+   */
+  lingeringClose?(done: (error?: Error | null) => void): void;
   /** Releases the socket at once, discarding queued writes. Idempotent. */
   destroy(): void;
   /** Stops delivering `data`. */

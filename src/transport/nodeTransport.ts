@@ -30,6 +30,11 @@ const READ_STARTED = 1;
 const DRAIN_WATCHED = 2;
 /** The owner called destroy(): a local name not read by then is not read, unless the peer's EOF came first. */
 const OWN_DESTROY = 4;
+/**
+ * lingeringClose() was called before the peer's EOF: incoming data is read and discarded until that EOF, the
+ * socket no longer pauses, and the owner closed it (for the local name, as OWN_DESTROY).
+ */
+const LINGERING = 8;
 
 /**
  * A client socket that reads its names just before Node lets go of the handle, unless its owner closed it first
@@ -39,8 +44,10 @@ const OWN_DESTROY = 4;
 class DialedSocket extends Socket {
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     const owner = (this as unknown as OwnedSocket)[OWNER];
-    // An owner that closes on the peer's EOF races Node's own destroy: the peer still closed first.
-    if ((owner.flags & OWN_DESTROY) === 0 || this.readableEnded) owner.keepNames();
+    // An owner that closes on the peer's EOF races Node's own destroy: the peer still closed first. A lingering
+    // close is the owner's own, although Node destroys the socket at the peer's EOF.
+    const flags = owner.flags;
+    if ((flags & LINGERING) === 0 && ((flags & OWN_DESTROY) === 0 || this.readableEnded)) owner.keepNames();
     super._destroy(error, callback);
   }
 }
@@ -52,7 +59,8 @@ function onConnect(this: OwnedSocket): void {
   owner.events.connect();
 }
 function onData(this: OwnedSocket, chunk: Buffer): void {
-  this[OWNER].events.data(chunk);
+  const owner = this[OWNER];
+  if ((owner.flags & LINGERING) === 0) owner.events.data(chunk);
 }
 function onEnd(this: OwnedSocket): void {
   this[OWNER].events.end();
@@ -90,7 +98,7 @@ class NodeSocket implements TransportSocket {
   private dialed: SocketAddress | undefined;
   private local: SocketAddress | undefined;
   private peer: SocketAddress | undefined;
-  /** READ_STARTED, DRAIN_WATCHED and OWN_DESTROY. */
+  /** READ_STARTED, DRAIN_WATCHED, OWN_DESTROY and LINGERING. */
   flags = 0;
   /** The callback of end(done), until the flush is over or the socket has closed. */
   private endDone: ((error?: Error | null) => void) | undefined;
@@ -150,8 +158,17 @@ class NodeSocket implements TransportSocket {
     void this.remoteAddress;
   }
 
+  /**
+   * The bytes not yet handed to the OS: Node's queue, less the write in progress, plus what of it libuv still
+   * holds. Node counts a write in progress whole until all of it is in the kernel, and a big write (or a batch of
+   * writes) is in progress for as long as the peer takes to read it.
+   */
   get writableLength(): number {
-    return this.socket.writableLength;
+    const s = this.socket as Socket & { _writableState?: { writing?: boolean; writelen?: number }; _handle?: { writeQueueSize?: number } | null };
+    const queued = s.writableLength;
+    const state = s._writableState;
+    if (s.connecting || state?.writing !== true) return queued;
+    return queued - (state.writelen ?? 0) + (s._handle?.writeQueueSize ?? 0);
   }
 
   get writableHighWaterMark(): number {
@@ -194,6 +211,20 @@ class NodeSocket implements TransportSocket {
     s.end();
   }
 
+  /**
+   * Half-closes after the queued bytes, then reads the peer's bytes away until its EOF: Node then releases the
+   * socket (its write side has finished and its read side ended), with no reset that would discard the tail of
+   * what was written.
+   */
+  lingeringClose(done: (error?: Error | null) => void): void {
+    // After the peer's EOF nothing more comes, and the peer closed first.
+    if (!this.socket.readableEnded) {
+      this.flags |= LINGERING;
+      this.resume();
+    }
+    this.end(done);
+  }
+
   /** The flush of end(done) is over ('finish'), or the socket closed first. */
   ended(error: Error | null | undefined): void {
     const done = this.endDone;
@@ -209,7 +240,7 @@ class NodeSocket implements TransportSocket {
   }
 
   pause(): void {
-    this.socket.pause();
+    if ((this.flags & LINGERING) === 0) this.socket.pause();
   }
 
   resume(): void {
