@@ -79,8 +79,9 @@ export interface TransportSocket {
   /**
    * A lingering close, for transports whose sockets reset when closed with unread input (TCP on Linux discards
    * its send queue then): half-closes after the queued bytes, `done` running as for `end`, then reads and
-   * discards what the peer sends until the peer's EOF, when the socket is released (`close`). The owner bounds
-   * the wait with `destroy()`. Without it, the owner ends, then destroys.
+   * discards what the peer sends until the peer's EOF, when the socket is released (`close`). A socket that never
+   * wrote has nothing to lose and may be released once its FIN is queued. The owner bounds the wait with
+   * `destroy()`. Without it, the owner ends, then destroys.
    */
   lingeringClose?(done: (error?: Error | null) => void): void;
   /** Releases the socket at once, discarding queued writes. Idempotent. */

@@ -217,6 +217,14 @@ class NodeSocket implements TransportSocket {
    * what was written.
    */
   lingeringClose(done: (error?: Error | null) => void): void {
+    // A socket that never wrote has nothing a reset could lose: it closes once its FIN is queued, as after end().
+    if (this.socket.bytesWritten === 0) {
+      this.end((error) => {
+        done(error);
+        this.destroy();
+      });
+      return;
+    }
     // After the peer's EOF nothing more comes, and the peer closed first.
     if (!this.socket.readableEnded) {
       this.flags |= LINGERING;
