@@ -105,5 +105,27 @@ describe('Channel lingering close (loopback)', () => {
       expect(closes).toEqual([{}]);
       expect(channel.closed).toBe(true);
     });
+
+    it('should close at once when the channel never wrote: a reset could lose nothing of its own', async () => {
+      const peerEnded: Promise<unknown>[] = [];
+      halfOpen = createServer({ allowHalfOpen: true }, (socket) => {
+        peers.push(socket);
+        socket.on('error', () => undefined);
+        peerEnded.push(once(socket, 'end'));
+        socket.write('hello, unread\r\n');
+      });
+      halfOpen.listen(0, '127.0.0.1');
+      await once(halfOpen, 'listening');
+      const port = (halfOpen.address() as AddressInfo).port;
+      const scheduler = new VirtualTimeScheduler(VirtualAction, Infinity);
+      const { channel } = await openChannel('127.0.0.1', port, { scheduler }, opened);
+      scheduler.flush();
+      await settle(20);
+      // No virtual time passes: the release bound never fires, so only a close that does not linger ends.
+      await channel.close();
+      expect(channel.closed).toBe(true);
+      await until(() => peerEnded.length === 1);
+      await peerEnded[0];
+    });
   });
 });
