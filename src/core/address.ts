@@ -18,30 +18,58 @@ export function isExactIPv4(endpoint: SocketAddress | undefined): endpoint is So
 
 const IPV4_PART = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])';
 const IPV4 = new RegExp(`^${IPV4_PART}(?:\\.${IPV4_PART}){3}$`);
-const HEX_GROUP = /^[0-9A-Fa-f]{1,4}$/;
 const ZONE = /^[0-9A-Za-z.:-]+$/;
 
-/** True for an IPv6 literal with an optional zone (`fe80::1%eth0`), as `net.isIPv6` accepts it. */
+const COLON = 58;
+const DOT = 46;
+
+function isHexDigit(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+
+/**
+ * True for an IPv6 literal with an optional zone (`fe80::1%eth0`), as `net.isIPv6` accepts it: up to eight groups
+ * of one to four hex digits, at most one `::`, and an IPv4 address (two groups' worth) only at the end. One pass
+ * over the characters: every lookup answer's addresses are checked with it.
+ */
 function isIPv6(text: string): boolean {
+  let end = text.length;
   const percent = text.indexOf('%');
-  const address = percent === -1 ? text : text.slice(0, percent);
-  if (percent !== -1 && !ZONE.test(text.slice(percent + 1))) return false;
-  const halves = address.split('::');
-  if (halves.length > 2) return false;
+  if (percent !== -1) {
+    if (!ZONE.test(text.slice(percent + 1))) return false;
+    end = percent;
+  }
+  let i = 0;
   let groups = 0;
-  for (let h = 0; h < halves.length; h++) {
-    const half = halves[h]!;
-    if (half === '') continue;
-    const parts = half.split(':');
-    for (let i = 0; i < parts.length; i++) {
-      const part = parts[i]!;
-      // An embedded IPv4 address (::ffff:1.2.3.4) may only end the address, and counts as two groups.
-      if (h === halves.length - 1 && i === parts.length - 1 && IPV4.test(part)) groups += 2;
-      else if (HEX_GROUP.test(part)) groups += 1;
-      else return false;
+  let compressed = false;
+  if (end >= 2 && text.charCodeAt(0) === COLON && text.charCodeAt(1) === COLON) {
+    compressed = true;
+    i = 2;
+  }
+  while (i < end) {
+    const start = i;
+    while (i < end && isHexDigit(text.charCodeAt(i))) i++;
+    if (i < end && text.charCodeAt(i) === DOT) {
+      // An embedded IPv4 address (::ffff:1.2.3.4) ends the address and counts as two groups.
+      if (!IPV4.test(text.slice(start, end))) return false;
+      groups += 2;
+      break;
+    }
+    const length = i - start;
+    if (length === 0 || length > 4) return false;
+    groups++;
+    if (i === end) break;
+    if (text.charCodeAt(i) !== COLON) return false;
+    i++;
+    if (i < end && text.charCodeAt(i) === COLON) {
+      if (compressed) return false;
+      compressed = true;
+      i++;
+    } else if (i === end) {
+      return false;
     }
   }
-  return halves.length === 2 ? groups <= 7 : groups === 8;
+  return compressed ? groups <= 7 : groups === 8;
 }
 
 /** 4 or 6 for an IP literal, 0 for anything else (the answers of `net.isIP`). */
