@@ -106,6 +106,32 @@ describe('Channel lingering close (loopback)', () => {
       expect(channel.closed).toBe(true);
     });
 
+    it('should stop lingering after a bounded amount of discarded input when the peer keeps sending', async () => {
+      let streaming = true;
+      halfOpen = createServer({ allowHalfOpen: true }, (socket) => {
+        peers.push(socket);
+        socket.on('error', () => undefined);
+        socket.resume();
+        const chunk = Buffer.alloc(64 * 1024, 0x78);
+        const pump = (): void => {
+          while (streaming && !socket.destroyed && socket.write(chunk));
+          if (streaming && !socket.destroyed) socket.once('drain', pump);
+        };
+        pump();
+      });
+      halfOpen.listen(0, '127.0.0.1');
+      await once(halfOpen, 'listening');
+      const port = (halfOpen.address() as AddressInfo).port;
+      const scheduler = new VirtualTimeScheduler(VirtualAction, Infinity);
+      const { channel } = await openChannel('127.0.0.1', port, { scheduler }, opened);
+      scheduler.flush();
+      channel.writeLine('bye');
+      // No virtual time passes, so the release bound never fires: only the bound on discarded input ends this.
+      await channel.close();
+      streaming = false;
+      expect(channel.closed).toBe(true);
+    });
+
     it('should close at once when the channel never wrote: a reset could lose nothing of its own', async () => {
       const peerEnded: Promise<unknown>[] = [];
       halfOpen = createServer({ allowHalfOpen: true }, (socket) => {

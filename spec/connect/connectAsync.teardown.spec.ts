@@ -70,6 +70,24 @@ describe('connectAsync$ unsubscribing with bytes queued (loopback)', () => {
     expect(close).toMatchObject({ error: { code: 'ETIMEDOUT' } });
     expect(close.unsent).toBeGreaterThan(0);
   });
+
+  it('should report the bytes an abort left unsent on the closed event, not only that it was aborted', async () => {
+    server = await startServer('127.0.0.1', (socket: Socket) => socket.pause());
+    const scheduler = new VirtualTimeScheduler(VirtualAction, Infinity);
+    const controller = new AbortController();
+    const events: ConnectEvent[] = [];
+    connectAsync$('127.0.0.1', server.port, { scheduler, signal: controller.signal }).subscribe((e) => events.push(e));
+    const channel = await connectedChannel(events, () => scheduler.flush());
+    channel.write(new Uint8Array(64 * 1024 * 1024));
+    controller.abort(new Error('user gave up'));
+    await new Promise((resolve) => setImmediate(resolve));
+    scheduler.flush();
+    await firstValueFrom(channel.closed$);
+    await new Promise((resolve) => setImmediate(resolve));
+    const closed = events.find((e) => e.type === 'closed');
+    expect(closed).toMatchObject({ type: 'closed', error: { code: 'ETIMEDOUT' } });
+    expect((closed as unknown as { error: { unsent: number } }).error.unsent).toBeGreaterThan(0);
+  });
 });
 
 describe('connectAsync$ when the subscription ends as the connect settles', () => {

@@ -2,6 +2,7 @@ import { defer, map, of } from 'rxjs';
 import type { Observable, SchedulerLike } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { ArgumentOutOfRangeError, connectAsync$, ConnectError, connectTimeout, createSnapshot, flushOnConnect, InvalidArgumentError, reconnect, snapshot } from '../../src/index.js';
+import type { LookupFunction } from '../../src/index.js';
 import type { ConnectEvent, ReconnectEvent, ReconnectPolicy } from '../../src/index.js';
 import { MAX_DELAY } from '../../src/validation/validate.js';
 import { connectAfter, createVirtualNetwork, hang, refuseAfter } from '../../src/testing/index.js';
@@ -328,6 +329,25 @@ describe('reconnect on the virtual network', () => {
     expect(timeline.filter((t) => / failed |ECONNREFUSED/.test(t) && !t.startsWith('5 '))).toEqual(ends);
     expect(completed).toBe(true);
     expect(network.openSockets()).toEqual([]);
+  });
+
+  it("should go on retrying when a resolver fails with its own AbortError (its signal is not the connect's)", () => {
+    const timeline: string[] = [];
+    let completed = false;
+    let lookups = 0;
+    testRun((scheduler) => {
+      const network = createVirtualNetwork(scheduler, { 'h.test': { addresses: { '192.0.2.1': connectAfter(10) } } });
+      const lookup: LookupFunction = (_host, _options, callback) => {
+        lookups++;
+        callback(Object.assign(new Error('The operation was aborted'), { code: 'ABORT_ERR', name: 'AbortError' }));
+      };
+      connectAsync$('h.test', 80, { transport: network.transport, lookup, family: 4 })
+        .pipe(reconnect({ initialDelay: 50, maxRetries: 2 }))
+        .subscribe({ next: (e) => timeline.push(`${scheduler.now()} r${e.round} ${label(e)}`), complete: () => (completed = true) });
+    });
+    expect(timeline.filter((t) => / failed /.test(t))).toEqual(['0 r0 failed ERR_LOOKUP', '50 r1 failed ERR_LOOKUP', '150 r2 failed ERR_LOOKUP']);
+    expect(lookups).toBe(3);
+    expect(completed).toBe(true);
   });
 
   it('should stop for good when the signal closes a connected channel', () => {

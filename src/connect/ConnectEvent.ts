@@ -113,7 +113,8 @@ export type ClosedEvent = {
   readonly type: 'closed';
   /**
    * Why it closed, if a socket error closed it (`ECONNRESET`, ...), or the {@link ConnectError} with code
-   * `'ABORT_ERR'` when the connect's AbortSignal closed it.
+   * `'ABORT_ERR'` when the connect's AbortSignal closed it (unless the close lost bytes: then the channel's error,
+   * with `unsent`).
    */
   readonly error?: Error;
 };

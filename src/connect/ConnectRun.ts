@@ -148,7 +148,9 @@ export class ConnectRun implements ChannelCloseWatcher, DialReport {
   channelClosed({ error }: ChannelClose): void {
     const signal = this.signal;
     this.stopListening();
-    this.output.closed(this.subscriber, signal?.aborted === true ? abortFailure(signal.reason) : error);
+    // The channel's own error wins: it tells what was lost (a flush cut short, with `unsent`). A reconnect over an
+    // aborted signal then fails its next round at once, with the AbortError.
+    this.output.closed(this.subscriber, error ?? (signal?.aborted === true ? abortFailure(signal.reason) : undefined));
   }
 
   /**

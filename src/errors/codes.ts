@@ -89,10 +89,13 @@ export type ErrorDecision = {
   readonly cause: unknown;
 };
 
-/** The code of a lookup failure; a resolver that throws a plain error counts as a resolution error. */
+/**
+ * The code of a lookup failure; a resolver that throws a plain error counts as a resolution error, and so does a
+ * resolver's own AbortError (its per-query timeout, say): `ABORT_ERR` on a connect means its signal was aborted.
+ */
 export function lookupCode(error: unknown): string {
   const code = errorCode(error);
-  return code === 'EUNKNOWN' ? 'ERR_LOOKUP' : code;
+  return code === 'EUNKNOWN' || code === 'ABORT_ERR' ? 'ERR_LOOKUP' : code;
 }
 
 /** A lookup of `what` that found nothing: the resolver's code (`ENOTFOUND` without an error) and its text. */

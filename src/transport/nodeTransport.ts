@@ -36,6 +36,12 @@ const OWN_DESTROY = 4;
  */
 const LINGERING = 8;
 
+/** How much a lingering close reads and discards before it gives up on the peer's EOF and releases the socket. */
+const LINGER_MAX_BYTES = 1024 * 1024;
+/** The `bytesRead` past which a lingering socket stops waiting; set on the net.Socket when the linger starts. */
+const LINGER_READ_LIMIT = Symbol('rxconnect.lingerReadLimit');
+type LingeringSocket = OwnedSocket & { [LINGER_READ_LIMIT]: number };
+
 /**
  * A client socket that reads its names just before Node lets go of the handle, unless its owner closed it first
  * (not after the peer's EOF, nor after an error): Node drops the handle, and with it the local name, in
@@ -61,6 +67,8 @@ function onConnect(this: OwnedSocket): void {
 function onData(this: OwnedSocket, chunk: Buffer): void {
   const owner = this[OWNER];
   if ((owner.flags & LINGERING) === 0) owner.events.data(chunk);
+  // A peer that keeps sending while we linger would keep the socket (and a core) busy until the owner's bound.
+  else if (this.bytesRead > (this as LingeringSocket)[LINGER_READ_LIMIT]) this.destroy();
 }
 function onEnd(this: OwnedSocket): void {
   this[OWNER].events.end();
@@ -228,6 +236,7 @@ class NodeSocket implements TransportSocket {
     // After the peer's EOF nothing more comes, and the peer closed first.
     if (!this.socket.readableEnded) {
       this.flags |= LINGERING;
+      (this.socket as LingeringSocket)[LINGER_READ_LIMIT] = this.socket.bytesRead + LINGER_MAX_BYTES;
       this.resume();
     }
     this.end(done);
