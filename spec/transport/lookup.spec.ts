@@ -24,6 +24,20 @@ describe('safeLookup', () => {
     expect(calls).toEqual([[thrown, []]]);
   });
 
+  it('should hand back a cancel that never throws, even when the resolver\'s does', () => {
+    let calls = 0;
+    const pending: LookupFunction = () => ({
+      cancel() {
+        calls++;
+        throw new Error('cancel broke');
+      },
+    });
+    const cancel = safeLookup(pending, 'h.test', 4, 80, () => undefined);
+    expect(cancel).toBeDefined();
+    expect(() => cancel?.()).not.toThrow();
+    expect(calls).toBe(1);
+  });
+
   it('should hand back the resolver\'s cancel, bound to its handle, while no answer came', () => {
     const handle = {
       cancelled: false,

@@ -34,10 +34,6 @@ export class PendingLookup {
     this.dialer = undefined;
     const cancel = this.cancel;
     this.cancel = undefined;
-    try {
-      cancel?.();
-    } catch {
-      // A resolver's cancel that throws changes nothing: its answer is ignored anyway.
-    }
+    cancel?.();
   }
 }

@@ -99,11 +99,7 @@ export class ListenRun {
   private release(): void {
     const cancel = this.cancelLookup;
     this.cancelLookup = undefined;
-    try {
-      cancel?.();
-    } catch {
-      // A resolver's cancel that throws changes nothing: its answer is ignored anyway.
-    }
+    cancel?.();
     for (const s of this.servers.splice(0)) s.close();
     for (const e of this.queued.splice(0)) e.channel.destroy();
   }

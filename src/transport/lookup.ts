@@ -7,7 +7,8 @@ import type { SocketAddress } from '../core/socket.js';
  * answer with junk. `done` is called once, with the error, or with the answer's valid IP addresses of `family`
  * (any family for 0), deduplicated, in resolver order, each with `port`.
  *
- * @returns The resolver's cancel, when it offers one and has not answered yet.
+ * @returns The resolver's cancel, when it offers one and has not answered yet. It never throws: a resolver whose
+ * cancel throws changes nothing, as its answer is ignored anyway.
  */
 export function safeLookup(
   lookup: LookupFunction,
@@ -45,7 +46,13 @@ export function safeLookup(
     catchRejection(handle, callback);
     if (!answered && handle !== null && typeof handle === 'object' && typeof handle.cancel === 'function') {
       const cancelHandle = handle.cancel as () => void;
-      cancel = () => cancelHandle.call(handle);
+      cancel = () => {
+        try {
+          cancelHandle.call(handle);
+        } catch {
+          // The answer is ignored from now on, whatever the resolver's cancel did.
+        }
+      };
     }
   } catch (error) {
     callback(error ?? new Error('lookup threw'));
