@@ -10,7 +10,19 @@ export { InvalidArgumentError } from './errors/InvalidArgumentError.js';
 export { ArgumentOutOfRangeError } from './errors/ArgumentOutOfRangeError.js';
 export { ChannelClosedError } from './errors/ChannelClosedError.js';
 export type { ChannelEncoding, ChannelTranslation } from './channel/encoding.js';
-export type { AttemptCancelledEvent, AttemptEvent, AttemptFailedEvent, ClosedEvent, ConnectedEvent, ConnectEvent, ConnectEventOf, FailedEvent, ResolvedEvent } from './connect/ConnectEvent.js';
+export type {
+  AttemptCancelledEvent,
+  AttemptEvent,
+  AttemptFailedEvent,
+  ClosedEvent,
+  ConnectedEvent,
+  ConnectEvent,
+  ConnectEventOf,
+  FailedEvent,
+  HandshakeEvent,
+  ResolvedEvent,
+} from './connect/ConnectEvent.js';
+export type { TlsCertificate, TlsCipher, TlsInfo, TlsKey, TlsMaterial, TlsOptions, TlsServerOptions, TlsSession, TlsVersion } from './core/tls.js';
 export type { ConnectOptions, ConnectStrategy, FamilyOrder } from './connect/ConnectOptions.js';
 export type { SnapshotSubject, SocketAddress, SocketName, SocketSnapshot } from './core/socket.js';
 export type {
@@ -22,6 +34,8 @@ export type {
   LookupOptions,
   ServerEvents,
   SocketEvents,
+  TlsDone,
+  TlsRequest,
   Transport,
   TransportServer,
   TransportSocket,
@@ -36,5 +50,5 @@ export type { ReconnectEvent, ReconnectPolicy } from './operators/reconnect.js';
 export { WriteQueueOverflowError } from './errors/WriteQueueOverflowError.js';
 export { listen$ } from './listen/listen.js';
 export type { ListenOptions } from './listen/ListenOptions.js';
-export type { ConnectionEvent, ListeningEvent, ServerEvent } from './listen/ServerEvent.js';
+export type { ConnectionEvent, HandshakeFailedEvent, ListeningEvent, ServerEvent } from './listen/ServerEvent.js';
 export { LineTooLongError } from './errors/LineTooLongError.js';

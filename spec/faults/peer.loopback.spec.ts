@@ -167,6 +167,7 @@ describe('faults from the peer (loopback)', () => {
             listening.next(event.socknames[0]?.port ?? 0);
             return [];
           }
+          if (event.type !== 'connection') return [];
           connections.push(event.channel);
           // Read every line until the client's EOF, then answer and close.
           return event.channel.lines$.pipe(

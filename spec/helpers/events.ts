@@ -17,8 +17,10 @@ export function label(event: ConnectEvent): string {
       return `attemptFailed ${event.attempt} ${event.address.address} ${event.error.code}`;
     case 'attemptCancelled':
       return `attemptCancelled ${event.attempt} ${event.address.address} ${event.reason}`;
+    case 'handshake':
+      return `handshake ${event.attempt} ${event.address.address}`;
     case 'connected':
-      return `connected ${event.attempt} ${event.address.address}`;
+      return `connected ${event.attempt} ${event.address.address}${event.tls ? ` ${event.tls.protocol ?? ''} ${event.tls.alpnProtocol ?? ''}`.trimEnd() : ''}`;
     case 'failed':
       return `failed ${event.error.code}`;
     case 'closed':
@@ -38,6 +40,8 @@ export function grammarProblems(events: readonly ConnectEvent[], completed: bool
   const outcomes = new Map<number, string>();
   let terminal: string | undefined;
   let closed = false;
+  /** The attempt whose handshake runs: the only one still in flight, and the only one that may connect. */
+  let handshaking: number | undefined;
   let lastElapsed = -Infinity;
   for (const [i, e] of events.entries()) {
     const at = `event ${i} (${label(e)})`;
@@ -52,14 +56,23 @@ export function grammarProblems(events: readonly ConnectEvent[], completed: bool
         break;
       case 'attempt':
         if (!resolved) problems.push(`${at}: attempt before any resolved`);
+        if (handshaking !== undefined) problems.push(`${at}: attempt after a handshake started`);
         if (terminal !== undefined) problems.push(`${at}: attempt after the terminal event`);
         if (e.attempt !== nextAttempt) problems.push(`${at}: expected attempt ${nextAttempt}`);
         nextAttempt = e.attempt + 1;
         open.add(e.attempt);
         break;
+      case 'handshake':
+        if (!open.has(e.attempt)) problems.push(`${at}: handshake for attempt ${e.attempt}, which is not in flight`);
+        if (open.size > 1) problems.push(`${at}: attempts other than ${e.attempt} still in flight at the handshake`);
+        if (handshaking !== undefined) problems.push(`${at}: second handshake`);
+        handshaking = e.attempt;
+        break;
       case 'attemptFailed':
       case 'attemptCancelled':
       case 'connected':
+        if (handshaking !== undefined && e.attempt !== handshaking) problems.push(`${at}: outcome for attempt ${e.attempt} during attempt ${handshaking}'s handshake`);
+        if (handshaking !== undefined && e.type === 'attemptCancelled' && e.reason === 'lost') problems.push(`${at}: the handshaking attempt cannot lose`);
         if (!open.has(e.attempt)) problems.push(`${at}: outcome for attempt ${e.attempt}, which is not in flight`);
         if (outcomes.has(e.attempt)) problems.push(`${at}: second outcome for attempt ${e.attempt}`);
         outcomes.set(e.attempt, e.type);

@@ -1,3 +1,4 @@
+import type { TlsSession } from '../core/tls.js';
 import { BehaviorSubject, Subject } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { ChannelClosedError } from '../errors/ChannelClosedError.js';
@@ -136,6 +137,14 @@ export class Channel {
   /** The remote endpoint, as Tcl's `-peername`. Kept after a close as `sockname` is. */
   get peername(): SocketName {
     return (this.useParts().peername ??= socketName(this.socket.remoteAddress));
+  }
+
+  /**
+   * The TLS session of a channel connected (or accepted) with `tls`: protocol, ALPN, cipher, whether the peer's
+   * certificate verified, and `peerCertificate()`. `null` for plain TCP.
+   */
+  get tls(): TlsSession | null {
+    return this.socket.tls ?? null;
   }
 
   /** Emits once when the channel has closed, for whatever reason, then completes. Late subscribers get it too. */

@@ -1,4 +1,4 @@
-import type { ConnectEvent, SocketAddress } from '../index.js';
+import type { ConnectEvent, SocketAddress, TlsInfo } from '../index.js';
 import type { Target } from './target.js';
 
 /** An error as `--json` shows it. */
@@ -10,7 +10,8 @@ export type JsonEvent = { readonly elapsed: number } & (
   | { readonly type: 'attempt'; readonly attempt: number; readonly address: SocketAddress; readonly local?: SocketAddress }
   | { readonly type: 'attemptFailed'; readonly attempt: number; readonly address: SocketAddress; readonly error: JsonError }
   | { readonly type: 'attemptCancelled'; readonly attempt: number; readonly address: SocketAddress; readonly reason: 'lost' | 'timeout' }
-  | { readonly type: 'connected'; readonly attempt: number; readonly address: SocketAddress }
+  | { readonly type: 'handshake'; readonly attempt: number; readonly address: SocketAddress }
+  | { readonly type: 'connected'; readonly attempt: number; readonly address: SocketAddress; readonly tls?: TlsInfo }
   | { readonly type: 'failed'; readonly error: JsonError }
   | { readonly type: 'closed'; readonly error?: JsonError }
 );
@@ -59,8 +60,12 @@ export function toJsonEvent(event: ConnectEvent): JsonEvent {
       return { type: 'attemptFailed', elapsed, attempt: event.attempt, address: address(event.address), error: jsonError(event.error) };
     case 'attemptCancelled':
       return { type: 'attemptCancelled', elapsed, attempt: event.attempt, address: address(event.address), reason: event.reason };
+    case 'handshake':
+      return { type: 'handshake', elapsed, attempt: event.attempt, address: address(event.address) };
     case 'connected':
-      return { type: 'connected', elapsed, attempt: event.attempt, address: address(event.address) };
+      return event.tls === undefined
+        ? { type: 'connected', elapsed, attempt: event.attempt, address: address(event.address) }
+        : { type: 'connected', elapsed, attempt: event.attempt, address: address(event.address), tls: event.tls };
     case 'failed':
       return { type: 'failed', elapsed, error: jsonError(event.error) };
     case 'closed':

@@ -49,8 +49,12 @@ export function server$(events$: Observable<ServerEvent>, mode: 'echo' | 'time',
         log(`listening on ${describeSocknames(event.socknames)}`);
         return EMPTY;
       }
-      const { channel } = event;
       const who = formatTarget(event.clientAddress, event.clientPort);
+      if (event.type === 'handshakeFailed') {
+        log(`${who} dropped: ${event.error.message}`);
+        return EMPTY;
+      }
+      const { channel } = event;
       if (mode === 'time') {
         // The man page's Server proc.
         log(`Connection from ${event.clientAddress} registered`);

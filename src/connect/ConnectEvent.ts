@@ -1,6 +1,7 @@
 import type { Channel } from '../channel/Channel.js';
 import type { SocketAddress } from '../core/socket.js';
 import type { ConnectError } from '../errors/ConnectError.js';
+import type { TlsInfo } from '../core/tls.js';
 
 /** The typed events of {@link connectAsync$}. `elapsed` is milliseconds since subscription, read from the scheduler. */
 export type ConnectEvent =
@@ -8,6 +9,7 @@ export type ConnectEvent =
   | AttemptEvent
   | AttemptFailedEvent
   | AttemptCancelledEvent
+  | HandshakeEvent
   | ConnectedEvent
   | FailedEvent
   | ClosedEvent;
@@ -79,6 +81,21 @@ export type AttemptCancelledEvent = {
   readonly reason: 'lost' | 'timeout';
 };
 
+/**
+ * With the `tls` option: TCP connected (the other attempts are cancelled) and the TLS handshake starts on this
+ * attempt. Its outcome follows: `connected` when the handshake finishes, or `attemptFailed` when it fails.
+ */
+export type HandshakeEvent = {
+  /** Milliseconds since subscription, read from the scheduler. */
+  readonly elapsed: number;
+  /** Always `'handshake'`: what this event is. */
+  readonly type: 'handshake';
+  /** The attempt whose TCP connect won. */
+  readonly attempt: number;
+  /** The remote address it connected to. */
+  readonly address: SocketAddress;
+};
+
 /** The connect succeeded: the terminal event of a successful connect. */
 export type ConnectedEvent = {
   /** Milliseconds since subscription, read from the scheduler. */
@@ -91,6 +108,8 @@ export type ConnectedEvent = {
   readonly address: SocketAddress;
   /** The connected socket, open while the subscription lasts. */
   readonly channel: Channel;
+  /** With the `tls` option: what the handshake agreed on (protocol, ALPN, cipher, verification). */
+  readonly tls?: TlsInfo;
 };
 
 /** The connect failed: the terminal event of a failed connect. It is data, not an error notification. */

@@ -1,6 +1,7 @@
 import type { SchedulerLike } from 'rxjs';
 import type { ChannelEncoding, ChannelTranslation } from '../channel/encoding.js';
 import type { LookupFunction, Transport } from '../transport/Transport.js';
+import type { TlsOptions } from '../core/tls.js';
 
 /** Options of {@link connectAsync$}. Every option is validated when `connectAsync$` is called. */
 export type ConnectOptions = {
@@ -70,6 +71,12 @@ export type ConnectOptions = {
    * An already aborted signal fails at once, without a lookup.
    */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * TLS on the winning connection: `true` for Node's defaults, or {@link TlsOptions}. The race is a TCP race;
+   * the handshake runs on the winner, between a `handshake` event and `connected`, which carries what it agreed
+   * on. `servername` defaults to the host when it is a name. Default: none (plain TCP).
+   */
+  readonly tls?: boolean | TlsOptions | undefined;
 };
 
 /** Which family a happy-eyeballs connect starts with (see {@link ConnectOptions.familyOrder}). */

@@ -2,6 +2,7 @@ import type { SchedulerLike } from 'rxjs';
 import type { Channel } from '../channel/Channel.js';
 import type { ConnectError } from '../errors/ConnectError.js';
 import type { SocketAddress } from '../core/socket.js';
+import type { TlsInfo, TlsSession } from '../core/tls.js';
 import type { Attempt } from './Attempt.js';
 import type { ConnectEvent } from './ConnectEvent.js';
 
@@ -26,7 +27,8 @@ export type ConnectOutput = {
   attemptStarted(to: RunSubscriber, attempt: Attempt): void;
   attemptFailed(to: RunSubscriber, attempt: Attempt, error: ConnectError): void;
   attemptLost(to: RunSubscriber, attempt: Attempt): void;
-  connected(to: RunSubscriber, winner: Attempt, channel: Channel): void;
+  handshake(to: RunSubscriber, winner: Attempt): void;
+  connected(to: RunSubscriber, winner: Attempt, channel: Channel, tls: TlsSession | undefined): void;
   failed(to: RunSubscriber, error: ConnectError): void;
   closed(to: RunSubscriber, error: Error | undefined): void;
 };
@@ -58,8 +60,13 @@ export class EventOutput implements ConnectOutput {
     emit(to, { type: 'attemptCancelled', elapsed: this.elapsed, attempt: index, address, reason: 'lost' });
   }
 
-  connected(to: RunSubscriber, { index, address }: Attempt, channel: Channel): void {
-    emit(to, { type: 'connected', elapsed: this.elapsed, attempt: index, address, channel });
+  handshake(to: RunSubscriber, { index, address }: Attempt): void {
+    emit(to, { type: 'handshake', elapsed: this.elapsed, attempt: index, address });
+  }
+
+  connected(to: RunSubscriber, { index, address }: Attempt, channel: Channel, tls: TlsSession | undefined): void {
+    const elapsed = this.elapsed;
+    emit(to, tls === undefined ? { type: 'connected', elapsed, attempt: index, address, channel } : { type: 'connected', elapsed, attempt: index, address, channel, tls: tlsInfo(tls) });
   }
 
   failed(to: RunSubscriber, error: ConnectError): void {
@@ -82,6 +89,7 @@ export const CHANNEL_OUTPUT: ConnectOutput = {
   attemptStarted() {},
   attemptFailed() {},
   attemptLost() {},
+  handshake() {},
   connected(to, _winner, channel) {
     emit(to, channel);
   },
@@ -92,6 +100,14 @@ export const CHANNEL_OUTPUT: ConnectOutput = {
     to.complete();
   },
 };
+
+/** What a handshake agreed on, as a plain value read once (the session itself reads the socket when asked). */
+function tlsInfo(session: TlsSession): TlsInfo {
+  const { protocol, alpnProtocol, authorized, authorizationError, cipher } = session;
+  return authorizationError === undefined
+    ? { protocol, alpnProtocol, authorized, cipher }
+    : { protocol, alpnProtocol, authorized, authorizationError, cipher };
+}
 
 /** Emits unless the subscriber is gone; returns whether it is still there. */
 function emit(to: RunSubscriber, value: ConnectEvent | Channel): boolean {

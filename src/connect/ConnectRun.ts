@@ -3,6 +3,7 @@ import type { ChannelClose, ChannelCloseWatcher } from '../channel/Channel.js';
 import type { ConnectError } from '../errors/ConnectError.js';
 import type { SocketAddress } from '../core/socket.js';
 import type { TransportSocket } from '../transport/Transport.js';
+import type { TlsOptions, TlsSession } from '../core/tls.js';
 import { destroySocket } from './Attempt.js';
 import type { Attempt } from './Attempt.js';
 import type { ConnectOutput, RunSubscriber } from './ConnectOutput.js';
@@ -20,6 +21,8 @@ export class ConnectRun implements ChannelCloseWatcher, DialReport {
   private readonly subscriber: RunSubscriber;
   private readonly output: ConnectOutput;
   private dialer: Dialer | undefined = undefined;
+  /** The attempt whose TCP connect won, while its TLS handshake runs (the dialer is kept meanwhile). */
+  private handshaking: Attempt | undefined = undefined;
   private channel: Channel | undefined = undefined;
   /** The plan's AbortSignal while this run listens to it (from start to the end of the connect or channel). */
   private signal: AbortSignal | undefined = undefined;
@@ -55,6 +58,10 @@ export class ConnectRun implements ChannelCloseWatcher, DialReport {
     const dialer = this.dialer;
     this.dialer = undefined;
     dialer?.cancel();
+    // A handshake under way ends with its socket; the transport then reports nothing more of it.
+    const winner = this.handshaking;
+    this.handshaking = undefined;
+    if (winner !== undefined) destroySocket(winner.socket as TransportSocket);
     this.releaseChannel();
   }
 
@@ -78,7 +85,10 @@ export class ConnectRun implements ChannelCloseWatcher, DialReport {
     const dialer = this.dialer;
     if (dialer !== undefined) {
       this.stopListening();
-      dialer.abort(signal.reason);
+      const winner = this.handshaking;
+      this.handshaking = undefined;
+      if (winner === undefined) dialer.abort(signal.reason);
+      else dialer.abortWinner(signal.reason, winner);
       return;
     }
     signal.removeEventListener('abort', this);
@@ -130,11 +140,41 @@ export class ConnectRun implements ChannelCloseWatcher, DialReport {
       dialer.abortWinner(signal.reason, winner);
       return;
     }
-    const { encoding, translation, maxLineLength } = dialer.plan;
-    const channel = new Channel(socket, { encoding, translation, maxLineLength, scheduler: dialer.plan.scheduler });
+    const { tls } = dialer.plan;
+    if (tls === undefined) this.openChannel(dialer, winner, socket, undefined);
+    else this.startHandshake(dialer, winner, socket, tls);
+  }
+
+  /**
+   * TCP has won and the losers are reported: the handshake runs on the winner. The dialer is kept until it ends,
+   * for the error of a failed handshake (which names the earlier attempts) and for an abort.
+   */
+  private startHandshake(dialer: Dialer, winner: Attempt, socket: TransportSocket, options: TlsOptions): void {
+    this.dialer = dialer;
+    this.handshaking = winner;
+    this.output.handshake(this.subscriber, winner);
+    this.stopIfUnwanted();
+    if (this.handshaking !== winner) return;
+    const { transport } = dialer.plan;
+    // Validation made sure a transport given with `tls` has startTls.
+    (transport.startTls as NonNullable<typeof transport.startTls>)(socket, { side: 'client', options }, (error, session) => {
+      if (this.handshaking !== winner) return;
+      this.handshaking = undefined;
+      if (error === null) {
+        this.dialer = undefined;
+        this.openChannel(dialer, winner, socket, session);
+      } else {
+        dialer.failWinner(winner, error);
+      }
+    });
+  }
+
+  private openChannel(dialer: Dialer, winner: Attempt, socket: TransportSocket, tls: TlsSession | undefined): void {
+    const { encoding, translation, maxLineLength, scheduler } = dialer.plan;
+    const channel = new Channel(socket, { encoding, translation, maxLineLength, scheduler });
     // Set before it is handed out: a subscriber that leaves on it has teardown close it.
     this.channel = channel;
-    this.output.connected(this.subscriber, winner, channel);
+    this.output.connected(this.subscriber, winner, channel, tls);
     if (!this.subscriber.closed) watchChannelClose(channel, this);
   }
 

@@ -9,7 +9,7 @@ import type { Addresses } from './AddressQueue.js';
 import { Attempt, destroySocket } from './Attempt.js';
 import type { AttemptOwner } from './Attempt.js';
 import type { ConnectPlan } from './connectPlan.js';
-import { abortFailure, connectFailure, localAddressFailure } from './failure.js';
+import { abortFailure, connectFailure, handshakeFailure, localAddressFailure } from './failure.js';
 import { boundLocals, resolvedLocals } from './localAddresses.js';
 import type { Locals } from './localAddresses.js';
 import type { LookupError } from './failure.js';
@@ -130,6 +130,18 @@ export class Dialer implements AttemptOwner, LookupOwner {
     this.abortAttempts(reason, [winner], this.failedAttempts);
   }
 
+  /**
+   * The winner's TLS handshake failed with `cause`: the winner fails (its socket goes), then the connect, with
+   * the handshake's error leading and every attempt's own in `attempts`. Other addresses are not tried.
+   */
+  failWinner(winner: Attempt, cause: unknown): void {
+    const { scheduler, host } = this.plan;
+    winner.fail(handshakeFailure(winner.address, scheduler.now() - winner.startedAt, cause, host, winner.local));
+    const attemptErrors = [...this.failedAttempts, winner].sort((a, b) => a.index - b.index).map((a) => a.failure as ConnectError);
+    this.report.attemptFailed(winner, winner.failure as ConnectError);
+    this.report.failed(ConnectError.aggregate(attemptErrors, { code: winner.failure?.code ?? 'EPROTO' }));
+  }
+
   private abortAttempts(reason: unknown, aborted: readonly Attempt[], failed: readonly Attempt[]): void {
     const now = this.plan.scheduler.now();
     for (const attempt of aborted) attempt.fail(ConnectError.forAttempt(attempt.address, now - attempt.startedAt, abortedError(reason), attempt.local));
@@ -154,11 +166,11 @@ export class Dialer implements AttemptOwner, LookupOwner {
     this.dropInFlight(attempt);
     // Once done, the list is no longer changed: it is the losers' list as it stands.
     const losers = this.inFlight;
-    // The failed attempts are kept while `connected` is reported: an abort from a loser's event needs them.
     this.settle(false);
     for (const loser of losers) loser.cancel();
+    // The failed attempts stay (the dialer goes once the run has what it needs): an abort from a loser's event,
+    // or a TLS handshake's failure, names them.
     this.report.connected(attempt, losers);
-    this.failedAttempts.length = 0;
   }
 
   /** @internal For {@link Attempt}: its dial failed (or timed out). */

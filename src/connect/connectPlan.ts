@@ -15,6 +15,8 @@ import {
   parseScheduler,
 } from '../validation/validate.js';
 import type { KnownKeys } from '../validation/validate.js';
+import { parseTlsOptions } from '../validation/tlsOptions.js';
+import type { TlsOptions } from '../core/tls.js';
 import { ipFamily } from '../core/address.js';
 import { nodeTransport } from '../transport/nodeTransport.js';
 import { parseTransport } from '../transport/Transport.js';
@@ -46,6 +48,8 @@ export type ConnectPlan = {
   readonly noDelay: boolean | undefined;
   readonly keepAlive: boolean | undefined;
   readonly signal: AbortSignal | undefined;
+  /** The TLS settings (servername decided), or undefined for plain TCP. */
+  readonly tls: TlsOptions | undefined;
 };
 
 export const MIN_ATTEMPT_DELAY = 10;
@@ -55,7 +59,7 @@ export const MAX_ATTEMPT_DELAY = 2000;
 export const CONNECT_OPTIONS: KnownKeys<ConnectOptions> = {
   strategy: true, attemptDelay: true, resolutionDelay: true, firstFamilyCount: true, attemptTimeout: true, family: true,
   myaddr: true, myport: true, lookup: true, transport: true, scheduler: true, encoding: true, translation: true,
-  maxLineLength: true, noDelay: true, keepAlive: true, signal: true, maxConcurrentAttempts: true, familyOrder: true,
+  maxLineLength: true, noDelay: true, keepAlive: true, signal: true, maxConcurrentAttempts: true, familyOrder: true, tls: true,
 };
 
 /** Node's names for connect options (`net.connect`'s), and what rxconnect calls them. */
@@ -88,7 +92,7 @@ export function connectPlan(hostArg: unknown, portArg: unknown, optionsArg: unkn
     familyOrder: s.familyOrder, firstFamilyCount: s.firstFamilyCount, attemptTimeout: s.attemptTimeout, maxConcurrentAttempts: s.maxConcurrentAttempts, family: s.family, myaddr: s.myaddr,
     myport: s.myport, lookup: s.lookup, transport: s.transport, scheduler: s.scheduler, encoding: s.encoding,
     translation: s.translation, maxLineLength: s.maxLineLength, noDelay: s.noDelay, keepAlive: s.keepAlive,
-    signal: s.signal,
+    signal: s.signal, tls: s.tls,
   };
 }
 
@@ -108,7 +112,8 @@ function settings(optionsArg: unknown, host: string, hostFamily: 0 | 4 | 6): Set
   }
   const myaddr = o.myaddr === undefined ? undefined : parseHost(o.myaddr, 'myaddr');
   const myport = o.myport === undefined ? undefined : parsePort(o.myport, 'myport', true);
-  const transport = parseTransport(o.transport, 'dial') ?? nodeTransport;
+  const tls = parseTlsOptions(o.tls, host);
+  const transport = parseTransport(o.transport, 'dial', tls !== undefined) ?? nodeTransport;
   const lookup = parseFunction<LookupFunction>(o.lookup, 'lookup') ?? transport.lookup;
   const scheduler = parseScheduler(o.scheduler, 'scheduler');
   const encoding = parseChoice<ChannelEncoding>(o.encoding, 'encoding', ENCODINGS, 'utf-8');
@@ -119,7 +124,7 @@ function settings(optionsArg: unknown, host: string, hostFamily: 0 | 4 | 6): Set
   const signal = parseSignal(o.signal, 'signal');
   return {
     strategy, attemptDelay, resolutionDelay, familyOrder, firstFamilyCount, attemptTimeout, maxConcurrentAttempts, family, myaddr, myport, lookup,
-    transport, scheduler, encoding, translation, maxLineLength, noDelay, keepAlive, signal,
+    transport, scheduler, encoding, translation, maxLineLength, noDelay, keepAlive, signal, tls,
   };
 }
 

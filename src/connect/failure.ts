@@ -1,5 +1,6 @@
 import { ConnectError } from '../errors/ConnectError.js';
-import { lookupCode, lookupFailure, mostRelevant, tclText } from '../errors/codes.js';
+import { errorCode, handshakeText, lookupCode, lookupFailure, mostRelevant, tclText } from '../errors/codes.js';
+import type { SocketAddress } from '../core/socket.js';
 
 /** A lookup of the host that failed: the family it asked for (0 for both) and the resolver's error. */
 export type LookupError = { readonly family: 0 | 4 | 6; readonly error: unknown };
@@ -80,4 +81,13 @@ export function abortFailure(reason: unknown, connect?: AbortedConnect): Connect
 /** The error of a connect whose local address `myaddr` resolved to nothing. */
 export function localAddressFailure(myaddr: string, error: unknown): ConnectError {
   return new ConnectError(lookupFailure(`local address ${myaddr}`, error, undefined));
+}
+
+/**
+ * The error of an attempt whose TLS handshake failed: Node's code, a text that names the host
+ * (`certificate for localhost is self-signed`), the address, and Node's error as `cause`.
+ */
+export function handshakeFailure(address: SocketAddress, duration: number, cause: unknown, host: string, local?: SocketAddress): ConnectError {
+  const text = handshakeText(cause, `certificate for ${host}`);
+  return new ConnectError({ code: errorCode(cause), address: address.address, port: address.port, duration, local, cause, text, handshake: true });
 }

@@ -19,6 +19,10 @@ export type ConnectErrorInit = {
   readonly detail?: string | undefined;
   /** The underlying error (Node's). */
   readonly cause?: unknown;
+  /** The message's lead, when Tcl's text for the code would not say it (a TLS handshake's failure). */
+  readonly text?: string | undefined;
+  /** The TLS handshake failed (TCP had connected). */
+  readonly handshake?: boolean | undefined;
 };
 
 /**
@@ -53,16 +57,26 @@ export class ConnectError extends Error {
   readonly duration: number | undefined;
   /** The local address the attempt was bound to, if any. */
   readonly local: SocketAddress | undefined;
+  /**
+   * True when TCP connected and the TLS handshake then failed (`code` is then Node's: `CERT_HAS_EXPIRED`,
+   * `ERR_TLS_CERT_ALTNAME_INVALID`, `ECONNRESET`, ...); for a whole connect, when its handshake failed.
+   */
+  readonly handshake: boolean;
+  /** The lead of the message: Tcl's text for the code, or the handshake's own. */
+  readonly #text: string;
 
   constructor(init: ConnectErrorInit) {
     const attempts = init.attempts ?? [];
-    super(describe(init, attempts), init.cause === undefined ? undefined : { cause: init.cause });
+    const text = init.text ?? tclText(init.code, nodeMessage(init.cause));
+    super(describe(text, init, attempts), init.cause === undefined ? undefined : { cause: init.cause });
     this.code = init.code;
     this.address = init.address;
     this.port = init.port;
     this.attempts = attempts;
     this.duration = init.duration;
     this.local = init.local;
+    this.handshake = init.handshake === true;
+    this.#text = text;
   }
 
   /** The error of one attempt, from the transport's error (Node's, or a virtual one). */
@@ -77,9 +91,19 @@ export class ConnectError extends Error {
    * A tie goes to the latest attempt. With no attempt errors, `fallback` decides.
    */
   static aggregate(attempts: readonly ConnectError[], fallback: ConnectErrorInit): ConnectError {
-    const best = mostRelevant(attempts, (a) => a.code);
+    // A failed handshake got furthest of all: TCP had connected.
+    const best = attempts.find((a) => a.handshake) ?? mostRelevant(attempts, (a) => a.code);
     if (best === undefined) return new ConnectError(fallback);
-    return new ConnectError({ code: best.code, address: best.address, port: best.port, attempts, cause: best.cause });
+    const { code, address, port, cause, handshake } = best;
+    return new ConnectError({ code, address, port, attempts, cause, handshake, text: best.#text });
+  }
+
+  /** @internal The clause of this attempt in a whole connect's message. */
+  static clause(e: ConnectError): string {
+    const where = e.address === undefined ? '' : `${e.address} port ${e.port ?? '?'}: `;
+    const after = e.duration === undefined ? '' : ` after ${Math.round(e.duration)} ms`;
+    // The handshake's own text leads the whole message; its clause says where it failed.
+    return `${where}${e.handshake ? 'TLS handshake failed' : e.#text}${after}`;
   }
 }
 
@@ -88,15 +112,8 @@ function nodeMessage(error: unknown): string | undefined {
   return typeof message === 'string' && message !== '' ? message : undefined;
 }
 
-function clause(e: ConnectError): string {
-  const where = e.address === undefined ? '' : `${e.address} port ${e.port ?? '?'}: `;
-  const after = e.duration === undefined ? '' : ` after ${Math.round(e.duration)} ms`;
-  return `${where}${tclText(e.code, nodeMessage(e.cause))}${after}`;
-}
-
-function describe(init: ConnectErrorInit, attempts: readonly ConnectError[]): string {
-  const text = tclText(init.code, nodeMessage(init.cause));
-  if (attempts.length > 0) return `${text} (${attempts.map(clause).join('; ')})`;
+function describe(text: string, init: ConnectErrorInit, attempts: readonly ConnectError[]): string {
+  if (attempts.length > 0) return `${text} (${attempts.map((a) => ConnectError.clause(a)).join('; ')})`;
   if (init.duration !== undefined && init.address !== undefined) {
     return `${text} (${init.address} port ${init.port ?? '?'} after ${Math.round(init.duration)} ms)`;
   }

@@ -159,3 +159,59 @@ export function mostRelevant<T>(items: readonly T[], code: (item: T) => string):
   for (const item of items) if (best === undefined || relevance(code(item)) >= relevance(code(best))) best = item;
   return best;
 }
+
+/** Verification codes of a certificate, and what each says about it (after "certificate for localhost"). */
+const CERTIFICATE_TEXTS: Readonly<Record<string, string>> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'is self-signed',
+  SELF_SIGNED_CERT_IN_CHAIN: 'has a self-signed certificate in its chain that is not trusted',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'is signed by an unknown authority',
+  UNABLE_TO_GET_ISSUER_CERT: 'is signed by an unknown authority',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'is signed by an unknown authority',
+  CERT_UNTRUSTED: 'is not trusted',
+  CERT_HAS_EXPIRED: 'has expired',
+  CERT_NOT_YET_VALID: 'is not valid yet',
+  CERT_REVOKED: 'is revoked',
+  CERT_SIGNATURE_FAILURE: 'has a bad signature',
+  INVALID_PURPOSE: 'is not meant for this use',
+};
+
+/** OpenSSL's handshake errors that have a plainer way to say them. */
+const HANDSHAKE_TEXTS: Readonly<Record<string, string>> = {
+  ERR_SSL_WRONG_VERSION_NUMBER: 'TLS handshake failed: the peer does not speak TLS',
+  ERR_SSL_HTTP_REQUEST: 'TLS handshake failed: the peer sent plain HTTP',
+  ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL: 'TLS handshake failed: the server accepts none of the ALPN protocols offered',
+  ERR_SSL_NO_APPLICATION_PROTOCOL: 'TLS handshake failed: none of the ALPN protocols offered is accepted',
+  ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION: 'TLS handshake failed: no protocol version in common',
+  ERR_SSL_UNSUPPORTED_PROTOCOL: 'TLS handshake failed: no protocol version in common',
+  ERR_SSL_NO_PROTOCOLS_AVAILABLE: 'TLS handshake failed: no protocol version in common',
+  ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: 'TLS handshake failed: the peer refused it',
+  ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: 'TLS handshake failed: the server requires a client certificate',
+  ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE: 'TLS handshake failed: the client sent no certificate',
+  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: 'TLS handshake failed: the peer rejected the certificate',
+  ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: 'TLS handshake failed: the peer does not trust the certificate\'s authority',
+  ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED: 'TLS handshake failed: the peer found the certificate expired',
+  ERR_TLS_CLIENT_CERT_REJECTED: 'TLS handshake failed: the client certificate does not verify',
+};
+
+/**
+ * The readable text of a failed TLS handshake, naming whose certificate it is about (`certificate for
+ * localhost is self-signed`), from Node's error: its code, its `reason` (OpenSSL's), its message.
+ *
+ * @param whose What the certificate is of: `certificate for localhost`, or `client certificate`.
+ */
+export function handshakeText(error: unknown, whose: string): string {
+  const code = errorCode(error);
+  const certificate = CERTIFICATE_TEXTS[code];
+  if (certificate !== undefined) return `${whose} ${certificate}`;
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    const names = (error as { cert?: { subjectaltname?: unknown } } | null)?.cert?.subjectaltname;
+    return typeof names === 'string' && names !== '' ? `${whose} does not match: it names ${names}` : `${whose} does not match the name`;
+  }
+  const plain = HANDSHAKE_TEXTS[code];
+  if (plain !== undefined) return plain;
+  if (Object.hasOwn(TEXTS, code)) return `${TEXTS[code] ?? code} during the TLS handshake`;
+  const reason = (error as { reason?: unknown } | null)?.reason;
+  const message = (error as { message?: unknown } | null)?.message;
+  const why = typeof reason === 'string' && reason !== '' ? reason : typeof message === 'string' && message !== '' ? message : code;
+  return `TLS handshake failed: ${why}`;
+}

@@ -1,5 +1,6 @@
 import type { ChannelEncoding, ChannelTranslation } from '../channel/encoding.js';
 import type { LookupFunction, Transport } from '../transport/Transport.js';
+import type { TlsServerOptions } from '../core/tls.js';
 
 /** Options of {@link listen$}. Every option is validated when `listen$` is called. */
 export type ListenOptions = {
@@ -39,4 +40,10 @@ export type ListenOptions = {
    * live on, as on unsubscribe. An already aborted signal errors at once, listening on nothing.
    */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Serve TLS: the server's `key` and `cert` (or `pfx`), and optionally ALPN, client certificates
+   * (`requestCert`, `ca`) and `handshakeTimeout`. Each client's handshake runs before its `connection`; one that
+   * fails or stalls is reported as `handshakeFailed` and dropped. Default: none (plain TCP).
+   */
+  readonly tls?: TlsServerOptions | undefined;
 };

@@ -1,5 +1,7 @@
 import type { Channel } from '../channel/Channel.js';
 import type { SocketName } from '../core/socket.js';
+import type { TlsInfo } from '../core/tls.js';
+import type { ConnectError } from '../errors/ConnectError.js';
 
 /**
  * The events of {@link listen$}: `listening` once every address is bound, then one `connection` per client.
@@ -8,9 +10,11 @@ import type { SocketName } from '../core/socket.js';
  *   server). With port 0 it shows the port that was picked.
  * - `connection.channel`: the accepted client as a {@link Channel}, paused until you read it; it is yours to
  *   close. `clientAddress` and `clientPort` are the client's numeric address and port, as Tcl passes them to the
- *   accept command.
+ *   accept command. With `tls`, it comes once the client's handshake has finished, and carries what it agreed on.
+ * - `handshakeFailed` (with `tls` only): a client whose handshake failed or took longer than `handshakeTimeout`
+ *   was dropped. It is data, not an error: the server goes on.
  */
-export type ServerEvent = ListeningEvent | ConnectionEvent;
+export type ServerEvent = ListeningEvent | ConnectionEvent | HandshakeFailedEvent;
 
 /** The server listens: one name per bound address, IPv4 first. */
 export type ListeningEvent = {
@@ -26,6 +30,23 @@ export type ConnectionEvent = {
   readonly type: 'connection';
   /** The accepted connection. It lives until closed, even after the server's subscription ends. */
   readonly channel: Channel;
+  /** The client's numeric address. */
+  readonly clientAddress: string;
+  /** The client's port. */
+  readonly clientPort: number;
+  /** With `tls`: what the handshake agreed on (`authorized` tells whether a client certificate verified). */
+  readonly tls?: TlsInfo;
+};
+
+/** With `tls`: a client's handshake failed or stalled, and the client was dropped. */
+export type HandshakeFailedEvent = {
+  /** Always `'handshakeFailed'`: what this event is. */
+  readonly type: 'handshakeFailed';
+  /**
+   * Why: Node's code (`ERR_SSL_HTTP_REQUEST`, `ECONNRESET`, `ERR_TLS_CLIENT_CERT_REJECTED`, ...) or `ETIMEDOUT`
+   * after `handshakeTimeout`, with `handshake: true`, the client's address, and Node's error as `cause`.
+   */
+  readonly error: ConnectError;
   /** The client's numeric address. */
   readonly clientAddress: string;
   /** The client's port. */

@@ -1,6 +1,6 @@
 import { Observable } from 'rxjs';
 import type { ListenOptions } from './ListenOptions.js';
-import type { ServerEvent } from './ServerEvent.js';
+import type { ConnectionEvent, ListeningEvent, ServerEvent } from './ServerEvent.js';
 import { listenPlan } from './listenPlan.js';
 import { abortFailure } from '../connect/failure.js';
 import { ListenRun } from './ListenRun.js';
@@ -82,6 +82,8 @@ import { ListenRun } from './ListenRun.js';
  * @returns A cold Observable of {@link ServerEvent}s; it errors with a `ConnectError` when it cannot listen.
  * @throws InvalidArgumentError or ArgumentOutOfRangeError, naming the argument, for bad input. Nothing is opened.
  */
+export function listen$(port: number | string, options?: ListenOptions & { readonly tls?: undefined }): Observable<ListeningEvent | ConnectionEvent>;
+export function listen$(port: number | string, options?: ListenOptions): Observable<ServerEvent>;
 export function listen$(port: number | string, options?: ListenOptions): Observable<ServerEvent> {
   const plan = listenPlan(port, options);
   return new Observable<ServerEvent>((subscriber) => {

@@ -1,3 +1,5 @@
+import { parseTlsServerOptions } from '../validation/tlsOptions.js';
+import type { TlsServerOptions } from '../core/tls.js';
 import { ENCODINGS, TRANSLATIONS } from '../channel/encoding.js';
 import { parseMaxLineLength } from '../validation/validate.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
@@ -35,12 +37,14 @@ export type ListenPlan = {
   readonly noDelay: boolean | undefined;
   readonly keepAlive: boolean | undefined;
   readonly signal: AbortSignal | undefined;
+  /** The TLS settings of accepted clients, or undefined for plain TCP. */
+  readonly tls: (TlsServerOptions & { readonly handshakeTimeout: number }) | undefined;
 };
 
 /** The keys of {@link ListenOptions}: anything else is rejected, with a suggestion. */
 export const LISTEN_OPTIONS: KnownKeys<ListenOptions> = {
   myaddr: true, family: true, backlog: true, lookup: true, transport: true, encoding: true, translation: true,
-  maxLineLength: true, allowHalfOpen: true, noDelay: true, keepAlive: true, signal: true,
+  maxLineLength: true, allowHalfOpen: true, noDelay: true, keepAlive: true, signal: true, tls: true,
 };
 
 /** Node's names for listen options (`server.listen`'s and `net.createServer`'s), and what rxconnect calls them. */
@@ -61,7 +65,8 @@ export function listenPlan(portArg: unknown, optionsArg: unknown): ListenPlan {
     throw new InvalidArgumentError('family', `is ${family}, but myaddr ${myaddr ?? ''} is an IPv${myaddrFamily} address`);
   }
   const backlog = o.backlog === undefined ? undefined : parseInteger(o.backlog, 'backlog', 0, 2147483647, 0);
-  const transport = parseTransport(o.transport, 'listen') ?? nodeTransport;
+  const tls = parseTlsServerOptions(o.tls);
+  const transport = parseTransport(o.transport, 'listen', tls !== undefined) ?? nodeTransport;
   const lookup = parseFunction<LookupFunction>(o.lookup, 'lookup') ?? transport.lookup;
   const encoding = parseChoice<ChannelEncoding>(o.encoding, 'encoding', ENCODINGS, 'utf-8');
   const translation = parseChoice<ChannelTranslation>(o.translation, 'translation', TRANSLATIONS, 'auto');
@@ -72,6 +77,6 @@ export function listenPlan(portArg: unknown, optionsArg: unknown): ListenPlan {
   const signal = parseSignal(o.signal, 'signal');
   return {
     port, myaddr, myaddrFamily, family, backlog, lookup, transport, encoding, translation, maxLineLength, allowHalfOpen,
-    noDelay, keepAlive, signal,
+    noDelay, keepAlive, signal, tls,
   };
 }

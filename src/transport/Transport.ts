@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import type { SocketAddress } from '../core/socket.js';
+import type { TlsOptions, TlsServerOptions, TlsSession } from '../core/tls.js';
 
 /** One address as `dns.lookup(host, { all: true })` returns it. */
 export type LookupAddress = {
@@ -86,11 +87,28 @@ export interface TransportSocket {
   lingeringClose?(done: (error?: Error | null) => void): void;
   /** Releases the socket at once, discarding queued writes. Idempotent. */
   destroy(): void;
+  /** The TLS session once {@link Transport.startTls} has finished its handshake; absent or undefined for plain TCP. */
+  readonly tls?: TlsSession | undefined;
   /** Stops delivering `data`. */
   pause(): void;
   /** Delivers `data` again. */
   resume(): void;
 }
+
+/**
+ * A TLS handshake to run on a connected socket: as the client (`servername` already decided: absent for an IP
+ * literal) or as the server. The same options object is passed for every socket of one connect or listen, so a
+ * transport may keep what it derives from it (Node's SecureContext) per object.
+ */
+export type TlsRequest =
+  | { readonly side: 'client'; readonly options: TlsOptions }
+  | { readonly side: 'server'; readonly options: TlsServerOptions };
+
+/**
+ * How a handshake ended: `null` and the session, or the error (Node's, with its code: `CERT_HAS_EXPIRED`,
+ * `ECONNRESET`, ...). The socket is destroyed after a failure. Not called after the owner's own `destroy()`.
+ */
+export type TlsDone = (error: Error | null, session?: TlsSession) => void;
 
 /** A listening endpoint of a transport. */
 export interface TransportServer {
@@ -133,6 +151,13 @@ export interface Transport {
   dial(request: DialRequest, events: SocketEvents): TransportSocket;
   /** Listens on one local address; `done` gets the server or the error (`EADDRINUSE`, ...). */
   listen(request: ListenRequest, events: ServerEvents, done: (error: Error | null, server?: TransportServer) => void): void;
+  /**
+   * Runs a TLS handshake on a connected socket of this transport, before anything was written or read on it.
+   * While it runs the socket delivers no `data` or `end`, and its failure goes to `done` alone (then `close` may
+   * follow); afterwards `data` is the decrypted stream, `write` encrypts, and `tls` describes the session.
+   * Transports without it cannot carry the `tls` option.
+   */
+  startTls?(socket: TransportSocket, request: TlsRequest, done: TlsDone): void;
 }
 
 /** Socket events that go nowhere: for sockets whose owner has not attached yet, or no longer listens. */
@@ -147,13 +172,16 @@ export const NO_EVENTS: SocketEvents = {
 
 /**
  * A custom transport: an object with `lookup` and the method the caller needs (`dial` to connect, `listen` to
- * serve). Undefined when not given.
+ * serve), and `startTls` when the caller asks for TLS. Undefined when not given.
  */
-export function parseTransport(value: unknown, needs: 'dial' | 'listen'): Transport | undefined {
+export function parseTransport(value: unknown, needs: 'dial' | 'listen', withTls = false): Transport | undefined {
   if (value === undefined) return undefined;
   const methods = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
   if (typeof methods[needs] !== 'function' || typeof methods['lookup'] !== 'function') {
     throw new InvalidArgumentError('transport', `must be a Transport (with lookup and ${needs})`, 'ERR_INVALID_ARG_TYPE');
+  }
+  if (withTls && typeof methods['startTls'] !== 'function') {
+    throw new InvalidArgumentError('transport', 'must have startTls to carry the tls option', 'ERR_INVALID_ARG_TYPE');
   }
   return value as Transport;
 }

@@ -1,6 +1,8 @@
 import { lookup as dnsLookup } from 'node:dns';
 import { Server, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { SocketAddress } from '../core/socket.js';
+import type { TlsSession } from '../core/tls.js';
 import { isExactIPv4 } from '../core/address.js';
 import { NAMES_KEPT, NO_EVENTS } from './Transport.js';
 import type {
@@ -8,10 +10,13 @@ import type {
   ListenRequest,
   ServerEvents,
   SocketEvents,
+  TlsDone,
+  TlsRequest,
   Transport,
   TransportServer,
   TransportSocket,
 } from './Transport.js';
+import { NodeTlsSession, clientVerifyError, wrapInTls } from './nodeTls.js';
 
 function endpoint(address: string | undefined, family: string | number | undefined, port: number | undefined): SocketAddress | undefined {
   if (address === undefined || port === undefined) return undefined;
@@ -101,7 +106,10 @@ function onDrain(this: OwnedSocket): void {
  */
 class NodeSocket implements TransportSocket {
   events: SocketEvents;
-  private readonly socket: Socket;
+  /** The net.Socket, or once startTls() has begun, the TLSSocket that took over its handle. */
+  private socket: Socket;
+  /** The TLS session, once the handshake has finished. */
+  tls: TlsSession | undefined = undefined;
   /** The address a client socket dialed, until it has connected: undefined means connected. */
   private dialed: SocketAddress | undefined;
   private local: SocketAddress | undefined;
@@ -250,6 +258,27 @@ class NodeSocket implements TransportSocket {
     done(error);
   }
 
+  /**
+   * Hands the connected socket to a TLSSocket, which reads and writes through the same handle from now on: the
+   * raw socket's listeners go (the TLSSocket reports its errors and close), and the names are read now, while
+   * the raw socket still answers for them.
+   */
+  startTls(request: TlsRequest, done: TlsDone): void {
+    this.keepNames();
+    const raw = this.socket;
+    raw.off('connect', onConnect);
+    raw.off('error', onError);
+    raw.off('close', onClose);
+    const secure = wrapInTls(raw, request);
+    (secure as unknown as OwnedSocket)[OWNER] = this;
+    this.socket = secure;
+    secure.pause();
+    const handshake = new Handshake(this, secure, request, done);
+    secure.once(request.side === 'client' ? 'secureConnect' : 'secure', () => handshake.secured());
+    secure.on('error', (error: Error) => handshake.failed(error));
+    secure.on('close', () => handshake.closed());
+  }
+
   destroy(): void {
     this.flags |= OWN_DESTROY;
     // Node's destroy() is idempotent.
@@ -272,6 +301,59 @@ class NodeSocket implements TransportSocket {
   }
 }
 
+/**
+ * One handshake of a NodeSocket: its end goes to `done`, once, unless the owner destroyed the socket; then the
+ * TLSSocket's errors and close are the socket's events, as a plain socket's.
+ */
+class Handshake {
+  private finished = false;
+
+  constructor(
+    private readonly owner: NodeSocket,
+    private readonly socket: TLSSocket,
+    private readonly request: TlsRequest,
+    private readonly done: TlsDone,
+  ) {}
+
+  secured(): void {
+    const { socket, request, owner } = this;
+    let authorized = socket.authorized;
+    let authorizationError: string | undefined = socket.authorizationError === null ? undefined : String(socket.authorizationError);
+    if (request.side === 'server' && request.options.requestCert === true) {
+      const error = clientVerifyError(socket);
+      authorized = error === null;
+      authorizationError = error === null ? undefined : (error.code ?? error.message);
+      if (error !== null && request.options.rejectUnauthorized !== false) {
+        socket.destroy(Object.assign(new Error(error.message), { code: error.code ?? 'ERR_TLS_CLIENT_CERT_REJECTED', cause: error }));
+        return;
+      }
+    }
+    this.finish();
+    owner.tls = new NodeTlsSession(socket, authorized, authorizationError);
+    this.done(null, owner.tls);
+  }
+
+  failed(error: Error): void {
+    if (this.finish()) this.done(error);
+    else this.owner.events.error(error);
+  }
+
+  closed(): void {
+    const { owner } = this;
+    // A peer that closed during the handshake without an alert: the socket closed with no error.
+    if (this.finish()) this.done(Object.assign(new Error('the peer closed the connection during the TLS handshake'), { code: 'ECONNRESET' }));
+    owner.events.close();
+    owner.ended(this.socket.errored);
+  }
+
+  /** Whether the handshake was still running (and `done` is due), unless the owner destroyed the socket. */
+  private finish(): boolean {
+    if (this.finished) return false;
+    this.finished = true;
+    return (this.owner.flags & OWN_DESTROY) === 0;
+  }
+}
+
 class NodeServer implements TransportServer {
   readonly address: SocketAddress;
   private readonly server: Server;
@@ -289,6 +371,10 @@ class NodeServer implements TransportServer {
 /** The transport over real sockets: `node:net` and `node:dns`. */
 export const nodeTransport: Transport = {
   lookup: dnsLookup,
+
+  startTls(socket: TransportSocket, request: TlsRequest, done: TlsDone): void {
+    (socket as NodeSocket).startTls(request, done);
+  },
 
   dial(request: DialRequest, events: SocketEvents): TransportSocket {
     const socket = new DialedSocket({ allowHalfOpen: false });

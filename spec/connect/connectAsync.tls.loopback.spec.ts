@@ -1,0 +1,104 @@
+import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
+import { connect, connectAsync$, ConnectError } from '../../src/index.js';
+import type { ConnectEvent, ConnectEventOf } from '../../src/index.js';
+import { testCertificates } from '../helpers/certs.js';
+import { grammarProblems, label } from '../helpers/events.js';
+import { DUAL, fixedLookup, loopbackFixtures } from '../helpers/loopback.js';
+import { tlsPeer } from '../helpers/tlsPeer.js';
+
+/** Subscribes until the connect settles and returns its events; a connected channel is echoed once, then closed. */
+async function settle(events$: ReturnType<typeof connectAsync$>): Promise<ConnectEvent[]> {
+  const events: ConnectEvent[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const sub = events$.subscribe({
+      next: (e) => {
+        events.push(e);
+        if (e.type === 'connected' || e.type === 'failed') {
+          queueMicrotask(() => sub.unsubscribe());
+          resolve();
+        }
+      },
+      error: reject,
+    });
+  });
+  expect(grammarProblems(events, false)).toEqual([]);
+  return events;
+}
+
+function failedOf(events: readonly ConnectEvent[]): ConnectError {
+  const last = events.at(-1);
+  if (last?.type !== 'failed') throw new Error(`not failed: ${last?.type}`);
+  return last.error;
+}
+
+describe('connectAsync$ with tls on loopback', () => {
+  const net = loopbackFixtures();
+  const certs = testCertificates();
+
+  it('should race TCP, then run the handshake on the winner, and connect with what it agreed on', async () => {
+    const server = await net.server('127.0.0.1', tlsPeer({ identity: certs.server, ALPNProtocols: ['h2', 'http/1.1'] }));
+    const events = await settle(connectAsync$('localhost', server.port, { lookup: fixedLookup([{ address: '127.0.0.1', family: 4 }]), tls: { ca: certs.ca, ALPNProtocols: ['h2'] } }));
+    expect(events.map(label)).toEqual(['resolved 6', 'resolved 4 127.0.0.1', 'attempt 0 127.0.0.1', 'handshake 0 127.0.0.1', 'connected 0 127.0.0.1 TLSv1.3 h2']);
+    const connected = events.at(-1) as ConnectEventOf<'connected'>;
+    expect(connected.tls).toStrictEqual({ protocol: 'TLSv1.3', alpnProtocol: 'h2', authorized: true, cipher: connected.channel.tls?.cipher });
+    expect(connected.tls?.cipher.name).toMatch(/^TLS_/);
+    expect(connected.channel.tls?.peerCertificate()?.subject).toEqual(expect.objectContaining({ CN: 'localhost' }));
+  });
+
+  it('should carry bytes and lines both ways over TLS, and half-close with reading going on', async () => {
+    const server = await net.server('127.0.0.1', tlsPeer({ identity: certs.server, onSecure: (socket) => {
+      let got = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (text: string) => (got += text));
+      // After the client's half-close the server still answers, then ends.
+      socket.on('end', () => socket.end(`got ${got.length}: ${got.slice(0, 5)}\nbye\n`));
+    } }));
+    const channel = await connect('127.0.0.1', server.port, { tls: { ca: certs.ca } });
+    expect(channel.tls?.protocol).toBe('TLSv1.3');
+    const lines = lastValueFrom(channel.lines$.pipe(toArray()));
+    channel.write('hello');
+    channel.write(new Uint8Array(200_000).fill(97));
+    channel.end();
+    expect(await lines).toEqual(['got 200005: hello', 'bye']);
+    await firstValueFrom(channel.closed$);
+  });
+
+  it('should fail a self-signed certificate with a readable error, and accept it with rejectUnauthorized: false', async () => {
+    const server = await net.server('127.0.0.1', tlsPeer({ identity: certs.selfSigned }));
+    const events = await settle(connectAsync$('localhost', server.port, { lookup: fixedLookup([{ address: '127.0.0.1', family: 4 }]), tls: true }));
+    expect(events.map(label).slice(-3)).toEqual(['handshake 0 127.0.0.1', 'attemptFailed 0 127.0.0.1 DEPTH_ZERO_SELF_SIGNED_CERT', 'failed DEPTH_ZERO_SELF_SIGNED_CERT']);
+    const error = failedOf(events);
+    expect(error).toBeInstanceOf(ConnectError);
+    expect(error.handshake).toBe(true);
+    expect(error.message).toMatch(new RegExp(`^certificate for localhost is self-signed \\(127\\.0\\.0\\.1 port ${server.port}: TLS handshake failed after \\d+ ms\\)$`));
+    expect((error.cause as { code?: string }).code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
+    const accepted = await settle(connectAsync$('localhost', server.port, { lookup: fixedLookup([{ address: '127.0.0.1', family: 4 }]), tls: { rejectUnauthorized: false } }));
+    const connected = accepted.at(-1) as ConnectEventOf<'connected'>;
+    expect(connected.tls).toEqual(expect.objectContaining({ authorized: false, authorizationError: 'DEPTH_ZERO_SELF_SIGNED_CERT' }));
+  });
+
+  it('should fail a certificate for another name, and an expired one', async () => {
+    const wrong = await net.server('127.0.0.1', tlsPeer({ identity: certs.wrongName }));
+    const wrongEvents = await settle(connectAsync$('localhost', wrong.port, { lookup: fixedLookup([{ address: '127.0.0.1', family: 4 }]), tls: { ca: certs.ca } }));
+    expect(failedOf(wrongEvents).code).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
+    expect(failedOf(wrongEvents).message).toMatch(/^certificate for localhost does not match: it names DNS:other\.example \(/);
+    const expired = await net.server('127.0.0.1', tlsPeer({ identity: certs.expired }));
+    const expiredEvents = await settle(connectAsync$('localhost', expired.port, { lookup: fixedLookup([{ address: '127.0.0.1', family: 4 }]), tls: { ca: certs.ca } }));
+    expect(failedOf(expiredEvents).code).toBe('CERT_HAS_EXPIRED');
+    expect(failedOf(expiredEvents).message).toMatch(/^certificate for localhost has expired \(/);
+  });
+
+  it('should not try other addresses once a handshake has started', async () => {
+    const server = await net.server('127.0.0.1', (raw) => raw.once('data', () => raw.resetAndDestroy()));
+    const lookup = fixedLookup([{ address: '127.0.0.1', family: 4 }, { address: '127.0.0.2', family: 4 }]);
+    const events = await settle(connectAsync$('localhost', server.port, { lookup, family: 4, tls: { ca: certs.ca } }));
+    expect(events.map(label)).toEqual(['resolved 4 127.0.0.1,127.0.0.2', 'attempt 0 127.0.0.1', 'handshake 0 127.0.0.1', 'attemptFailed 0 127.0.0.1 ECONNRESET', 'failed ECONNRESET']);
+    expect(failedOf(events).message).toMatch(/^connection reset by peer during the TLS handshake \(/);
+  });
+
+  it('should use the dual-stack fallback before the handshake', async () => {
+    const server = await net.server('127.0.0.1', tlsPeer({ identity: certs.server }));
+    const events = await settle(connectAsync$('localhost', server.port, { lookup: fixedLookup(DUAL), tls: { ca: certs.ca } }));
+    expect(events.map(label).slice(-2)).toEqual(['handshake 1 127.0.0.1', 'connected 1 127.0.0.1 TLSv1.3']);
+  });
+});

@@ -1,0 +1,89 @@
+import type { Socket } from 'node:net';
+import { TLSSocket, connect as tlsConnect, createSecureContext } from 'node:tls';
+import type { ConnectionOptions, PeerCertificate, SecureContext } from 'node:tls';
+import type { TlsCertificate, TlsCipher, TlsOptions, TlsServerOptions, TlsSession } from '../core/tls.js';
+import type { TlsRequest } from './Transport.js';
+
+/**
+ * One SecureContext per options object: parsing keys and loading CAs costs milliseconds, and a connect or a
+ * listen passes the same object for each of its sockets. Kept weakly, so it goes with the options.
+ */
+const contexts = new WeakMap<object, SecureContext>();
+
+function secureContext(options: TlsOptions | TlsServerOptions): SecureContext {
+  let context = contexts.get(options);
+  if (context === undefined) {
+    const { ca, cert, key, pfx, passphrase, minVersion, maxVersion, ciphers } = options;
+    const given = Object.entries({ ca, cert, key, pfx, passphrase, minVersion, maxVersion, ciphers }).filter(([, value]) => value !== undefined);
+    context = createSecureContext(Object.fromEntries(given));
+    contexts.set(options, context);
+  }
+  return context;
+}
+
+/** Starts the handshake of `request` on the connected `raw` socket; the TLS socket takes over its handle. */
+export function wrapInTls(raw: Socket, request: TlsRequest): TLSSocket {
+  const context = secureContext(request.options);
+  if (request.side === 'client') {
+    const { servername, ALPNProtocols, rejectUnauthorized, session, checkServerIdentity } = request.options;
+    // Only the options given: tls.connect's defaults (rejectUnauthorized: true, Node's checkServerIdentity) are
+    // overridden by a key that is present, even undefined.
+    const options: ConnectionOptions = { socket: raw, secureContext: context };
+    if (servername !== undefined) options.servername = servername;
+    if (ALPNProtocols !== undefined) options.ALPNProtocols = ALPNProtocols;
+    if (rejectUnauthorized !== undefined) options.rejectUnauthorized = rejectUnauthorized;
+    if (session !== undefined) options.session = session as Buffer;
+    if (checkServerIdentity !== undefined) options.checkServerIdentity = checkServerIdentity as unknown as ConnectionOptions['checkServerIdentity'];
+    return tlsConnect(options);
+  }
+  const { ALPNProtocols, requestCert, rejectUnauthorized } = request.options;
+  return new TLSSocket(raw, {
+    isServer: true,
+    secureContext: context,
+    requestCert: requestCert === true,
+    rejectUnauthorized: rejectUnauthorized !== false,
+    ...(ALPNProtocols === undefined ? {} : { ALPNProtocols: ALPNProtocols as string[] }),
+  });
+}
+
+/**
+ * The verification of a client's certificate by a server TLSSocket that asked for one: null when it verified. Node's tls.Server checks this itself through the socket's handle once the handshake is over, and offers
+ * no public call for a TLSSocket made outside a tls.Server; this is the same check. Node's specs of rxconnect
+ * (client certificates rejected and accepted) fail should it move.
+ */
+export function clientVerifyError(socket: TLSSocket): (Error & { code?: string }) | null {
+  const handle = (socket as unknown as { _handle?: { verifyError?: () => Error | null } | null })._handle;
+  return handle?.verifyError?.() ?? null;
+}
+
+/** The session of a secured socket, read from it when asked. */
+export class NodeTlsSession implements TlsSession {
+  private readonly socket: TLSSocket;
+  readonly authorized: boolean;
+  readonly authorizationError?: string;
+
+  constructor(socket: TLSSocket, authorized: boolean, authorizationError: string | undefined) {
+    this.socket = socket;
+    this.authorized = authorized;
+    if (authorizationError !== undefined) this.authorizationError = authorizationError;
+  }
+
+  get protocol(): string | null {
+    return this.socket.getProtocol();
+  }
+
+  get alpnProtocol(): string | null {
+    const alpn = this.socket.alpnProtocol;
+    return typeof alpn === 'string' ? alpn : null;
+  }
+
+  get cipher(): TlsCipher {
+    const { name, standardName, version } = this.socket.getCipher();
+    return { name, standardName, version };
+  }
+
+  peerCertificate(detailed = false): TlsCertificate | null {
+    const cert: PeerCertificate | Record<string, never> = this.socket.getPeerCertificate(detailed);
+    return Object.keys(cert).length === 0 ? null : (cert as unknown as TlsCertificate);
+  }
+}
