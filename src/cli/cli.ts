@@ -6,6 +6,8 @@ import { visible } from './escape.js';
 import { probe } from './probe.js';
 import { SCAN_CONCURRENCY, SCAN_TIMEOUT, scan } from './scan.js';
 import { serve } from './serve.js';
+import { probeTls, serveTls } from './tlsFlags.js';
+import type { ProbeTlsFlags, ServeTlsFlags } from './tlsFlags.js';
 import { EXIT, UsageError, oneLine } from './usage.js';
 
 function version(): string {
@@ -32,6 +34,12 @@ function positive(value: string): number {
   return Number(value);
 }
 
+function protocolList(value: string): string[] {
+  const list = value.split(',').map((name) => name.trim());
+  if (list.some((name) => name === '')) throw new CommanderInvalidArgument('expected protocol names separated by commas, such as h2,http/1.1');
+  return list;
+}
+
 type ConnectFlags = {
   strategy?: 'happy-eyeballs' | 'sequential';
   attemptDelay?: number;
@@ -45,8 +53,10 @@ const EXAMPLES = `
 Examples:
   rxconnect probe localhost:8080 '[::1]:22' example.com:https
   rxconnect probe example.com:80 --strategy sequential --attempt-timeout 2000 --json
+  rxconnect probe --tls example.com:443 --alpn h2,http/1.1
   rxconnect scan hosts.txt --concurrency 32 --timeout 3000
   rxconnect serve 9900 --time
+  rxconnect serve 8443 --tls --key key.pem --cert cert.pem
   rxconnect demo
 
 Exit codes: 0 every target connected, 1 some target failed, 2 usage error.`;
@@ -95,10 +105,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .argument('<target...>', 'host:port, [ipv6]:port or host:service')
     .option('--timeout <ms>', 'give up on a target after this many ms (default: no limit)', milliseconds)
     .option('--json', 'print one JSON document instead of timelines')
+    .option('--tls', 'connect with TLS: the handshake runs on the address that won the TCP race')
+    .option('--servername <name>', 'with --tls: the name sent by SNI and checked in the certificate (default: the host)')
+    .option('--alpn <list>', 'with --tls: protocols to offer by ALPN, comma-separated (h2,http/1.1)', protocolList)
+    .option('--ca <file>', "with --tls: trust the CA certificates of this PEM file instead of Node's bundled ones")
+    .option('--insecure', 'with --tls: connect even when the certificate does not verify')
     .addHelpText('after', '\nExit codes: 0 every target connected, 1 some target failed, 2 usage error.')
-    .action(async (targets: string[], flags: ConnectFlags) => {
+    .action(async (targets: string[], flags: ConnectFlags & ProbeTlsFlags) => {
       current = 'rxconnect probe';
-      code = await probe(targets, settings(flags), io);
+      const tls = await probeTls(flags, io);
+      code = await probe(targets, { ...settings(flags), tls }, io);
     });
 
   connectOptions(configure(program.command('scan'), 'rxconnect scan'))
@@ -119,9 +135,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option('--myaddr <addr>', 'the local address or name to listen on (default: all)')
     .addOption(new Option('--echo', 'echo what each client sends (default)').conflicts('time'))
     .addOption(new Option('--time', 'send the time and the seconds since start, then close').conflicts('echo'))
-    .action(async (port: string, flags: { myaddr?: string; echo?: boolean; time?: boolean }) => {
+    .option('--tls', 'serve TLS (needs --key and --cert)')
+    .option('--key <file>', "with --tls: the server's private key (PEM)")
+    .option('--cert <file>', "with --tls: the server's certificate, or its chain (PEM)")
+    .option('--alpn <list>', 'with --tls: protocols to accept by ALPN, comma-separated, most preferred first', protocolList)
+    .option('--request-cert', 'with --tls: ask each client for a certificate, and drop clients whose certificate does not verify')
+    .option('--ca <file>', 'with --request-cert: the CAs that client certificates must chain to (PEM)')
+    .action(async (port: string, flags: { myaddr?: string; echo?: boolean; time?: boolean } & ServeTlsFlags) => {
       current = 'rxconnect serve';
-      code = await serve(port, flags, io);
+      const tls = await serveTls(flags, io);
+      code = await serve(port, { myaddr: flags.myaddr, echo: flags.echo, time: flags.time, tls }, io);
     });
 
   configure(program.command('demo'), 'rxconnect demo')

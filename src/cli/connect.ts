@@ -55,5 +55,14 @@ export function describeSettings(settings: ConnectSettings): string {
   if (settings.attemptTimeout !== undefined) parts.push(`attempt timeout ${settings.attemptTimeout} ms`);
   if (settings.timeout !== undefined) parts.push(`timeout ${settings.timeout} ms`);
   if (settings.family !== undefined && settings.family !== 0) parts.push(`IPv${settings.family} only`);
+  const tls = settings.tls;
+  if (tls !== undefined && tls !== false) {
+    const o = tls === true ? {} : tls;
+    const what = ['TLS'];
+    if (o.servername !== undefined) what.push(`servername ${o.servername}`);
+    if (o.ALPNProtocols !== undefined) what.push(`ALPN ${o.ALPNProtocols.join(',')}`);
+    if (o.rejectUnauthorized === false) what.push('insecure');
+    parts.push(what.join(' '));
+  }
   return parts.join(', ');
 }

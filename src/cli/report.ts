@@ -1,8 +1,22 @@
-import type { ConnectEvent, SocketAddress, TlsInfo } from '../index.js';
+import type { ConnectEvent, SocketAddress, TlsCertificate, TlsInfo } from '../index.js';
 import type { Target } from './target.js';
 
 /** An error as `--json` shows it. */
 export type JsonError = { readonly code: string; readonly message: string };
+
+/** A name of a certificate (subject or issuer) as `--json` shows it: `{ "CN": "localhost", "O": "..." }`. */
+export type JsonName = Readonly<Record<string, string | readonly string[]>>;
+
+/** The peer's certificate as `--json` shows it: Node's field names, without the DER bytes. */
+export type JsonCertificate = {
+  readonly subject: JsonName;
+  readonly issuer: JsonName;
+  readonly subjectaltname?: string;
+  readonly valid_from: string;
+  readonly valid_to: string;
+  readonly fingerprint256: string;
+  readonly serialNumber: string;
+};
 
 /** A {@link ConnectEvent} as `--json` shows it: plain data, errors as `{ code, message }`, no channel. */
 export type JsonEvent = { readonly elapsed: number } & (
@@ -11,7 +25,14 @@ export type JsonEvent = { readonly elapsed: number } & (
   | { readonly type: 'attemptFailed'; readonly attempt: number; readonly address: SocketAddress; readonly error: JsonError }
   | { readonly type: 'attemptCancelled'; readonly attempt: number; readonly address: SocketAddress; readonly reason: 'lost' | 'timeout' }
   | { readonly type: 'handshake'; readonly attempt: number; readonly address: SocketAddress }
-  | { readonly type: 'connected'; readonly attempt: number; readonly address: SocketAddress; readonly tls?: TlsInfo }
+  | {
+      readonly type: 'connected';
+      readonly attempt: number;
+      readonly address: SocketAddress;
+      readonly tls?: TlsInfo;
+      /** With `tls`: the peer's certificate, read when the connect succeeded (null when it sent none). */
+      readonly certificate?: JsonCertificate | null;
+    }
   | { readonly type: 'failed'; readonly error: JsonError }
   | { readonly type: 'closed'; readonly error?: JsonError }
 );
@@ -46,7 +67,22 @@ function address(a: SocketAddress): SocketAddress {
   return { address: a.address, family: a.family, port: a.port };
 }
 
-/** A {@link ConnectEvent} as plain data: the channel left out, errors as `{ code, message }`. */
+function jsonName(name: TlsCertificate['subject'] | undefined): JsonName {
+  return Object.fromEntries(Object.entries(name ?? {}));
+}
+
+/** A certificate as plain data: the names as plain objects, the DER bytes and the chain left out. */
+export function jsonCertificate(certificate: TlsCertificate): JsonCertificate {
+  const c = certificate;
+  const base = { subject: jsonName(c.subject), issuer: jsonName(c.issuer) };
+  const alt = c.subjectaltname === undefined ? {} : { subjectaltname: c.subjectaltname };
+  return { ...base, ...alt, valid_from: c.valid_from, valid_to: c.valid_to, fingerprint256: c.fingerprint256, serialNumber: c.serialNumber };
+}
+
+/**
+ * A {@link ConnectEvent} as plain data: the channel left out, errors as `{ code, message }`. A TLS `connected`
+ * keeps its `tls` and gains the peer's `certificate`, read from the channel now (call this before closing it).
+ */
 export function toJsonEvent(event: ConnectEvent): JsonEvent {
   const { elapsed } = event;
   switch (event.type) {
@@ -62,10 +98,12 @@ export function toJsonEvent(event: ConnectEvent): JsonEvent {
       return { type: 'attemptCancelled', elapsed, attempt: event.attempt, address: address(event.address), reason: event.reason };
     case 'handshake':
       return { type: 'handshake', elapsed, attempt: event.attempt, address: address(event.address) };
-    case 'connected':
-      return event.tls === undefined
-        ? { type: 'connected', elapsed, attempt: event.attempt, address: address(event.address) }
-        : { type: 'connected', elapsed, attempt: event.attempt, address: address(event.address), tls: event.tls };
+    case 'connected': {
+      const base = { type: 'connected', elapsed, attempt: event.attempt, address: address(event.address) } as const;
+      if (event.tls === undefined) return base;
+      const certificate = event.channel.tls?.peerCertificate() ?? null;
+      return { ...base, tls: event.tls, certificate: certificate === null ? null : jsonCertificate(certificate) };
+    }
     case 'failed':
       return { type: 'failed', elapsed, error: jsonError(event.error) };
     case 'closed':

@@ -1,11 +1,12 @@
 import { EMPTY, catchError, defer, finalize, mergeMap, repeat, take, takeWhile } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { listen$ } from '../index.js';
-import type { ServerEvent, SocketName } from '../index.js';
+import type { Channel, ServerEvent, SocketName, TlsInfo, TlsServerOptions } from '../index.js';
 import { colorEnabled, palette } from './colors.js';
 import type { CliIo } from './io.js';
 import { visible } from './escape.js';
 import { formatTarget } from './target.js';
+import { commonName } from './tlsDetails.js';
 import { EXIT, UsageError, oneLine } from './usage.js';
 
 /** Options of `rxconnect serve`. */
@@ -16,6 +17,8 @@ export type ServeOptions = {
   readonly echo?: boolean | undefined;
   /** The time server of Tcl's socket man page instead. */
   readonly time?: boolean | undefined;
+  /** Serve TLS with these settings (key and certificate read already). */
+  readonly tls?: TlsServerOptions | undefined;
 };
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');
@@ -32,6 +35,19 @@ export function tclClockFormat(date: Date): string {
 /** Where a server listens, for people: `0.0.0.0 port 9900, :: port 9900`. */
 export function describeSocknames(names: readonly SocketName[]): string {
   return names.map((n) => `${n.address} port ${n.port}`).join(', ');
+}
+
+/** What a TLS client's handshake agreed on, for its `connected` line: ` (TLSv1.3, ALPN h2, client CN=...)`. */
+export function describeTlsClient(tls: TlsInfo | undefined, channel: Channel): string {
+  if (tls === undefined) return '';
+  const parts = [tls.protocol ?? 'TLS'];
+  if (tls.alpnProtocol !== null) parts.push(`ALPN ${tls.alpnProtocol}`);
+  const certificate = channel.tls?.peerCertificate() ?? null;
+  if (certificate !== null) {
+    const verified = tls.authorized ? 'verified' : `not verified: ${tls.authorizationError ?? 'unknown'}`;
+    parts.push(`client certificate ${commonName(certificate.subject)} (${verified})`);
+  }
+  return ` (${parts.join(', ')})`;
 }
 
 /**
@@ -51,20 +67,20 @@ export function server$(events$: Observable<ServerEvent>, mode: 'echo' | 'time',
       }
       const who = formatTarget(event.clientAddress, event.clientPort);
       if (event.type === 'handshakeFailed') {
-        log(`${who} dropped: ${event.error.message}`);
+        log(`${who} dropped: ${event.error.code} ${event.error.message}`);
         return EMPTY;
       }
       const { channel } = event;
       if (mode === 'time') {
         // The man page's Server proc.
-        log(`Connection from ${event.clientAddress} registered`);
+        log(`Connection from ${event.clientAddress} registered${describeTlsClient(event.tls, channel)}`);
         const now = Date.now();
         channel.writeLine(tclClockFormat(new Date(now)));
         channel.writeLine(`${Math.floor((now - startTime) / 1000)} since start`);
         channel.close().catch((error: unknown) => log(`${who}: ${oneLine(error)}`));
         return EMPTY;
       }
-      log(`${who} connected`);
+      log(`${who} connected${describeTlsClient(event.tls, channel)}`);
       let bytes = 0;
       let full = false;
       // Reading stops while the write queue is full (the client does not read): unsubscribing from data$ pauses
@@ -105,7 +121,7 @@ export function serve(portText: string, options: ServeOptions, io: CliIo): Promi
   const port: number | string = /^\d+$/.test(portText) ? Number(portText) : portText;
   let events$: Observable<ServerEvent>;
   try {
-    events$ = listen$(port, { myaddr: options.myaddr });
+    events$ = listen$(port, { myaddr: options.myaddr, tls: options.tls });
   } catch (error) {
     throw new UsageError(oneLine(error));
   }
@@ -116,7 +132,7 @@ export function serve(portText: string, options: ServeOptions, io: CliIo): Promi
     let stopInterrupt = (): void => undefined;
     const subscription = server$(events$, mode, (line) => {
       log(line);
-      if (line.startsWith('listening on ')) log(`${mode === 'time' ? 'time server (Tcl man page)' : 'echo server'}; Ctrl-C stops`);
+      if (line.startsWith('listening on ')) log(`${mode === 'time' ? 'time server (Tcl man page)' : 'echo server'}${options.tls === undefined ? '' : ' over TLS'}; Ctrl-C stops`);
     }).subscribe({
       error: (error: unknown) => {
         stopInterrupt();

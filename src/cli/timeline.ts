@@ -3,6 +3,7 @@ import { pad, truncate, visibleLength } from './colors.js';
 import type { JsonError, JsonEvent, TargetReport } from './report.js';
 import { visible } from './escape.js';
 import { formatTarget } from './target.js';
+import { tlsDetails } from './tlsDetails.js';
 
 /** How {@link renderTimeline} draws. */
 export type TimelineOptions = {
@@ -25,8 +26,17 @@ export type TimelineOptions = {
 /** The shortest time axis, in ms: a connect of 1 ms on loopback is not drawn as a full-width bar. */
 export const MIN_SCALE = 10;
 
-/** The characters of the waterfall. */
-export const MARKS: Readonly<Record<'lookup' | 'start' | 'run' | 'connected' | 'failed' | 'cancelled', string>> = Object.freeze({ lookup: '◆', start: '├', run: '─', connected: '●', failed: '✗', cancelled: '○' });
+/** The characters of the waterfall: a TCP attempt is drawn `├──●`, a TLS handshake `╞══●`. */
+export const MARKS: Readonly<Record<'lookup' | 'start' | 'run' | 'tlsStart' | 'tlsRun' | 'connected' | 'failed' | 'cancelled', string>> = Object.freeze({
+  lookup: '◆',
+  start: '├',
+  run: '─',
+  tlsStart: '╞',
+  tlsRun: '═',
+  connected: '●',
+  failed: '✗',
+  cancelled: '○',
+});
 
 /** A one-line legend of {@link MARKS}. */
 export function legend(p: Palette): string {
@@ -77,8 +87,37 @@ export function renderTimeline(report: TargetReport, options: TimelineOptions): 
   const rows: Row[] = [];
   const outcomes = new Map<number, JsonEvent>();
   for (const e of events) if (e.type === 'attemptFailed' || e.type === 'attemptCancelled' || e.type === 'connected') outcomes.set(e.attempt, e);
+  const handshakes = new Map<number, JsonEvent>();
+  for (const e of events) if (e.type === 'handshake') handshakes.set(e.attempt, e);
   let attempts = 0;
   let cancelled = 0;
+
+  // One bar from `start` to the outcome (or the end of the axis): `├──●` for TCP, `╞══●` for a TLS handshake.
+  const span = (label: string, start: number, outcome: JsonEvent | { type: 'tcp'; elapsed: number } | undefined, tls: boolean): Row => {
+    const stop = outcome?.elapsed ?? end;
+    let color = p.dim;
+    let mark = ' ';
+    let what = p.dim('no outcome');
+    if (outcome?.type === 'connected' || outcome?.type === 'tcp') {
+      color = p.green;
+      mark = MARKS.connected;
+      what = p.green(outcome.type === 'tcp' ? 'TCP connected' : tls ? 'TLS connected' : 'connected');
+    } else if (outcome?.type === 'attemptFailed') {
+      color = p.red;
+      mark = MARKS.failed;
+      what = p.red(visible(shortError(outcome.error)));
+    } else if (outcome?.type === 'attemptCancelled') {
+      color = p.yellow;
+      mark = MARKS.cancelled;
+      what = p.yellow(outcome.reason === 'lost' ? 'cancelled: lost the race' : 'cancelled: timed out');
+    }
+    const a = col(start);
+    const b = Math.max(a, col(stop));
+    const body = b === a ? mark : (tls ? MARKS.tlsStart : MARKS.start) + (tls ? MARKS.tlsRun : MARKS.run).repeat(b - a - 1) + mark;
+    const bar = ' '.repeat(a) + color(body) + ' '.repeat(width - b - 1);
+    return { label, bar, tail: `${ms(start)} → ${ms(stop)}  ${what}` };
+  };
+
   for (const e of events) {
     if (e.type === 'resolved') {
       const at = col(e.elapsed);
@@ -88,54 +127,41 @@ export function renderTimeline(report: TargetReport, options: TimelineOptions): 
     } else if (e.type === 'attempt') {
       attempts++;
       const outcome = outcomes.get(e.attempt);
-      const stop = outcome?.elapsed ?? end;
-      let color = p.dim;
-      let mark = ' ';
-      let what = p.dim('no outcome');
-      if (outcome?.type === 'connected') {
-        color = p.green;
-        mark = MARKS.connected;
-        what = p.green('connected');
-      } else if (outcome?.type === 'attemptFailed') {
-        color = p.red;
-        mark = MARKS.failed;
-        what = p.red(visible(shortError(outcome.error)));
-      } else if (outcome?.type === 'attemptCancelled') {
-        cancelled++;
-        color = p.yellow;
-        mark = MARKS.cancelled;
-        what = p.yellow(outcome.reason === 'lost' ? 'cancelled: lost the race' : 'cancelled: timed out');
+      if (outcome?.type === 'attemptCancelled') cancelled++;
+      const handshake = handshakes.get(e.attempt);
+      if (handshake === undefined) {
+        rows.push(span(`#${e.attempt} ${visible(e.address.address)}`, e.elapsed, outcome, false));
+      } else {
+        // TCP won at the handshake event; the handshake's own bar follows, so TCP and TLS time read apart.
+        rows.push(span(`#${e.attempt} ${visible(e.address.address)}`, e.elapsed, { type: 'tcp', elapsed: handshake.elapsed }, false));
+        rows.push(span(`${' '.repeat(String(e.attempt).length + 2)}TLS handshake`, handshake.elapsed, outcome, true));
       }
-      const a = col(e.elapsed);
-      const b = Math.max(a, col(stop));
-      const body = b === a ? mark : MARKS.start + MARKS.run.repeat(b - a - 1) + mark;
-      const bar = ' '.repeat(a) + color(body) + ' '.repeat(width - b - 1);
-      rows.push({ label: `#${e.attempt} ${visible(e.address.address)}`, bar, tail: `${ms(e.elapsed)} → ${ms(stop)}  ${what}` });
     }
   }
 
   const labelWidth = Math.min(40, Math.max(6, ...rows.map((r) => visibleLength(r.label))));
   const title = visible(options.title ?? formatTarget(report.host, report.port));
-  const lines: string[] = [`${p.bold(title)}${options.note === undefined ? '' : '  ' + p.dim(options.note)}`];
+  const lines: string[] = [`${p.bold(title)}${options.note === undefined ? '' : '  ' + p.dim(visible(options.note))}`];
   for (const r of rows) lines.push(`${indent}${pad(truncate(r.label, labelWidth), labelWidth)}  ${r.bar}  ${r.tail}`);
   if (rows.length > 0) {
     const right = ms(end);
     const axis = '0 ms'.padEnd(Math.max(5, width - right.length)) + right;
     lines.push(`${indent}${' '.repeat(labelWidth)}  ${p.dim(axis)}`);
   }
-  if (report.outcome === 'connected') {
-    const extra = [`attempt #${outcomeAttempt(events)} of ${attempts}`];
+  const connected = events.find((e) => e.type === 'connected');
+  if (report.outcome === 'connected' && connected?.type === 'connected') {
+    const extra = attempts > 1 ? [`attempt #${connected.attempt} of ${attempts}`] : [];
     if (cancelled > 0) extra.push(`${cancelled} cancelled`);
-    const how = attempts > 1 ? ` ${p.dim(`(${extra.join(', ')})`)}` : '';
+    const handshake = handshakes.get(connected.attempt);
+    if (handshake !== undefined) extra.push(`TLS handshake ${ms(connected.elapsed - handshake.elapsed)}`);
+    const how = extra.length > 0 ? ` ${p.dim(`(${extra.join(', ')})`)}` : '';
     lines.push(`${indent}${p.green('✔')} connected to ${p.bold(visible(report.address ?? '?'))} port ${visible(String(report.port))} in ${ms(report.ms)}${how}`);
+    const details = tlsDetails(connected, p);
+    const labels = Math.max(0, ...details.map((d) => d.label.length));
+    for (const d of details) lines.push(`${indent}  ${p.dim(d.label.padEnd(labels))}  ${d.value}`);
   } else {
     const error = report.error ?? { code: 'EUNKNOWN', message: 'failed' };
     lines.push(`${indent}${p.red('✘')} failed after ${ms(report.ms)}: ${p.red(visible(error.code))} ${visible(error.message)}`);
   }
   return lines;
-}
-
-function outcomeAttempt(events: readonly JsonEvent[]): number {
-  const c = events.find((e) => e.type === 'connected');
-  return c?.type === 'connected' ? c.attempt : -1;
 }

@@ -1,0 +1,81 @@
+import type { TlsOptions, TlsServerOptions } from '../index.js';
+import type { CliIo } from './io.js';
+import { readPem } from './pem.js';
+import { UsageError } from './usage.js';
+
+/** The TLS options of `rxconnect probe`, as commander parsed them. */
+export type ProbeTlsFlags = {
+  readonly tls?: boolean | undefined;
+  readonly servername?: string | undefined;
+  readonly alpn?: readonly string[] | undefined;
+  readonly ca?: string | undefined;
+  readonly insecure?: boolean | undefined;
+};
+
+/** The TLS options of `rxconnect serve`. */
+export type ServeTlsFlags = {
+  readonly tls?: boolean | undefined;
+  readonly key?: string | undefined;
+  readonly cert?: string | undefined;
+  readonly ca?: string | undefined;
+  readonly requestCert?: boolean | undefined;
+  readonly alpn?: readonly string[] | undefined;
+};
+
+/** Commander's name of each option, for the messages. */
+const OPTION_NAMES: Readonly<Record<string, string>> = {
+  servername: "'--servername <name>'",
+  alpn: "'--alpn <list>'",
+  ca: "'--ca <file>'",
+  insecure: "'--insecure'",
+  key: "'--key <file>'",
+  cert: "'--cert <file>'",
+  requestCert: "'--request-cert'",
+};
+
+function needs(flags: Readonly<Record<string, unknown>>, names: readonly string[], what: string): void {
+  const given = names.find((name) => flags[name] !== undefined && flags[name] !== false);
+  if (given !== undefined) throw new UsageError(`option ${OPTION_NAMES[given]} needs ${what}`);
+}
+
+/**
+ * The `tls` option of probe's connects from its flags: undefined without `--tls`, whose companions are then a
+ * {@link UsageError}; with `--ca`, the PEM file read now (an unreadable one is a usage error too).
+ */
+export async function probeTls(flags: ProbeTlsFlags, io: CliIo): Promise<TlsOptions | undefined> {
+  if (flags.tls !== true) {
+    needs(flags, ['servername', 'alpn', 'ca', 'insecure'], '--tls');
+    return undefined;
+  }
+  const ca = flags.ca === undefined ? undefined : await readPem(io, '--ca', flags.ca);
+  return {
+    ...(flags.servername === undefined ? {} : { servername: flags.servername }),
+    ...(flags.alpn === undefined ? {} : { ALPNProtocols: flags.alpn }),
+    ...(ca === undefined ? {} : { ca }),
+    ...(flags.insecure === true ? { rejectUnauthorized: false } : {}),
+  };
+}
+
+/**
+ * The `tls` option of serve's `listen$` from its flags: undefined without `--tls` (whose companions are then a
+ * {@link UsageError}); with it, `--key` and `--cert` are required and every file is read now.
+ */
+export async function serveTls(flags: ServeTlsFlags, io: CliIo): Promise<TlsServerOptions | undefined> {
+  if (flags.tls !== true) {
+    needs(flags, ['key', 'cert', 'ca', 'requestCert', 'alpn'], '--tls');
+    return undefined;
+  }
+  if (flags.key === undefined) throw new UsageError("option '--tls' needs --key <file> (the server's private key)");
+  if (flags.cert === undefined) throw new UsageError("option '--tls' needs --cert <file> (the server's certificate)");
+  if (flags.requestCert !== true) needs(flags, ['ca'], '--request-cert (the CAs check client certificates)');
+  const key = await readPem(io, '--key', flags.key);
+  const cert = await readPem(io, '--cert', flags.cert);
+  const ca = flags.ca === undefined ? undefined : await readPem(io, '--ca', flags.ca);
+  return {
+    key,
+    cert,
+    ...(ca === undefined ? {} : { ca }),
+    ...(flags.requestCert === true ? { requestCert: true } : {}),
+    ...(flags.alpn === undefined ? {} : { ALPNProtocols: flags.alpn }),
+  };
+}
