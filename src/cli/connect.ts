@@ -58,11 +58,10 @@ export function describeSettings(settings: ConnectSettings): string {
   const tls = settings.tls;
   if (tls !== undefined && tls !== false) {
     const o = tls === true ? {} : tls;
-    const what = ['TLS'];
-    if (o.servername !== undefined) what.push(`servername ${o.servername}`);
-    if (o.ALPNProtocols !== undefined) what.push(`ALPN ${o.ALPNProtocols.join(',')}`);
-    if (o.rejectUnauthorized === false) what.push('insecure');
-    parts.push(what.join(' '));
+    parts.push('TLS');
+    if (o.servername !== undefined) parts.push(`servername ${o.servername}`);
+    if (o.ALPNProtocols !== undefined) parts.push(`ALPN ${o.ALPNProtocols.join(' ')}`);
+    if (o.rejectUnauthorized === false) parts.push('insecure');
   }
   return parts.join(', ');
 }

@@ -21,7 +21,7 @@ export function tlsDetails(connected: JsonEvent & { readonly type: 'connected' }
   if (tls === undefined) return [];
   const rows = [
     { label: 'protocol', value: visible(tls.protocol ?? 'unknown') },
-    { label: 'ALPN', value: tls.alpnProtocol === null ? p.dim('none agreed') : visible(tls.alpnProtocol) },
+    { label: 'ALPN', value: tls.alpnProtocol === null ? p.dim('none') : visible(tls.alpnProtocol) },
     { label: 'cipher', value: visible(tls.cipher.name) },
     {
       label: 'verified',
