@@ -96,6 +96,20 @@ describe('renderTimeline with TLS', () => {
     expect(out).toContain('    verified  no: DEPTH_ZERO_SELF_SIGNED_CERT (accepted: --insecure)');
   });
 
+  it('fits a terminal of `columns`: a row\'s outcome is cut with …, the failure line broken at spaces; a pipe gets them whole', () => {
+    const report = targetReport(target, selfSigned);
+    const narrow = renderTimeline(report, { palette: palette(true), width: 16, columns: 80 });
+    expect(Math.max(...narrow.map((l) => [...stripAnsi(l)].length))).toBeLessThanOrEqual(80);
+    expect(stripAnsi(narrow[3]!)).toMatch(/3 ms → 8 ms {2}certificate for .*…$/);
+    expect(narrow.slice(-2).map(stripAnsi)).toEqual([
+      '  ✘ failed after 8 ms: DEPTH_ZERO_SELF_SIGNED_CERT certificate for localhost is',
+      '    self-signed (127.0.0.1 port 8443: TLS handshake failed after 5 ms)',
+    ]);
+    const piped = renderTimeline(report, { palette: plain, width: 16 });
+    expect(piped[3]).toMatch(/certificate for localhost is self-signed$/);
+    expect(piped.at(-1)).toMatch(/^ {2}✘ failed after 8 ms: .*failed after 5 ms\)$/);
+  });
+
   it('colours without changing the text', () => {
     const report = targetReport(target, secure);
     expect(stripAnsi(renderTimeline(report, { palette: palette(true) }).join('\n'))).toBe(renderTimeline(report, { palette: plain }).join('\n'));

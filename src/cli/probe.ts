@@ -32,7 +32,7 @@ export async function probe(targetTexts: readonly string[], options: ProbeOption
     reports.push(report);
     if (json !== true) {
       if (i > 0) io.stdout.write('\n');
-      const lines = renderTimeline(report, { palette: p, width: barWidth(io.stdout.columns), title: target.text, note: describeSettings(settings) });
+      const lines = renderTimeline(report, { palette: p, width: barWidth(io.stdout.columns), columns: io.stdout.columns, title: target.text, note: describeSettings(settings) });
       io.stdout.write(lines.join('\n') + '\n');
     }
   }

@@ -4,6 +4,7 @@ import type { JsonError, JsonEvent, TargetReport } from './report.js';
 import { visible } from './escape.js';
 import { formatTarget } from './target.js';
 import { tlsDetails } from './tlsDetails.js';
+import { wrapLine } from './wrap.js';
 
 /** How {@link renderTimeline} draws. */
 export type TimelineOptions = {
@@ -21,6 +22,11 @@ export type TimelineOptions = {
    * on one scale). Never less than {@link MIN_SCALE}.
    */
   readonly scale?: number | undefined;
+  /**
+   * The terminal's width: each row's outcome text is cut (with `…`) to fit it, and the failure line is broken
+   * at spaces. Undefined (a pipe): nothing is cut.
+   */
+  readonly columns?: number | undefined;
 };
 
 /** The shortest time axis, in ms: a connect of 1 ms on loopback is not drawn as a full-width bar. */
@@ -48,7 +54,8 @@ export function legend(p: Palette): string {
   ].join('   ');
 }
 
-type Row = { readonly label: string; readonly bar: string; readonly tail: string };
+/** A row: its label, its bar, its times, and what happened (plain, cut to fit `columns`, then painted). */
+type Row = { readonly label: string; readonly bar: string; readonly times: string; readonly what: string; readonly paint: (text: string) => string };
 
 /** An error's first part: Tcl's text, without the per-attempt details in parentheses. */
 export function shortError(error: JsonError): string {
@@ -97,33 +104,33 @@ export function renderTimeline(report: TargetReport, options: TimelineOptions): 
     const stop = outcome?.elapsed ?? end;
     let color = p.dim;
     let mark = ' ';
-    let what = p.dim('no outcome');
+    let what = 'no outcome';
     if (outcome?.type === 'connected' || outcome?.type === 'tcp') {
       color = p.green;
       mark = MARKS.connected;
-      what = p.green(outcome.type === 'tcp' ? 'TCP connected' : tls ? 'TLS connected' : 'connected');
+      what = outcome.type === 'tcp' ? 'TCP connected' : tls ? 'TLS connected' : 'connected';
     } else if (outcome?.type === 'attemptFailed') {
       color = p.red;
       mark = MARKS.failed;
-      what = p.red(visible(shortError(outcome.error)));
+      what = visible(shortError(outcome.error));
     } else if (outcome?.type === 'attemptCancelled') {
       color = p.yellow;
       mark = MARKS.cancelled;
-      what = p.yellow(outcome.reason === 'lost' ? 'cancelled: lost the race' : 'cancelled: timed out');
+      what = outcome.reason === 'lost' ? 'cancelled: lost the race' : 'cancelled: timed out';
     }
     const a = col(start);
     const b = Math.max(a, col(stop));
     const body = b === a ? mark : (tls ? MARKS.tlsStart : MARKS.start) + (tls ? MARKS.tlsRun : MARKS.run).repeat(b - a - 1) + mark;
     const bar = ' '.repeat(a) + color(body) + ' '.repeat(width - b - 1);
-    return { label, bar, tail: `${ms(start)} → ${ms(stop)}  ${what}` };
+    return { label, bar, times: `${ms(start)} → ${ms(stop)}  `, what, paint: color };
   };
 
   for (const e of events) {
     if (e.type === 'resolved') {
       const at = col(e.elapsed);
       const bar = ' '.repeat(at) + p.cyan(MARKS.lookup) + ' '.repeat(width - at - 1);
-      const what = e.addresses.length === 0 ? p.dim(addressList(e.addresses)) : addressList(e.addresses);
-      rows.push({ label: `lookup${familyName(e.family)}`, bar, tail: `${ms(e.elapsed)}  → ${what}` });
+      const paint = e.addresses.length === 0 ? p.dim : (text: string): string => text;
+      rows.push({ label: `lookup${familyName(e.family)}`, bar, times: `${ms(e.elapsed)}  → `, what: addressList(e.addresses), paint });
     } else if (e.type === 'attempt') {
       attempts++;
       const outcome = outcomes.get(e.attempt);
@@ -142,7 +149,11 @@ export function renderTimeline(report: TargetReport, options: TimelineOptions): 
   const labelWidth = Math.min(40, Math.max(6, ...rows.map((r) => visibleLength(r.label))));
   const title = visible(options.title ?? formatTarget(report.host, report.port));
   const lines: string[] = [`${p.bold(title)}${options.note === undefined ? '' : '  ' + p.dim(visible(options.note))}`];
-  for (const r of rows) lines.push(`${indent}${pad(truncate(r.label, labelWidth), labelWidth)}  ${r.bar}  ${r.tail}`);
+  for (const r of rows) {
+    const head = `${indent}${pad(truncate(r.label, labelWidth), labelWidth)}  ${r.bar}  ${r.times}`;
+    const room = options.columns === undefined ? Infinity : Math.max(12, options.columns - visibleLength(head));
+    lines.push(head + r.paint(truncate(r.what, room)));
+  }
   if (rows.length > 0) {
     const right = ms(end);
     const axis = '0 ms'.padEnd(Math.max(5, width - right.length)) + right;
@@ -161,7 +172,8 @@ export function renderTimeline(report: TargetReport, options: TimelineOptions): 
     for (const d of details) lines.push(`${indent}  ${p.dim(d.label.padEnd(labels))}  ${d.value}`);
   } else {
     const error = report.error ?? { code: 'EUNKNOWN', message: 'failed' };
-    lines.push(`${indent}${p.red('✘')} failed after ${ms(report.ms)}: ${p.red(visible(error.code))} ${visible(error.message)}`);
+    const failure = `${indent}${p.red('✘')} failed after ${ms(report.ms)}: ${p.red(visible(error.code))} ${visible(error.message)}`;
+    lines.push(...(options.columns === undefined ? [failure] : wrapLine(failure, options.columns)));
   }
   return lines;
 }
