@@ -1,5 +1,6 @@
 import { LineSplitter } from '../../src/channel/LineSplitter.js';
-import { Channel, watchChannelClose } from '../../src/channel/Channel.js';
+import { Channel } from '../../src/channel/Channel.js';
+import { watchChannelClose } from '../../src/channel/watchChannelClose.js';
 import { LineTooLongError } from '../../src/errors/LineTooLongError.js';
 import { NO_EVENTS } from '../../src/transport/Transport.js';
 import type { TransportSocket } from '../../src/transport/Transport.js';

@@ -1,4 +1,4 @@
-import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
+import { firstValueFrom, lastValueFrom, tap, toArray } from 'rxjs';
 import { connect, connectAsync$, ConnectError } from '../../src/index.js';
 import type { ConnectEvent, ConnectEventOf } from '../../src/index.js';
 import { testCertificates } from '../helpers/certs.js';
@@ -100,5 +100,79 @@ describe('connectAsync$ with tls on loopback', () => {
     const server = await net.server('127.0.0.1', tlsPeer({ identity: certs.server }));
     const events = await settle(connectAsync$('localhost', server.port, { lookup: fixedLookup(DUAL), tls: { ca: certs.ca } }));
     expect(events.map(label).slice(-2)).toEqual(['handshake 1 127.0.0.1', 'connected 1 127.0.0.1 TLSv1.3']);
+  });
+
+  it('should race a black-holed ::1 against 127.0.0.1, then shake hands with the winner only', async () => {
+    const server = await net.server('127.0.0.1', tlsPeer({ identity: certs.server }));
+    await net.blackhole(6, server.port);
+    const events = await settle(connectAsync$('localhost', server.port, { lookup: fixedLookup(DUAL), attemptDelay: 100, tls: { ca: certs.ca } }));
+    expect(events.filter((e) => e.type !== 'resolved').map(label)).toEqual([
+      'attempt 0 ::1',
+      'attempt 1 127.0.0.1',
+      'attemptCancelled 0 ::1 lost',
+      'handshake 1 127.0.0.1',
+      'connected 1 127.0.0.1 TLSv1.3',
+    ]);
+  });
+
+  it('should time out a server that accepts TCP and never answers the ClientHello, leaving nothing open', async () => {
+    const server = await net.server('127.0.0.1', () => undefined);
+    const started = Date.now();
+    const error = await connect('localhost', server.port, { lookup: fixedLookup([{ address: '127.0.0.1', family: 4 }]), timeout: 300, tls: { ca: certs.ca } }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConnectError);
+    expect((error as ConnectError).code).toBe('ETIMEDOUT');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(server.clients).toHaveLength(1);
+  });
+
+  it('should destroy the socket when unsubscribed during the handshake', async () => {
+    const server = await net.server('127.0.0.1', () => undefined);
+    const events: ConnectEvent[] = [];
+    await new Promise<void>((resolve) => {
+      const sub = connectAsync$('127.0.0.1', server.port, { tls: { ca: certs.ca } }).subscribe((e) => {
+        events.push(e);
+        if (e.type === 'handshake') {
+          sub.unsubscribe();
+          resolve();
+        }
+      });
+    });
+    expect(events.map(label)).toEqual(['resolved 4 127.0.0.1', 'attempt 0 127.0.0.1', 'handshake 0 127.0.0.1']);
+  });
+
+  it('should fail the handshaking attempt with ABORT_ERR when the signal is aborted during the handshake', async () => {
+    const server = await net.server('127.0.0.1', () => undefined);
+    const controller = new AbortController();
+    const events: ConnectEvent[] = [];
+    await lastValueFrom(
+      connectAsync$('127.0.0.1', server.port, { tls: { ca: certs.ca }, signal: controller.signal }).pipe(
+        tap((e) => {
+          events.push(e);
+          if (e.type === 'handshake') setTimeout(() => controller.abort(new Error('shutting down')), 20);
+        }),
+      ),
+    );
+    expect(events.map(label)).toEqual(['resolved 4 127.0.0.1', 'attempt 0 127.0.0.1', 'handshake 0 127.0.0.1', 'attemptFailed 0 127.0.0.1 ABORT_ERR', 'failed ABORT_ERR']);
+    expect(grammarProblems(events, true)).toEqual([]);
+    expect(failedOf(events).message).toMatch(/^operation aborted \(127\.0\.0\.1 port \d+: operation aborted after \d+ ms\)$/);
+  });
+
+  it('should present a client certificate to a server that asks for one', async () => {
+    const server = await net.server(
+      '127.0.0.1',
+      tlsPeer({
+        identity: certs.server,
+        ca: certs.ca,
+        requestCert: true,
+        // Node's own check of client certificates is tls.Server's; the CN shows the certificate arrived.
+        onSecure: (socket) => socket.end(`client ${String(socket.getPeerCertificate().subject?.CN)}\n`),
+      }),
+    );
+    const channel = await connect('127.0.0.1', server.port, { tls: { ca: certs.ca, key: certs.client.key, cert: certs.client.cert } });
+    expect(await lastValueFrom(channel.lines$)).toBe('client rxconnect test client');
+    await channel.close();
   });
 });

@@ -21,14 +21,6 @@ import { LineStream } from './LineStream.js';
 export type { ChannelClose, ChannelCloseWatcher, ChannelOptions } from './ChannelOptions.js';
 
 /**
- * Internal (not exported by the package): tells `watcher`, the channel's one owner, when `channel` has closed,
- * at once if it has. Cheaper than `channel.closed$.subscribe(...)`, which costs a subscriber chain per connection.
- */
-export function watchChannelClose(channel: Channel, watcher: ChannelCloseWatcher): void {
-  channel.watchClose(watcher);
-}
-
-/**
  * A connected socket as streams: incoming bytes as `data$` and lines as `lines$`, writes with backpressure,
  * half-close, and a close that reports what went wrong. Client connects (`connectAsync$`) and servers
  * (`listen$`) both hand out Channels.
@@ -139,10 +131,7 @@ export class Channel {
     return (this.useParts().peername ??= socketName(this.socket.remoteAddress));
   }
 
-  /**
-   * The TLS session of a channel connected (or accepted) with `tls`: protocol, ALPN, cipher, whether the peer's
-   * certificate verified, and `peerCertificate()`. `null` for plain TCP.
-   */
+  /** With `tls`: the session (protocol, ALPN, cipher, verification, `peerCertificate()`); `null` for plain TCP. */
   get tls(): TlsSession | null {
     return this.socket.tls ?? null;
   }

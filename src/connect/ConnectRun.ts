@@ -1,4 +1,5 @@
-import { Channel, watchChannelClose } from '../channel/Channel.js';
+import { Channel } from '../channel/Channel.js';
+import { watchChannelClose } from '../channel/watchChannelClose.js';
 import type { ChannelClose, ChannelCloseWatcher } from '../channel/Channel.js';
 import type { ConnectError } from '../errors/ConnectError.js';
 import type { SocketAddress } from '../core/socket.js';

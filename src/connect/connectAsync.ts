@@ -28,6 +28,11 @@ import { connectPlan } from './connectPlan.js';
  * `connected` the stream stays open while the channel lives, emits `closed`, then completes. `failed` is data,
  * not an error notification: use {@link connected} to turn it into one.
  *
+ * With `tls`, the race is a TCP race and the TLS handshake runs on the winner: after the losers' `attemptCancelled`
+ * comes `handshake`, then `connected` with `tls` (protocol, ALPN, cipher, verification), or the winner's
+ * `attemptFailed` and `failed` (`certificate for localhost has expired`, with Node's code). No byte is written
+ * in clear: the channel is handed out after the handshake.
+ *
  * Options are checked now: an unknown key throws, naming it and the nearest known one, and so does a delay
  * above 2^31−1 ms. An aborted `signal` ends the connect with `failed` (code `ABORT_ERR`).
  *
@@ -38,6 +43,11 @@ import { connectPlan } from './connectPlan.js';
  * connectAsync$('localhost', 8080, { attemptDelay: 100 }).subscribe((event) => {
  *   if (event.type === 'connected') event.channel.writeLine('hello');
  *   if (event.type === 'failed') console.error(event.error.message);
+ * });
+ *
+ * connectAsync$('example.com', 443, { tls: { ALPNProtocols: ['h2', 'http/1.1'] } }).subscribe((event) => {
+ *   if (event.type === 'handshake') console.log(`TCP to ${event.address.address} after ${event.elapsed} ms`);
+ *   if (event.type === 'connected') console.log(event.tls?.protocol, event.tls?.alpnProtocol);
  * });
  * ```
  *

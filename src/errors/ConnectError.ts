@@ -62,8 +62,12 @@ export class ConnectError extends Error {
    * `ERR_TLS_CERT_ALTNAME_INVALID`, `ECONNRESET`, ...); for a whole connect, when its handshake failed.
    */
   readonly handshake: boolean;
-  /** The lead of the message: Tcl's text for the code, or the handshake's own. */
-  readonly #text: string;
+  /**
+   * What went wrong, without the attempts and addresses: Tcl's text for the code (`connection refused`), or a
+   * handshake's own (`certificate for localhost has expired`). The message starts with it; a snapshot's `error`
+   * is it.
+   */
+  readonly text: string;
 
   constructor(init: ConnectErrorInit) {
     const attempts = init.attempts ?? [];
@@ -76,7 +80,7 @@ export class ConnectError extends Error {
     this.duration = init.duration;
     this.local = init.local;
     this.handshake = init.handshake === true;
-    this.#text = text;
+    this.text = text;
   }
 
   /** The error of one attempt, from the transport's error (Node's, or a virtual one). */
@@ -95,7 +99,7 @@ export class ConnectError extends Error {
     const best = attempts.find((a) => a.handshake) ?? mostRelevant(attempts, (a) => a.code);
     if (best === undefined) return new ConnectError(fallback);
     const { code, address, port, cause, handshake } = best;
-    return new ConnectError({ code, address, port, attempts, cause, handshake, text: best.#text });
+    return new ConnectError({ code, address, port, attempts, cause, handshake, text: best.text });
   }
 
   /** @internal The clause of this attempt in a whole connect's message. */
@@ -103,7 +107,7 @@ export class ConnectError extends Error {
     const where = e.address === undefined ? '' : `${e.address} port ${e.port ?? '?'}: `;
     const after = e.duration === undefined ? '' : ` after ${Math.round(e.duration)} ms`;
     // The handshake's own text leads the whole message; its clause says where it failed.
-    return `${where}${e.handshake ? 'TLS handshake failed' : e.#text}${after}`;
+    return `${where}${e.handshake ? 'TLS handshake failed' : e.text}${after}`;
   }
 }
 

@@ -43,10 +43,13 @@ export function errorCode(error: unknown): string {
 }
 
 /**
- * Tcl's text for any error-like value: by its code, else the resolver's (the cause's) message, else its own
- * message.
+ * Tcl's text for any error-like value: a ConnectError's own `text`, else the text for its code, else the
+ * resolver's (the cause's) message, else its own message.
  */
 export function errorText(error: unknown): string {
+  // A ConnectError says it itself (a handshake's text has no code of Tcl's).
+  const text = (error as { text?: unknown } | null | undefined)?.text;
+  if (typeof text === 'string' && text !== '') return text;
   const cause = (error as { cause?: { message?: unknown } } | null | undefined)?.cause?.message;
   const own = (error as { message?: unknown } | null | undefined)?.message;
   const fallback = typeof cause === 'string' && cause !== '' ? cause : typeof own === 'string' && own !== '' ? own : String(error);

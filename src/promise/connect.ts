@@ -8,7 +8,7 @@ import { connectAsync$ } from '../connect/connectAsync.js';
 
 /** Options of {@link connect}: those of `connectAsync$`, and an overall deadline. */
 export type ConnectPromiseOptions = ConnectOptions & {
-  /** Milliseconds for the whole connect, lookups included, as {@link connectTimeout}. Default: none. */
+  /** Milliseconds for the whole connect, lookups and a TLS handshake included, as {@link connectTimeout}. Default: none. */
   readonly timeout?: number | undefined;
 };
 
