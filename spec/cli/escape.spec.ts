@@ -83,6 +83,8 @@ describe('untrusted text on each output path is escaped', () => {
     ['probe, an option value', ['probe', 'x:1', '--timeout', EVIL], undefined],
     ['scan, a line of the list', ['scan', '-'], `${EVIL.replace('\r', '')}:80\n`],
     ['scan, the file name', ['scan', `/nonexistent/${EVIL}`], undefined],
+    ['probe, the --ca file name', ['probe', '--tls', '--ca', `/nonexistent/${EVIL}`, 'x:1'], undefined],
+    ['serve, the --key file name', ['serve', '0', '--tls', '--key', `/nonexistent/${EVIL}`, '--cert', 'c.pem'], undefined],
     ['serve, the port', ['serve', EVIL], undefined],
     ['serve, --myaddr', ['serve', '0', '--myaddr', EVIL], undefined],
   ])('%s: the usage error on stderr shows the control characters as escapes', async (_what, argv, stdin) => {
