@@ -54,7 +54,7 @@ type Binding = {
 
 /**
  * One subscription's listeners: resolves `myaddr`, binds every local address (IPv4 first, one shared port for
- * port 0), announces them, and turns accepted sockets into Channels.
+ * port 0), announces them, and turns accepted sockets into Channels (with `tls`, once their handshake is over).
  */
 export class ListenRun {
   private readonly plan: ListenPlan;
