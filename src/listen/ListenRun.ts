@@ -226,7 +226,10 @@ export class ListenRun {
     handshake.start(transport, tls);
   }
 
-  /** A client's handshake ended: its channel, or its failure as data (the server goes on). */
+  /**
+   * A client's handshake ended: its channel, or its failure as data (the server goes on). Never in `done`: the
+   * teardown cancels every handshake, and a cancelled one reports nothing.
+   */
   private handshakeEnded(handshake: ServerHandshake, error: ConnectError | null, session: TlsSession | undefined): void {
     this.handshakes.delete(handshake);
     const { socket, client } = handshake;
