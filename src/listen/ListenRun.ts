@@ -11,6 +11,7 @@ import { tlsInfo } from '../core/tlsInfo.js';
 import type { ConnectionEvent, HandshakeFailedEvent, ServerEvent } from './ServerEvent.js';
 import type { ListenPlan } from './listenPlan.js';
 import { ServerHandshake } from './ServerHandshake.js';
+import type { HandshakeClient } from './ServerHandshake.js';
 
 /** How often port 0 is tried again when the port the first family got is taken on a later one (as Tcl 9). */
 export const PORT_RETRIES = 10;
@@ -215,7 +216,7 @@ export class ListenRun {
       return;
     }
     const remote = socket.remoteAddress;
-    const client = { address: remote?.address ?? '', port: remote?.port ?? 0 };
+    const client: HandshakeClient = { address: remote?.address ?? '', port: remote?.port ?? 0 };
     const { tls, transport, scheduler } = this.plan;
     if (tls === undefined) {
       this.connected(socket, client, undefined);
@@ -237,7 +238,7 @@ export class ListenRun {
     else this.announce({ type: 'handshakeFailed', error, clientAddress: client.address, clientPort: client.port });
   }
 
-  private connected(socket: TransportSocket, client: { readonly address: string; readonly port: number }, session: TlsSession | undefined): void {
+  private connected(socket: TransportSocket, client: HandshakeClient, session: TlsSession | undefined): void {
     const { encoding, translation, maxLineLength, allowHalfOpen, scheduler } = this.plan;
     const channel = new Channel(socket, { encoding, translation, maxLineLength, allowHalfOpen, scheduler });
     const event: ConnectionEvent = { type: 'connection', channel, clientAddress: client.address, clientPort: client.port };
