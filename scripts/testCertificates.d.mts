@@ -15,6 +15,8 @@ export type TestCertificates = {
   readonly selfSigned: KeyAndCert;
   /** A client leaf (`CN=rxconnect test client`), for servers that ask for client certificates. */
   readonly client: KeyAndCert;
+  /** A client certificate (`CN=rxconnect test client`) that signs itself (no CA). */
+  readonly selfSignedClient: KeyAndCert;
 };
 
 /** The run's certificates, made on first use and shared by everything in the process. */

@@ -73,6 +73,7 @@ export function testCertificates() {
     expired: pem(certificate(leafKeys.publicKey, { ...localhost, ...expiredDates }, signedByCa)),
     selfSigned: pem(certificate(leafKeys.publicKey, { ...localhost, ...current }, { cert: undefined, key: leafKeys.privateKey })),
     client: pem(certificate(leafKeys.publicKey, { commonName: 'rxconnect test client', usage: 'client', ...current }, signedByCa)),
+    selfSignedClient: pem(certificate(leafKeys.publicKey, { commonName: 'rxconnect test client', usage: 'client', ...current }, { cert: undefined, key: leafKeys.privateKey })),
   });
   return made;
 }

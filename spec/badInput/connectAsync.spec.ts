@@ -48,6 +48,10 @@ const cases: Case[] = [
   ['an unknown translation', 'localhost', 80, { translation: 'cr' }, InvalidArgumentError, 'translation'],
   ['a zero maxLineLength', 'localhost', 80, { maxLineLength: 0 }, ArgumentOutOfRangeError, 'maxLineLength'],
   ['a non-boolean noDelay', 'localhost', 80, { noDelay: 'yes' }, InvalidArgumentError, 'noDelay'],
+  ['tls that is not an object or a boolean', 'localhost', 443, { tls: 'yes' }, InvalidArgumentError, 'tls'],
+  ["a server's tls option (handshakeTimeout)", 'localhost', 443, { tls: { handshakeTimeout: 100 } }, InvalidArgumentError, 'tls.handshakeTimeout'],
+  ['an IP literal as servername', 'localhost', 443, { tls: { servername: '127.0.0.1' } }, InvalidArgumentError, 'tls.servername'],
+  ['a non-boolean rejectUnauthorized', 'localhost', 443, { tls: { rejectUnauthorized: 'no' } }, InvalidArgumentError, 'tls.rejectUnauthorized'],
 ];
 
 describe('connectAsync$ bad input', () => {

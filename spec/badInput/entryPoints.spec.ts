@@ -22,6 +22,9 @@ type Case = [entry: string, what: string, call: (c: Context) => unknown, type: E
 const I = InvalidArgumentError;
 const R = ArgumentOutOfRangeError;
 const HOSTS: VirtualHosts = { 'h.test': { addresses: { '192.0.2.1': connectAfter(1) } } };
+/** Stand-ins for a key and a certificate: validation checks their type, the transport reads them. */
+const KEY = '-----BEGIN PRIVATE KEY-----';
+const IDENTITY = { key: KEY, cert: '-----BEGIN CERTIFICATE-----' };
 
 /** listen$ on the virtual network, with `options` on top. */
 const listen = (port: unknown, options?: unknown) => (c: Context) =>
@@ -60,6 +63,21 @@ const cases: Case[] = [
   ['listen$', 'a non-boolean allowHalfOpen', listen(0, { allowHalfOpen: 'yes' }), I, 'allowHalfOpen'],
   ['listen$', 'a non-boolean noDelay', listen(0, { noDelay: 1 }), I, 'noDelay'],
   ['listen$', 'a non-boolean keepAlive', listen(0, { keepAlive: 'no' }), I, 'keepAlive'],
+  ['listen$', 'a scheduler that is not one', listen(0, { scheduler: {} }), I, 'scheduler'],
+  ['listen$', 'tls: true (a server has no default certificate)', listen(0, { tls: true }), I, 'tls'],
+  ['listen$', 'tls without key and cert', listen(0, { tls: { ALPNProtocols: ['h2'] } }), I, 'tls'],
+  ['listen$', 'tls with a key but no cert', listen(0, { tls: { key: KEY } }), I, 'tls'],
+  ['listen$', 'tls that is not an object', listen(0, { tls: 'cert.pem' }), I, 'tls'],
+  ['listen$', "a client's tls option (servername)", listen(0, { tls: { ...IDENTITY, servername: 'localhost' } }), I, 'tls.servername'],
+  ['listen$', 'a misspelt tls option', listen(0, { tls: { ...IDENTITY, handshakeTimout: 100 } }), I, 'tls.handshakeTimout'],
+  ['listen$', 'a zero handshakeTimeout', listen(0, { tls: { ...IDENTITY, handshakeTimeout: 0 } }), R, 'tls.handshakeTimeout'],
+  ['listen$', 'a negative handshakeTimeout', listen(0, { tls: { ...IDENTITY, handshakeTimeout: -1 } }), R, 'tls.handshakeTimeout'],
+  ['listen$', 'a handshakeTimeout longer than a timer can wait', listen(0, { tls: { ...IDENTITY, handshakeTimeout: 2 ** 31 } }), R, 'tls.handshakeTimeout'],
+  ['listen$', 'a string handshakeTimeout', listen(0, { tls: { ...IDENTITY, handshakeTimeout: '200' } }), I, 'tls.handshakeTimeout'],
+  ['listen$', 'a non-boolean requestCert', listen(0, { tls: { ...IDENTITY, requestCert: 'yes' } }), I, 'tls.requestCert'],
+  ['listen$', 'a cert that is not PEM text or bytes', listen(0, { tls: { key: KEY, cert: 42 } }), I, 'tls.cert'],
+  ['listen$', 'an empty ALPNProtocols', listen(0, { tls: { ...IDENTITY, ALPNProtocols: [] } }), I, 'tls.ALPNProtocols'],
+  ['listen$', 'a transport without startTls, with tls', (c) => listen$(0, { transport: { lookup: c.network.lookup, listen: () => undefined } as never, tls: IDENTITY }), I, 'transport'],
 
   // connectTimeout(ms, scheduler?)
   ['connectTimeout', 'no ms', () => connectTimeout(undefined as never), I, 'ms'],
@@ -207,6 +225,8 @@ describe('bad input at every public entry point', () => {
     const network = createVirtualNetwork(scheduler, HOSTS, { localAddresses: { 4: '192.0.2.99', 6: '2001:db8::99' }, families: [4] });
     const { channel } = recordingChannel();
     expect(() => listen$('echo', { transport: network.transport, myaddr: '127.0.0.1', backlog: 0, allowHalfOpen: true, noDelay: false, keepAlive: true, maxLineLength: Infinity })).not.toThrow();
+    expect(() => listen$(0, { scheduler, tls: { ...IDENTITY, ca: [IDENTITY.cert], ALPNProtocols: ['h2'], requestCert: true, rejectUnauthorized: false, handshakeTimeout: 1 } })).not.toThrow();
+    expect(() => listen$(0, { tls: { pfx: Uint8Array.of(1), passphrase: 'p', handshakeTimeout: MAX_DELAY, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3' } })).not.toThrow();
     expect(() => connectTimeout(0, scheduler)).not.toThrow();
     expect(() => connectTimeout(MAX_DELAY, scheduler)).not.toThrow();
     expect(() => reconnect({ initialDelay: MAX_DELAY, maxDelay: MAX_DELAY, resetAfter: 30 * 24 * 3600 * 1000 })).not.toThrow();

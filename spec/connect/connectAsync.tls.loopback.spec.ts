@@ -124,6 +124,8 @@ describe('connectAsync$ with tls on loopback', () => {
     );
     expect(error).toBeInstanceOf(ConnectError);
     expect((error as ConnectError).code).toBe('ETIMEDOUT');
+    expect((error as ConnectError).handshake).toBe(true);
+    expect((error as ConnectError).message).toMatch(/^connection timed out during the TLS handshake \(127\.0\.0\.1 port \d+: TLS handshake failed after \d+ ms\)$/);
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
     expect(server.clients).toHaveLength(1);
   });

@@ -2,7 +2,8 @@ import type { SchedulerLike } from 'rxjs';
 import type { Channel } from '../channel/Channel.js';
 import type { ConnectError } from '../errors/ConnectError.js';
 import type { SocketAddress } from '../core/socket.js';
-import type { TlsInfo, TlsSession } from '../core/tls.js';
+import type { TlsSession } from '../core/tls.js';
+import { tlsInfo } from '../core/tlsInfo.js';
 import type { Attempt } from './Attempt.js';
 import type { ConnectEvent } from './ConnectEvent.js';
 
@@ -100,14 +101,6 @@ export const CHANNEL_OUTPUT: ConnectOutput = {
     to.complete();
   },
 };
-
-/** What a handshake agreed on, as a plain value read once (the session itself reads the socket when asked). */
-function tlsInfo(session: TlsSession): TlsInfo {
-  const { protocol, alpnProtocol, authorized, authorizationError, cipher } = session;
-  return authorizationError === undefined
-    ? { protocol, alpnProtocol, authorized, cipher }
-    : { protocol, alpnProtocol, authorized, authorizationError, cipher };
-}
 
 /** Emits unless the subscriber is gone; returns whether it is still there. */
 function emit(to: RunSubscriber, value: ConnectEvent | Channel): boolean {

@@ -218,3 +218,24 @@ export function handshakeText(error: unknown, whose: string): string {
   const why = typeof reason === 'string' && reason !== '' ? reason : typeof message === 'string' && message !== '' ? message : code;
   return `TLS handshake failed: ${why}`;
 }
+
+/** What the error of a client's failed TLS handshake is made from: `new ConnectError(decision)`. */
+export type ClientHandshakeDecision = {
+  readonly code: string;
+  readonly address: string;
+  readonly port: number;
+  readonly duration: number;
+  readonly cause: unknown;
+  readonly text: string;
+  readonly handshake: true;
+};
+
+/**
+ * The error of a client whose TLS handshake with a server failed, or did not finish within the server's
+ * `handshakeTimeout` (`cause` then has code `ETIMEDOUT`): Node's code, a text about the client's certificate or
+ * the handshake (`client certificate is self-signed`), the client's address and port, and how long it took
+ * (`client certificate is self-signed (127.0.0.1 port 50312 after 4 ms)`).
+ */
+export function clientHandshakeFailure(cause: unknown, client: { readonly address: string; readonly port: number }, duration: number): ClientHandshakeDecision {
+  return { code: errorCode(cause), address: client.address, port: client.port, duration, cause, text: handshakeText(cause, 'client certificate'), handshake: true };
+}

@@ -1,3 +1,4 @@
+import type { SchedulerLike } from 'rxjs';
 import type { ChannelEncoding, ChannelTranslation } from '../channel/encoding.js';
 import type { LookupFunction, Transport } from '../transport/Transport.js';
 import type { TlsServerOptions } from '../core/tls.js';
@@ -18,6 +19,11 @@ export type ListenOptions = {
   readonly lookup?: LookupFunction | undefined;
   /** The IO boundary. Default: real sockets. `rxconnect/testing` provides a virtual one. */
   readonly transport?: Transport | undefined;
+  /**
+   * The scheduler of the listen's timers (each client's `tls.handshakeTimeout`) and of accepted channels' (the
+   * bound on a close's flush). Default `asyncScheduler`.
+   */
+  readonly scheduler?: SchedulerLike | undefined;
   /** The text encoding of accepted channels. Default `'utf-8'`. */
   readonly encoding?: ChannelEncoding | undefined;
   /** The line-end handling of accepted channels. Default `'auto'`. */

@@ -6,8 +6,12 @@ import { safeLookup } from '../transport/lookup.js';
 import { WILDCARD } from '../core/address.js';
 import type { ServerEvents, TransportServer, TransportSocket } from '../transport/Transport.js';
 import type { SocketAddress } from '../core/socket.js';
-import type { ServerEvent } from './ServerEvent.js';
+import type { TlsSession } from '../core/tls.js';
+import { tlsInfo } from '../core/tlsInfo.js';
+import type { ConnectionEvent, HandshakeFailedEvent, ServerEvent } from './ServerEvent.js';
 import type { ListenPlan } from './listenPlan.js';
+import { ServerHandshake } from './ServerHandshake.js';
+import type { HandshakeClient } from './ServerHandshake.js';
 
 /** How often port 0 is tried again when the port the first family got is taken on a later one (as Tcl 9). */
 export const PORT_RETRIES = 10;
@@ -15,7 +19,8 @@ export const PORT_RETRIES = 10;
 /** Bind errors that mean "this address or family is not here", skipped when other addresses work. */
 const NOT_HERE = new Set(['EADDRNOTAVAIL', 'EAFNOSUPPORT', 'EPROTONOSUPPORT', 'EPFNOSUPPORT']);
 
-type ConnectionEvent = Extract<ServerEvent, { type: 'connection' }>;
+/** The events of clients, kept until `listening` has been emitted. */
+type ClientEvent = ConnectionEvent | HandshakeFailedEvent;
 
 /**
  * Where a listen is. `start` goes to `resolving` for a `myaddr` name, else to `binding`; the transitions:
@@ -50,7 +55,7 @@ type Binding = {
 
 /**
  * One subscription's listeners: resolves `myaddr`, binds every local address (IPv4 first, one shared port for
- * port 0), announces them, and turns accepted sockets into Channels.
+ * port 0), announces them, and turns accepted sockets into Channels (with `tls`, once their handshake is over).
  */
 export class ListenRun {
   private readonly plan: ListenPlan;
@@ -58,8 +63,10 @@ export class ListenRun {
   private phase: Phase = 'binding';
   private binding: Binding | undefined;
   private servers: TransportServer[] = [];
-  /** Connections accepted before `listening` was emitted. */
-  private readonly queued: ConnectionEvent[] = [];
+  /** Clients accepted (and with `tls`, through their handshake) before `listening` was emitted. */
+  private readonly queued: ClientEvent[] = [];
+  /** With `tls`: the handshakes still running. */
+  private readonly handshakes = new Set<ServerHandshake>();
   private cancelLookup: (() => void) | undefined;
 
   constructor(plan: ListenPlan, subscriber: Subscriber<ServerEvent>) {
@@ -89,7 +96,10 @@ export class ListenRun {
     });
   }
 
-  /** Closes the listeners and drops connections not yet handed out. Accepted, announced channels live on. */
+  /**
+   * Closes the listeners and drops connections not yet handed out, handshakes still running among them. Accepted,
+   * announced channels live on.
+   */
   teardown(): void {
     if (this.phase === 'done') return;
     this.phase = 'done';
@@ -101,7 +111,9 @@ export class ListenRun {
     this.cancelLookup = undefined;
     cancel?.();
     for (const s of this.servers.splice(0)) s.close();
-    for (const e of this.queued.splice(0)) e.channel.destroy();
+    for (const h of this.handshakes) h.cancel();
+    this.handshakes.clear();
+    for (const e of this.queued.splice(0)) if (e.type === 'connection') e.channel.destroy();
   }
 
   private fail(error: ConnectError): void {
@@ -188,7 +200,7 @@ export class ListenRun {
     this.phase = 'listening';
     const socknames = this.servers.map((s) => ({ address: s.address.address, host: s.address.address, port: s.address.port }));
     if (!this.emit({ type: 'listening', socknames })) return;
-    while (this.queued.length > 0) if (!this.emit(this.queued.shift() as ConnectionEvent)) return;
+    while (this.queued.length > 0) if (!this.emit(this.queued.shift() as ClientEvent)) return;
   }
 
   private serverEvents(local: SocketAddress): ServerEvents {
@@ -203,10 +215,38 @@ export class ListenRun {
       socket.destroy();
       return;
     }
-    const { encoding, translation, maxLineLength, allowHalfOpen } = this.plan;
-    const channel = new Channel(socket, { encoding, translation, maxLineLength, allowHalfOpen });
     const remote = socket.remoteAddress;
-    const event: ConnectionEvent = { type: 'connection', channel, clientAddress: remote?.address ?? '', clientPort: remote?.port ?? 0 };
+    const client: HandshakeClient = { address: remote?.address ?? '', port: remote?.port ?? 0 };
+    const { tls, transport, scheduler } = this.plan;
+    if (tls === undefined) {
+      this.connected(socket, client, undefined);
+      return;
+    }
+    const handshake = new ServerHandshake(socket, client, scheduler, (h, error, session) => this.handshakeEnded(h, error, session));
+    this.handshakes.add(handshake);
+    handshake.start(transport, tls);
+  }
+
+  /**
+   * A client's handshake ended: its channel, or its failure as data (the server goes on). Never in `done`: the
+   * teardown cancels every handshake, and a cancelled one reports nothing.
+   */
+  private handshakeEnded(handshake: ServerHandshake, error: ConnectError | null, session: TlsSession | undefined): void {
+    this.handshakes.delete(handshake);
+    const { socket, client } = handshake;
+    if (error === null) this.connected(socket, client, session);
+    else this.announce({ type: 'handshakeFailed', error, clientAddress: client.address, clientPort: client.port });
+  }
+
+  private connected(socket: TransportSocket, client: HandshakeClient, session: TlsSession | undefined): void {
+    const { encoding, translation, maxLineLength, allowHalfOpen, scheduler } = this.plan;
+    const channel = new Channel(socket, { encoding, translation, maxLineLength, allowHalfOpen, scheduler });
+    const event: ConnectionEvent = { type: 'connection', channel, clientAddress: client.address, clientPort: client.port };
+    this.announce(session === undefined ? event : { ...event, tls: tlsInfo(session) });
+  }
+
+  /** Emits a client's event once listening; until then, keeps it. */
+  private announce(event: ClientEvent): void {
     if (this.phase === 'listening') this.emit(event);
     else this.queued.push(event);
   }

@@ -43,8 +43,10 @@ export type HandshakeFailedEvent = {
   /** Always `'handshakeFailed'`: what this event is. */
   readonly type: 'handshakeFailed';
   /**
-   * Why: Node's code (`ERR_SSL_HTTP_REQUEST`, `ECONNRESET`, `ERR_TLS_CLIENT_CERT_REJECTED`, ...) or `ETIMEDOUT`
-   * after `handshakeTimeout`, with `handshake: true`, the client's address, and Node's error as `cause`.
+   * Why: Node's code (`ERR_SSL_HTTP_REQUEST`, `ECONNRESET`, `ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE`,
+   * `DEPTH_ZERO_SELF_SIGNED_CERT`, ...) or `ETIMEDOUT` after `handshakeTimeout`, with `handshake: true`, the
+   * client's address and port, how long the handshake ran (`duration`), and Node's error as `cause`. The message
+   * reads `client certificate is self-signed (192.0.2.7 port 50312 after 4 ms)`.
    */
   readonly error: ConnectError;
   /** The client's numeric address. */

@@ -7,7 +7,7 @@ import { ListenRun } from './ListenRun.js';
 
 /**
  * Listens for TCP connections on `port`, as Tcl's `socket -server`, and hands out each client as a
- * {@link Channel}.
+ * {@link Channel}; with `tls`, after the client's TLS handshake.
  *
  * <span class="informal">A cold Observable: each subscription binds its own listeners, emits `listening`, then a
  * `connection` per client. Unsubscribing closes the listeners; accepted channels live on until you close
@@ -17,6 +17,11 @@ import { ListenRun } from './ListenRun.js';
  * listen$(0):  l--c-----c------      l listening { socknames }, c connection { channel, clientAddress, clientPort }
  * unsubscribe: ^-----------!         the listeners close; both channels stay open
  * listen$(80): #                     # ConnectError: EADDRINUSE "address already in use (listen on 0.0.0.0 port 80)"
+ *
+ * listen$(0, { tls }):
+ * clients:     --a--b-----c          a, b, c connect; b sends plain HTTP
+ * events:      l----c-h-----c        c connection { ..., tls: { protocol, alpnProtocol, authorized, cipher } }
+ *                                    h handshakeFailed { error: ERR_SSL_HTTP_REQUEST, clientAddress, clientPort }
  * ```
  *
  * Without `myaddr` it listens on `0.0.0.0` and on `::` (IPv6 only), each where the host has that family, and
@@ -29,6 +34,12 @@ import { ListenRun } from './ListenRun.js';
  * `myaddr` that is not local), `permission denied`, or a resolver error for an unknown `myaddr` name. If any
  * address fails this way, the others are closed again: a server listens everywhere it should, or not at all.
  * A listener that fails later (rare) errors it the same way. Bad input throws at call time.
+ *
+ * With `tls`, each client's handshake runs as soon as it is accepted, bounded by `tls.handshakeTimeout` (120 s by
+ * default, on the `scheduler`); its `connection` comes once the handshake has finished and carries what it agreed
+ * on, and `channel.tls` gives the client's certificate when `requestCert` asked for one. A client whose handshake
+ * fails or times out is destroyed and reported as a `handshakeFailed` event: one client never ends the server.
+ * Unsubscribing destroys the clients whose handshake is still running.
  *
  * Channels are independent of the subscription, as Tcl's are of the server socket: unsubscribing stops new
  * connections only. To close everything on shutdown, tie each channel to an inner subscription with `finalize`,
@@ -77,9 +88,36 @@ import { ListenRun } from './ListenRun.js';
  * subscription.unsubscribe();
  * ```
  *
+ * A TLS echo server that speaks `h2` or `http/1.1` by ALPN, asks for client certificates signed by its own CA, and
+ * logs the clients it drops:
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ * import { listen$ } from 'rxconnect';
+ *
+ * listen$(8443, {
+ *   tls: {
+ *     key: readFileSync('server-key.pem'),
+ *     cert: readFileSync('server-cert.pem'),
+ *     ca: readFileSync('clients-ca.pem'),
+ *     requestCert: true,
+ *     ALPNProtocols: ['h2', 'http/1.1'],
+ *     handshakeTimeout: 10_000,
+ *   },
+ * }).subscribe((event) => {
+ *   if (event.type === 'handshakeFailed') {
+ *     console.log(`dropped ${event.clientAddress}: ${event.error.message}`); // "TLS handshake failed: the client sent no certificate (...)"
+ *   } else if (event.type === 'connection') {
+ *     const { channel, tls } = event;
+ *     console.log(`${channel.tls?.peerCertificate()?.subject['CN']} over ${tls?.protocol} with ${tls?.alpnProtocol}`);
+ *     channel.data$.subscribe({ next: (bytes) => channel.write(bytes), error: () => undefined, complete: () => void channel.close() });
+ *   }
+ * });
+ * ```
+ *
  * @param port An integer from 0 to 65535 (0: pick a free one), or a service name (`'echo'`).
- * @param options See {@link ListenOptions}; every option is validated now.
- * @returns A cold Observable of {@link ServerEvent}s; it errors with a `ConnectError` when it cannot listen.
+ * @param options See {@link ListenOptions} (`tls` to serve TLS); every option is validated now.
+ * @returns A cold Observable of {@link ServerEvent}s (`handshakeFailed` with `tls` only); it errors with a
+ * `ConnectError` when it cannot listen, never because of a client.
  * @throws InvalidArgumentError or ArgumentOutOfRangeError, naming the argument, for bad input. Nothing is opened.
  */
 export function listen$(port: number | string, options?: ListenOptions & { readonly tls?: undefined }): Observable<ListeningEvent | ConnectionEvent>;

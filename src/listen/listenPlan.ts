@@ -1,3 +1,4 @@
+import type { SchedulerLike } from 'rxjs';
 import { parseTlsServerOptions } from '../validation/tlsOptions.js';
 import type { TlsServerOptions } from '../core/tls.js';
 import { ENCODINGS, TRANSLATIONS } from '../channel/encoding.js';
@@ -11,6 +12,7 @@ import {
   parseInteger,
   parseOptions,
   parsePort,
+  parseScheduler,
 } from '../validation/validate.js';
 import type { KnownKeys } from '../validation/validate.js';
 import { ipFamily } from '../core/address.js';
@@ -30,6 +32,7 @@ export type ListenPlan = {
   readonly backlog: number | undefined;
   readonly lookup: LookupFunction;
   readonly transport: Transport;
+  readonly scheduler: SchedulerLike;
   readonly encoding: ChannelEncoding;
   readonly translation: ChannelTranslation;
   readonly maxLineLength: number | undefined;
@@ -43,7 +46,7 @@ export type ListenPlan = {
 
 /** The keys of {@link ListenOptions}: anything else is rejected, with a suggestion. */
 export const LISTEN_OPTIONS: KnownKeys<ListenOptions> = {
-  myaddr: true, family: true, backlog: true, lookup: true, transport: true, encoding: true, translation: true,
+  myaddr: true, family: true, backlog: true, lookup: true, transport: true, scheduler: true, encoding: true, translation: true,
   maxLineLength: true, allowHalfOpen: true, noDelay: true, keepAlive: true, signal: true, tls: true,
 };
 
@@ -68,6 +71,7 @@ export function listenPlan(portArg: unknown, optionsArg: unknown): ListenPlan {
   const tls = parseTlsServerOptions(o.tls);
   const transport = parseTransport(o.transport, 'listen', tls !== undefined) ?? nodeTransport;
   const lookup = parseFunction<LookupFunction>(o.lookup, 'lookup') ?? transport.lookup;
+  const scheduler = parseScheduler(o.scheduler, 'scheduler');
   const encoding = parseChoice<ChannelEncoding>(o.encoding, 'encoding', ENCODINGS, 'utf-8');
   const translation = parseChoice<ChannelTranslation>(o.translation, 'translation', TRANSLATIONS, 'auto');
   const maxLineLength = parseMaxLineLength(o.maxLineLength);
@@ -76,7 +80,7 @@ export function listenPlan(portArg: unknown, optionsArg: unknown): ListenPlan {
   const keepAlive = parseBoolean(o.keepAlive, 'keepAlive');
   const signal = parseSignal(o.signal, 'signal');
   return {
-    port, myaddr, myaddrFamily, family, backlog, lookup, transport, encoding, translation, maxLineLength, allowHalfOpen,
+    port, myaddr, myaddrFamily, family, backlog, lookup, transport, scheduler, encoding, translation, maxLineLength, allowHalfOpen,
     noDelay, keepAlive, signal, tls,
   };
 }

@@ -1,13 +1,14 @@
 import { Observable } from 'rxjs';
 import type { MonoTypeOperatorFunction, SchedulerLike, Subscription } from 'rxjs';
 import { ConnectError } from '../errors/ConnectError.js';
-import { timedOutError } from '../errors/codes.js';
+import { handshakeText, timedOutError } from '../errors/codes.js';
 import { parseRequiredDelay, parseScheduler } from '../validation/validate.js';
 import { subscribeLinked } from './subscribeLinked.js';
 import type { ConnectEvent } from '../connect/ConnectEvent.js';
 import type { SocketAddress } from '../core/socket.js';
 
-type InFlight = { readonly n: number; readonly address: SocketAddress; readonly startedAt: number };
+/** An attempt in flight; `handshake` once its TLS handshake has started. */
+type InFlight = { readonly n: number; readonly address: SocketAddress; readonly startedAt: number; handshake: boolean };
 
 /**
  * Gives a whole connect a deadline: if there is neither `connected` nor `failed` within `ms` of
@@ -96,7 +97,7 @@ export function connectTimeout(ms: number, scheduler?: SchedulerLike): MonoTypeO
               port ??= event.port;
               break;
             case 'attempt':
-              inFlight.set(event.attempt, { n: event.attempt, address: event.address, startedAt: clock.now() });
+              inFlight.set(event.attempt, { n: event.attempt, address: event.address, startedAt: clock.now(), handshake: false });
               port ??= event.address.port;
               break;
             case 'attemptFailed':
@@ -106,6 +107,11 @@ export function connectTimeout(ms: number, scheduler?: SchedulerLike): MonoTypeO
             case 'attemptCancelled':
               inFlight.delete(event.attempt);
               break;
+            case 'handshake': {
+              const attempt = inFlight.get(event.attempt);
+              if (attempt !== undefined) attempt.handshake = true;
+              break;
+            }
             case 'connected':
             case 'failed':
               inFlight.clear();
@@ -143,17 +149,25 @@ function timeoutError(
   now: number,
   port: number | undefined,
 ): ConnectError {
-  const timedOut = cut.map((a) => ({
-    n: a.n,
-    error: ConnectError.forAttempt(a.address, now - a.startedAt, timedOutError()),
-  }));
+  const timedOut = cut.map((a) => ({ n: a.n, error: attemptTimedOut(a, now) }));
   const attempts = [...failures, ...timedOut].sort((a, b) => a.n - b.n).map((f) => f.error);
   const first = cut[0];
+  const handshake = first?.handshake === true;
   return new ConnectError({
     code: 'ETIMEDOUT',
     address: first?.address.address ?? attempts.at(-1)?.address,
     port: first?.address.port ?? attempts.at(-1)?.port ?? port,
     attempts,
     detail: `no connection within ${ms} ms`,
+    handshake,
+    text: handshake ? timedOut[0]?.error.text : undefined,
   });
+}
+
+/** The error of an attempt cut by the deadline: while connecting, or during its TLS handshake. */
+function attemptTimedOut(a: InFlight, now: number): ConnectError {
+  const cause = timedOutError();
+  if (!a.handshake) return ConnectError.forAttempt(a.address, now - a.startedAt, cause);
+  const { address, port } = a.address;
+  return new ConnectError({ code: 'ETIMEDOUT', address, port, duration: now - a.startedAt, cause, handshake: true, text: handshakeText(cause, 'certificate') });
 }
