@@ -1,3 +1,5 @@
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import type { TlsOptions, TlsServerOptions } from '../index.js';
 import type { CliIo } from './io.js';
 import { readPem } from './pem.js';
@@ -57,8 +59,29 @@ export async function probeTls(flags: ProbeTlsFlags, io: CliIo): Promise<TlsOpti
 }
 
 /**
+ * Checks that `key` is a private key and `cert` a certificate for it, so that a wrong file fails at start, not
+ * at each client's handshake. Throws a {@link UsageError} naming the option and the file.
+ */
+function checkKeyPair(key: string, keyFile: string, cert: string, certFile: string): void {
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(key);
+  } catch {
+    throw new UsageError(`--key: ${keyFile} holds no private key that can be read (an encrypted key is not supported)`);
+  }
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(cert);
+  } catch {
+    throw new UsageError(`--cert: ${certFile} holds no certificate that can be read`);
+  }
+  if (!certificate.checkPrivateKey(privateKey)) throw new UsageError(`--cert: the certificate in ${certFile} is not for the key in ${keyFile}`);
+}
+
+/**
  * The `tls` option of serve's `listen$` from its flags: undefined without `--tls` (whose companions are then a
- * {@link UsageError}); with it, `--key` and `--cert` are required and every file is read now.
+ * {@link UsageError}); with it, `--key` and `--cert` are required, every file is read now, and the key and the
+ * certificate must belong together.
  */
 export async function serveTls(flags: ServeTlsFlags, io: CliIo): Promise<TlsServerOptions | undefined> {
   if (flags.tls !== true) {
@@ -70,6 +93,7 @@ export async function serveTls(flags: ServeTlsFlags, io: CliIo): Promise<TlsServ
   if (flags.requestCert !== true) needs(flags, ['ca'], '--request-cert (the CAs check client certificates)');
   const key = await readPem(io, '--key', flags.key);
   const cert = await readPem(io, '--cert', flags.cert);
+  checkKeyPair(key, flags.key, cert, flags.cert);
   const ca = flags.ca === undefined ? undefined : await readPem(io, '--ca', flags.ca);
   return {
     key,
