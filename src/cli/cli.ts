@@ -130,7 +130,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     });
 
   configure(program.command('serve'), 'rxconnect serve')
-    .description('an echo server (default) or the time server of Tcl\'s socket man page, until Ctrl-C')
+    .description('an echo server (default) or the time server of Tcl\'s socket man page, over TCP or TLS, until Ctrl-C')
     .argument('<port>', 'a port number (0: any free port) or a service name')
     .option('--myaddr <addr>', 'the local address or name to listen on (default: all)')
     .addOption(new Option('--echo', 'echo what each client sends (default)').conflicts('time'))

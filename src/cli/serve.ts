@@ -112,8 +112,9 @@ export function server$(events$: Observable<ServerEvent>, mode: 'echo' | 'time',
 
 /**
  * `rxconnect serve PORT`: an echo server, or with `time` the time server of Tcl's socket man page, on
- * `listen$`. It prints each connection and runs until Ctrl-C, which closes the listeners and every client and
- * resolves with 0. A server that cannot listen resolves with 1.
+ * `listen$`, over TLS with `tls`. It prints each connection (and each client dropped in its handshake) and runs
+ * until Ctrl-C, which closes the listeners and every client and resolves with 0. A server that cannot listen
+ * resolves with 1.
  */
 export function serve(portText: string, options: ServeOptions, io: CliIo): Promise<number> {
   if (options.echo === true && options.time === true) throw new UsageError('choose one of --echo and --time');
