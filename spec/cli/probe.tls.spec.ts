@@ -85,6 +85,17 @@ describe('rxconnect probe --tls (in-process, against Node\'s TLS server on loopb
     for (const t of [up!, down!]) expect(grammarProblems(t.events as unknown as ConnectEvent[], true)).toEqual([]);
   });
 
+  it('draws a handshake that never ends as cancelled at --timeout, after TCP connected', async () => {
+    // The server accepts TCP and never answers the ClientHello.
+    const server = await net.server('127.0.0.1', () => undefined);
+    const f = fakeIo();
+    expect(await runCli(['probe', '--tls', '--timeout', '300', `127.0.0.1:${server.port}`], f.io)).toBe(1);
+    const out = f.stdout.text();
+    expect(out).toMatch(/#0 127\.0\.0\.1 +├?─*● +\d+ ms → \d+ ms {2}TCP connected\n/);
+    expect(out).toMatch(/TLS handshake +╞?═*○ +\d+ ms → \d+ ms {2}cancelled: timed out\n/);
+    expect(out).toMatch(/✘ failed after \d+ ms: ETIMEDOUT connection timed out during the TLS handshake \(/);
+  });
+
   it.each([
     [['--alpn', 'h2'], /^rxconnect probe: option '--alpn <list>' needs --tls$/],
     [['--servername', 'example.com'], /^rxconnect probe: option '--servername <name>' needs --tls$/],
