@@ -23,7 +23,8 @@ import { checkCode, checkConnectOptions, checkPeer } from './validate.js';
  */
 export function connectAfter(ms: number, peerOrOptions?: PeerScript | ConnectScriptOptions): AddressScript {
   const after = parseRequiredDelay(ms, 'ms');
-  if (typeof peerOrOptions !== 'object' || peerOrOptions === null) return { outcome: 'connect', after, peer: checkPeer(peerOrOptions, 'peer') };
+  // Only a plain object is options: anything else (an Observable given for a peer script, ...) is a bad `peer`.
+  if (!isPlainObject(peerOrOptions)) return { outcome: 'connect', after, peer: checkPeer(peerOrOptions, 'peer') };
   const { peer, tls } = checkConnectOptions(peerOrOptions, 'options');
   return tls === undefined ? { outcome: 'connect', after, peer } : { outcome: 'connect', after, peer, tls };
 }
@@ -47,4 +48,10 @@ export function failAfter(ms: number, code: string): AddressScript {
 /** The attempt never completes: a black hole. Only a timeout or an unsubscribe ends it. */
 export function hang(): AddressScript {
   return { outcome: 'hang' };
+}
+
+function isPlainObject(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 }
