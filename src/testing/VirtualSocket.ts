@@ -130,6 +130,8 @@ export class VirtualSocket implements TransportSocket {
 
   destroy(): void {
     if (this.closed) return;
+    // The owner's destroy ends a handshake without a word, before the far end hears of it.
+    this.cancelHandshake();
     if (this.record.state === 'connecting') this.record.state = 'cancelled';
     // As rxconnect's Node client sockets: a local name nobody read is not kept past the owner's own destroy(),
     // unless the peer's EOF came first. So a test on the virtual network sees what production would.
@@ -222,6 +224,12 @@ export class VirtualSocket implements TransportSocket {
     }
   }
 
+  private cancelHandshake(): void {
+    const handshake = this.handshake;
+    this.handshake = undefined;
+    handshake?.cancel();
+  }
+
   private maybeClose(): void {
     if (this.writeEnded && this.endDelivered) this.close();
   }
@@ -230,9 +238,7 @@ export class VirtualSocket implements TransportSocket {
     if (this.closed) return;
     this.closed = true;
     this.flushing?.unsubscribe();
-    const handshake = this.handshake;
-    this.handshake = undefined;
-    handshake?.cancel();
+    this.cancelHandshake();
     this.record.closedAt = this.scheduler.now();
     if (this.record.state === 'connected') this.record.state = 'closed';
     this.onDestroy?.();
