@@ -1,4 +1,4 @@
-import { map, tap } from 'rxjs';
+import { map, takeWhile, tap } from 'rxjs';
 import type { Observable } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import { connectAsync$, connectTimeout, createSnapshot, flushOnConnect, snapshot } from '../../src/index.js';
@@ -212,6 +212,70 @@ describe('connectAsync$ with tls, in virtual time', () => {
         e: 'handshake 1 127.0.0.1', f: 'connected 1 127.0.0.1 TLSv1.3 h2',
       });
     });
+    expect(network.openSockets()).toEqual([]);
+  });
+
+  it('should end the handshake when the subscriber leaves on the handshake event, leaving nothing open or planned', () => {
+    scheduler.run(({ expectObservable }) => {
+      const run = connectOn(scheduler, secureHost(), H2, 121);
+      ({ events, network } = run);
+      expectObservable(labels(run.events$.pipe(takeWhile((e) => e.type !== 'handshake', true)))).toBe('(abx) 115ms (c|)', {
+        a: 'resolved 6', b: 'resolved 4 192.0.2.1', x: 'attempt 0 192.0.2.1', c: 'handshake 0 192.0.2.1',
+      });
+      pending = run.pending;
+    });
+    expect(pending).toEqual([0]);
+    expect(network.sockets.map((s) => [s.state, s.closedAt])).toEqual([['closed', 120]]);
+  });
+
+  it('should fail the winner when the signal is aborted from the handshake event\'s handler', () => {
+    const controller = new AbortController();
+    const seen: string[] = [];
+    scheduler.run(() => {
+      const run = connectOn(scheduler, secureHost(), { ...H2, signal: controller.signal }, 121);
+      ({ events, network } = run);
+      run.events$.subscribe({
+        next: (e) => {
+          seen.push(`${scheduler.now()} ${label(e)}`);
+          if (e.type === 'handshake') controller.abort();
+        },
+        complete: () => seen.push(`${scheduler.now()} complete`),
+      });
+      pending = run.pending;
+    });
+    expect(seen.slice(3)).toEqual(['120 handshake 0 192.0.2.1', '120 attemptFailed 0 192.0.2.1 ABORT_ERR', '120 failed ABORT_ERR', '120 complete']);
+    expect(pending).toEqual([0]);
+    expect(network.openSockets()).toEqual([]);
+  });
+
+  it('should let connectTimeout win when it falls in the instant the handshake ends (its timer is older)', () => {
+    scheduler.run(({ expectObservable }) => {
+      const run = connectOn(scheduler, secureHost(), H2);
+      ({ events, network } = run);
+      expectObservable(labels(run.events$.pipe(connectTimeout(180)))).toBe('(abx) 115ms c 59ms (de|)', {
+        a: 'resolved 6', b: 'resolved 4 192.0.2.1', x: 'attempt 0 192.0.2.1', c: 'handshake 0 192.0.2.1', d: 'attemptCancelled 0 192.0.2.1 timeout', e: 'failed ETIMEDOUT',
+      });
+    });
+    expect(network.openSockets()).toEqual([]);
+  });
+
+  it.each([
+    ['a server that closes mid-handshake', { fail: 'ECONNRESET' }, {}, 'failed ECONNRESET', 'connection reset by peer during the TLS handshake'],
+    ['a self-signed certificate', { authorizationError: 'DEPTH_ZERO_SELF_SIGNED_CERT' }, {}, 'failed DEPTH_ZERO_SELF_SIGNED_CERT', 'certificate for tls.test is self-signed'],
+    ['no ALPN protocol in common', { alpn: 'h2' }, { ALPNProtocols: ['http/1.1'] }, 'failed ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL', 'TLS handshake failed: the server accepts none of the ALPN protocols offered'],
+    ['a self-signed certificate accepted', { authorizationError: 'DEPTH_ZERO_SELF_SIGNED_CERT' }, { rejectUnauthorized: false }, 'connected 0 192.0.2.1 TLSv1.3', 'DEPTH_ZERO_SELF_SIGNED_CERT'],
+  ] as const)('should report %s as Node would, with rxconnect\'s text', (_, script, tls, last, text) => {
+    scheduler.run(() => {
+      const hosts = { 'tls.test': { addresses: { '192.0.2.1': connectAfter(120, { tls: { handshake: 60, ...script } }) } } };
+      const run = connectOn(scheduler, hosts, { tls });
+      ({ events, network } = run);
+      run.events$.subscribe();
+      scheduler.schedule(() => events.at(-1)?.type === 'connected' && void (events.at(-1) as { channel: { close(): Promise<unknown> } }).channel.close(), 200);
+    });
+    const end = events.find((e) => e.type === 'connected' || e.type === 'failed') as ConnectEvent;
+    expect(`${end.elapsed} ${label(end)}`).toBe(`180 ${last}`);
+    if (end.type === 'failed') expect(end.error.message.startsWith(`${text} (192.0.2.1 port 443`)).toBe(true);
+    if (end.type === 'connected') expect(end.tls).toEqual(expect.objectContaining({ authorized: false, authorizationError: text }));
     expect(network.openSockets()).toEqual([]);
   });
 });
