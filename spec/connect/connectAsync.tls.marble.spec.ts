@@ -1,7 +1,7 @@
 import { map, takeWhile, tap } from 'rxjs';
 import type { Observable } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
-import { connectAsync$, connectTimeout, createSnapshot, flushOnConnect, snapshot } from '../../src/index.js';
+import { connectAsync$, connectTimeout, createSnapshot, flushOnConnect, reconnect, snapshot } from '../../src/index.js';
 import type { ConnectEvent, ConnectOptions, FailedEvent, SocketSnapshot } from '../../src/index.js';
 import { connectAfter, createVirtualNetwork, hang, refuseAfter } from '../../src/testing/index.js';
 import type { PeerScript, VirtualHosts, VirtualNetwork } from '../../src/testing/index.js';
@@ -276,6 +276,35 @@ describe('connectAsync$ with tls, in virtual time', () => {
     expect(`${end.elapsed} ${label(end)}`).toBe(`180 ${last}`);
     if (end.type === 'failed') expect(end.error.message.startsWith(`${text} (192.0.2.1 port 443`)).toBe(true);
     if (end.type === 'connected') expect(end.tls).toEqual(expect.objectContaining({ authorized: false, authorizationError: text }));
+    expect(network.openSockets()).toEqual([]);
+  });
+
+  it('should retry a failed handshake with reconnect, each round with its own handshake, attemptFailed and failed', () => {
+    const seen: string[] = [];
+    scheduler.run(() => {
+      const hosts = { 'tls.test': { addresses: { '192.0.2.1': connectAfter(10, { tls: { handshake: 20, fail: 'ECONNRESET' } }) } } };
+      const run = connectOn(scheduler, hosts, { tls: true });
+      ({ events, network } = run);
+      run.events$.pipe(reconnect({ initialDelay: 100, jitter: 0, maxRetries: 1 })).subscribe({
+        next: (e) => seen.push(`${scheduler.now()} ${e.round} ${label(e)}`),
+        complete: () => seen.push(`${scheduler.now()} complete`),
+      });
+    });
+    expect(seen.filter((t) => !t.includes('resolved'))).toEqual([
+      '0 0 attempt 0 192.0.2.1',
+      '10 0 handshake 0 192.0.2.1',
+      '30 0 attemptFailed 0 192.0.2.1 ECONNRESET',
+      '30 0 failed ECONNRESET',
+      '130 1 attempt 0 192.0.2.1',
+      '140 1 handshake 0 192.0.2.1',
+      '160 1 attemptFailed 0 192.0.2.1 ECONNRESET',
+      '160 1 failed ECONNRESET',
+      '160 complete',
+    ]);
+    // One round's events at a time obey the grammar.
+    const rounds = [events.slice(0, events.findIndex((e) => e.type === 'failed') + 1), events.slice(events.findIndex((e) => e.type === 'failed') + 1)];
+    for (const round of rounds) expect(grammarProblems(round, true)).toEqual([]);
+    events = [];
     expect(network.openSockets()).toEqual([]);
   });
 });
