@@ -78,9 +78,9 @@ describe('connectAsync$ with tls, in virtual time', () => {
       });
       expectSubscriptions(server.subscriptions).toBe('310ms ^ 89ms !');
     });
-    expect(network.sockets.map((s) => [s.remote.address, s.state, s.closedAt])).toEqual([
-      ['::1', 'cancelled', 270],
-      ['127.0.0.1', 'closed', 400],
+    expect(network.sockets.map((s) => [s.remote.address, s.state, s.tls, s.closedAt])).toEqual([
+      ['::1', 'cancelled', undefined, 270],
+      ['127.0.0.1', 'closed', 'secured', 400],
     ]);
   });
 
@@ -106,7 +106,7 @@ describe('connectAsync$ with tls, in virtual time', () => {
     expect(error.message).toBe('certificate for dual.test has expired (::1 port 443: connection refused after 10 ms; 127.0.0.1 port 443: TLS handshake failed after 60 ms)');
     expect(error.attempts.map((a) => a.code)).toEqual(['ECONNREFUSED', 'CERT_HAS_EXPIRED']);
     expect((error.cause as { code?: string }).code).toBe('CERT_HAS_EXPIRED');
-    expect(network.sockets.map((s) => s.remote.address)).toEqual(['::1', '127.0.0.1']);
+    expect(network.sockets.map((s) => [s.remote.address, s.tls])).toEqual([['::1', undefined], ['127.0.0.1', 'failed']]);
     expect(network.openSockets()).toEqual([]);
   });
 
@@ -131,7 +131,7 @@ describe('connectAsync$ with tls, in virtual time', () => {
       pending = run.pending;
     });
     expect(pending).toEqual([0]);
-    expect(network.sockets.map((s) => [s.state, s.closedAt])).toEqual([['closed', 150]]);
+    expect(network.sockets.map((s) => [s.state, s.tls, s.closedAt])).toEqual([['closed', 'cancelled', 150]]);
     expect(network.openSockets()).toEqual([]);
   });
 

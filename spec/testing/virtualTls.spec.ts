@@ -14,11 +14,12 @@ const REMOTE = { address: '192.0.2.1', family: 4 as const, port: 443 };
 const CLIENT: TlsRequest = { side: 'client', options: {} };
 
 /** Dials 192.0.2.1 scripted with `tls` and starts a handshake once connected; returns the log of what the transport said. */
-function handshakeWith(tls: TlsScript | undefined, request: TlsRequest = CLIENT, destroyAt?: number): { log: string[]; open: number; actions: number } {
+function handshakeWith(tls: TlsScript | undefined, request: TlsRequest = CLIENT, destroyAt?: number): { log: string[]; open: number; actions: number; record: string | undefined } {
   const scheduler = newScheduler();
   const log: string[] = [];
   let open = -1;
   let actions = -1;
+  let record: string | undefined;
   scheduler.run(() => {
     const network = createVirtualNetwork(scheduler, { 'h.test': { addresses: { '192.0.2.1': connectAfter(10, tls === undefined ? undefined : { tls }) } } });
     const { transport } = network;
@@ -39,8 +40,9 @@ function handshakeWith(tls: TlsScript | undefined, request: TlsRequest = CLIENT,
     scheduler.flush();
     open = network.openSockets().length;
     actions = scheduler.actions.length;
+    record = network.sockets[0]?.tls;
   });
-  return { log, open, actions };
+  return { log, open, actions, record };
 }
 
 describe('the virtual network\'s TLS', () => {
@@ -49,9 +51,9 @@ describe('the virtual network\'s TLS', () => {
   });
 
   it('should fail with the script\'s code, as Node\'s error (code and reason), then close the socket', () => {
-    const { log, open } = handshakeWith({ handshake: 30, fail: 'CERT_HAS_EXPIRED' });
+    const { log, open, record } = handshakeWith({ handshake: 30, fail: 'CERT_HAS_EXPIRED' });
     expect(log).toEqual(['10 connect', '40 failed CERT_HAS_EXPIRED: certificate has expired', '40 close']);
-    expect(open).toBe(0);
+    expect([open, record]).toEqual([0, 'failed']);
   });
 
   it('should fail at once against a plain-TCP address, as a plain server answering a ClientHello', () => {
@@ -65,9 +67,9 @@ describe('the virtual network\'s TLS', () => {
   });
 
   it('should not call done after the owner\'s destroy during the handshake, and cancel its timer', () => {
-    const { log, open, actions } = handshakeWith({ handshake: 100 }, CLIENT, 50);
+    const { log, open, actions, record } = handshakeWith({ handshake: 100 }, CLIENT, 50);
     expect(log).toEqual(['10 connect', '50 close']);
-    expect([open, actions]).toEqual([0, 0]);
+    expect([open, actions, record]).toEqual([0, 0, 'cancelled']);
   });
 
   it('should fail a server-side handshake against a scripted server (two servers)', () => {

@@ -71,7 +71,7 @@ export function createVirtualNetwork(scheduler: SchedulerLike, hosts: VirtualHos
   function open(side: 'client' | 'server', events: SocketEvents, remote: SocketAddress, local: SocketAddress | undefined): VirtualSocket {
     const sent: Uint8Array[] = [];
     const record: MutableSocketRecord = {
-      id: sockets.length, side, remote, local, openedAt: scheduler.now(), closedAt: undefined, state: 'connecting', sent,
+      id: sockets.length, side, remote, local, openedAt: scheduler.now(), closedAt: undefined, state: 'connecting', tls: undefined, sent,
       sentText: () => new TextDecoder().decode(Buffer.concat(sent)),
     };
     sockets.push(record);

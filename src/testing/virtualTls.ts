@@ -78,11 +78,13 @@ class VirtualHandshake implements HandshakeHooks {
   cancel(): void {
     this.running = false;
     this.timer?.unsubscribe();
+    this.socket.record.tls = 'cancelled';
   }
 
   /** Fails with `error`, then the socket goes (as Node destroys a TLS socket whose handshake failed). */
   fail(error: Error): void {
     if (!this.end()) return;
+    this.socket.record.tls = 'failed';
     this.done(error);
     this.socket.destroy();
   }
@@ -90,6 +92,7 @@ class VirtualHandshake implements HandshakeHooks {
   /** Succeeds: the socket delivers again, `beforeDone` wires the server side, then the owner is told. */
   succeed(session: TlsSession, beforeDone?: () => void): void {
     if (!this.end()) return;
+    this.socket.record.tls = 'secured';
     this.socket.secured(session);
     beforeDone?.();
     this.done(null, session);
@@ -113,6 +116,7 @@ export function startVirtualTls(scheduler: SchedulerLike, socket: TransportSocke
   if (socket.handshake !== undefined || socket.tls !== undefined) throw new InvalidArgumentError('socket', 'already has a TLS handshake or session');
   socket.keepNames();
   const handshake = new VirtualHandshake(scheduler, socket, request, done);
+  socket.record.tls = 'running';
   if (socket.isClosed) {
     handshake.after(0, () => handshake.fail(tlsError('ECONNRESET', handshake.host)));
     return;
