@@ -1,4 +1,4 @@
-import { map, of, take } from 'rxjs';
+import { map, of, switchMap, take } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { connectAsync$, connected } from '../../src/index.js';
 import type { FailedEvent } from '../../src/index.js';
@@ -6,7 +6,7 @@ import type { TlsSession } from '../../src/core/tls.js';
 import type { SocketEvents, TlsRequest, TransportSocket } from '../../src/transport/Transport.js';
 import { NO_EVENTS } from '../../src/transport/Transport.js';
 import { connectAfter, createVirtualNetwork } from '../../src/testing/index.js';
-import type { TlsScript } from '../../src/testing/index.js';
+import type { TlsScript, VirtualNetwork } from '../../src/testing/index.js';
 import { newScheduler } from '../helpers/events.js';
 import { runVirtual } from '../helpers/virtual.js';
 
@@ -113,6 +113,23 @@ describe('the virtual network\'s TLS', () => {
       expect(network.openSockets()).toEqual([]);
     });
     expect(seen).toEqual(['peer started at 30', 'echo hi at 30 over TLSv1.3']);
+  });
+
+  it('should run a marble server only once the handshake is over, and give the client its lines over TLS', () => {
+    const scheduler = newScheduler();
+    let network!: VirtualNetwork;
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const server = cold<string>('5ms a 5ms |', { a: '220 ready\r\n' });
+      network = createVirtualNetwork(scheduler, { 'mail.test': { addresses: { '192.0.2.25': connectAfter(10, { tls: { handshake: 30 }, peer: () => server }) } } });
+      const lines$ = connectAsync$('mail.test', 465, { transport: network.transport, tls: true }).pipe(
+        connected(),
+        switchMap((channel) => channel.lines$.pipe(map((line) => `${line} ${channel.tls?.protocol}`))),
+      );
+      expectObservable(lines$).toBe('45ms a 5ms |', { a: '220 ready TLSv1.3' });
+      // Subscribed when the handshake is over (40 ms), ended by its own completion.
+      expectSubscriptions(server.subscriptions).toBe('40ms ^ 10ms !');
+    });
+    expect(network.sockets.map((s) => [s.state, s.tls])).toEqual([['closed', 'secured']]);
   });
 
   it('should reset a client that sends plaintext to a TLS address before any handshake', () => {
