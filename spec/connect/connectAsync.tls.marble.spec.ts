@@ -136,11 +136,13 @@ describe('connectAsync$ with tls, in virtual time', () => {
   });
 
   it('should time out in the handshake with connectTimeout: the winner cancelled (timeout), then failed ETIMEDOUT', () => {
+    let failed: FailedEvent | undefined;
     scheduler.run(({ expectObservable }) => {
       const hosts = { 'stall.test': { addresses: { '192.0.2.1': connectAfter(120, { tls: { hang: true } }) } } };
       const run = connectOn(scheduler, hosts, { tls: true }, 151);
       ({ events, network } = run);
-      expectObservable(labels(run.events$.pipe(connectTimeout(150)))).toBe('(abx) 115ms c 29ms (de|)', {
+      const timed$ = run.events$.pipe(connectTimeout(150), tap((e) => e.type === 'failed' && (failed = e)));
+      expectObservable(labels(timed$)).toBe('(abx) 115ms c 29ms (de|)', {
         a: 'resolved 6', b: 'resolved 4 192.0.2.1', x: 'attempt 0 192.0.2.1', c: 'handshake 0 192.0.2.1', d: 'attemptCancelled 0 192.0.2.1 timeout', e: 'failed ETIMEDOUT',
       });
       pending = run.pending;
@@ -148,6 +150,10 @@ describe('connectAsync$ with tls, in virtual time', () => {
     expect(pending).toEqual([0]);
     // The operator's own events follow the source's (collected before it).
     expect((events.at(-1) as ConnectEvent).type).toBe('handshake');
+    // TCP had connected: the error says the handshake stalled, as a handshake's failure.
+    expect(failed?.error.handshake).toBe(true);
+    expect(failed?.error.message).toBe('connection timed out during the TLS handshake (192.0.2.1 port 443: TLS handshake failed after 150 ms)');
+    expect(failed?.error.attempts.map((a) => [a.code, a.handshake])).toEqual([['ETIMEDOUT', true]]);
     expect(network.sockets.map((s) => [s.state, s.closedAt])).toEqual([['closed', 150]]);
   });
 

@@ -1,7 +1,7 @@
 import { Observable } from 'rxjs';
 import type { MonoTypeOperatorFunction, SchedulerLike, Subscription } from 'rxjs';
 import { ConnectError } from '../errors/ConnectError.js';
-import { timedOutError } from '../errors/codes.js';
+import { handshakeText, timedOutError } from '../errors/codes.js';
 import { parseRequiredDelay, parseScheduler } from '../validation/validate.js';
 import { subscribeLinked } from './subscribeLinked.js';
 import type { ConnectEvent } from '../connect/ConnectEvent.js';
@@ -33,7 +33,9 @@ type InFlight = { readonly n: number; readonly address: SocketAddress; readonly 
  * `attemptFailed`), and an `ETIMEDOUT` for each attempt cut short. Its message starts with
  * `connection timed out` and names every attempt (`connection timed out (::1 port 80: connection refused after 1 ms; 127.0.0.1 port 80:
  * connection timed out after 4999 ms)`). Then it completes. The `elapsed` of these events is read from
- * `scheduler`, relative to subscription.
+ * `scheduler`, relative to subscription. A deadline that falls in a TLS handshake (after the `handshake`
+ * event) is that handshake's failure: the error has `handshake: true` and reads
+ * `connection timed out during the TLS handshake (127.0.0.1 port 443: TLS handshake failed after 5000 ms)`.
  *
  * A `connected` or `failed` before the deadline turns the deadline off: it never closes a live
  * connection. The deadline is exclusive: the timer is started before the source is subscribed, so an
@@ -71,6 +73,8 @@ export function connectTimeout(ms: number, scheduler?: SchedulerLike): MonoTypeO
       let port: number | undefined;
       let upstream: Subscription | undefined;
       let timedOut = false;
+      /** The attempt whose TLS handshake runs: TCP has connected, and a timeout is the handshake's failure. */
+      let handshaking: number | undefined;
 
       const timer = clock.schedule(() => {
         timedOut = true;
@@ -84,7 +88,7 @@ export function connectTimeout(ms: number, scheduler?: SchedulerLike): MonoTypeO
           subscriber.next({ type: 'attemptCancelled', elapsed, attempt: a.n, address: a.address, reason: 'timeout' });
         }
         if (subscriber.closed) return;
-        subscriber.next({ type: 'failed', elapsed, error: timeoutError(deadline, failures, cut, now, port) });
+        subscriber.next({ type: 'failed', elapsed, error: timeoutError(deadline, failures, cut, now, port, handshaking) });
         subscriber.complete();
       }, deadline);
 
@@ -105,6 +109,9 @@ export function connectTimeout(ms: number, scheduler?: SchedulerLike): MonoTypeO
               break;
             case 'attemptCancelled':
               inFlight.delete(event.attempt);
+              break;
+            case 'handshake':
+              handshaking = event.attempt;
               break;
             case 'connected':
             case 'failed':
@@ -136,17 +143,27 @@ export function connectTimeout(ms: number, scheduler?: SchedulerLike): MonoTypeO
  * The `ETIMEDOUT` error of a connect cut short. Attempts still in flight at the deadline count as timed out, so
  * `attempts` (and the message, one clause each) cover every attempt, in attempt order.
  */
+/** The error of an attempt whose TCP connect won and whose TLS handshake was cut short by the deadline. */
+function handshakeTimeout({ address, startedAt }: InFlight, now: number): ConnectError {
+  const cause = timedOutError();
+  const text = handshakeText(cause, 'certificate');
+  return new ConnectError({ code: 'ETIMEDOUT', address: address.address, port: address.port, duration: now - startedAt, cause, text, handshake: true });
+}
+
 function timeoutError(
   ms: number,
   failures: readonly { readonly n: number; readonly error: ConnectError }[],
   cut: readonly InFlight[],
   now: number,
   port: number | undefined,
+  handshaking: number | undefined,
 ): ConnectError {
   const timedOut = cut.map((a) => ({
     n: a.n,
-    error: ConnectError.forAttempt(a.address, now - a.startedAt, timedOutError()),
+    error: a.n === handshaking ? handshakeTimeout(a, now) : ConnectError.forAttempt(a.address, now - a.startedAt, timedOutError()),
   }));
+  // The handshake that ran out of time got furthest: its text leads, as a failed handshake's does.
+  if (handshaking !== undefined) return ConnectError.aggregate([...failures, ...timedOut].sort((a, b) => a.n - b.n).map((f) => f.error), { code: 'ETIMEDOUT' });
   const attempts = [...failures, ...timedOut].sort((a, b) => a.n - b.n).map((f) => f.error);
   const first = cut[0];
   return new ConnectError({
