@@ -7,7 +7,7 @@ import type { SocketEvents, TlsRequest, TransportSocket } from '../../src/transp
 import { NO_EVENTS } from '../../src/transport/Transport.js';
 import { connectAfter, createVirtualNetwork } from '../../src/testing/index.js';
 import type { TlsScript, VirtualNetwork } from '../../src/testing/index.js';
-import { newScheduler } from '../helpers/events.js';
+import { label, newScheduler } from '../helpers/events.js';
 import { runVirtual } from '../helpers/virtual.js';
 
 const REMOTE = { address: '192.0.2.1', family: 4 as const, port: 443 };
@@ -227,6 +227,36 @@ describe('the virtual network\'s TLS', () => {
       '45 client ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
       '45 server ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE',
     ]);
+  });
+
+  it('should connect connectAsync$ with tls to a listener that secures its sockets, bytes flowing both ways after', () => {
+    const scheduler = newScheduler();
+    const seen: string[] = [];
+    scheduler.run(() => {
+      const network = createVirtualNetwork(scheduler, {});
+      const { transport } = network;
+      transport.listen({ local: { address: '127.0.0.1', family: 4, port: 443 } }, {
+        connection: (accepted) => {
+          transport.startTls?.(accepted, { side: 'server', options: { ALPNProtocols: ['h2'] } }, (error) => {
+            seen.push(`${scheduler.now()} server ${error === null ? accepted.tls?.alpnProtocol : 'failed'}`);
+            // An echo server over the session.
+            accepted.events = { ...NO_EVENTS, data: (chunk) => accepted.write(chunk) };
+            accepted.resume();
+          });
+        },
+        error: () => {},
+      }, () => {});
+      connectAsync$('127.0.0.1', 443, { transport, tls: { ALPNProtocols: ['h2', 'http/1.1'] } }).subscribe((e) => {
+        seen.push(`${scheduler.now()} ${label(e)}`);
+        if (e.type !== 'connected') return;
+        e.channel.lines$.pipe(take(1)).subscribe((line) => {
+          seen.push(`${scheduler.now()} ${line}`);
+          void e.channel.close();
+        });
+        e.channel.writeLine('ping');
+      });
+    });
+    expect(seen.slice(2)).toEqual(['0 handshake 0 127.0.0.1', '0 connected 0 127.0.0.1 TLSv1.3 h2', '0 server h2', '0 ping', '0 closed']);
   });
 
   it('should fail a handshake whose far end sends plaintext or closes', () => {
