@@ -91,10 +91,21 @@ class VirtualHandshake implements HandshakeHooks {
 
   /** Succeeds: the socket delivers again, `beforeDone` wires the server side, then the owner is told. */
   succeed(session: TlsSession, beforeDone?: () => void): void {
-    if (!this.end()) return;
+    if (!this.secure(session)) return;
+    beforeDone?.();
+    this.done(null, session);
+  }
+
+  /** Ends the handshake with `session`, the owner not told yet; false when it had ended. */
+  secure(session: TlsSession): boolean {
+    if (!this.end()) return false;
     this.socket.record.tls = 'secured';
     this.socket.secured(session);
-    beforeDone?.();
+    return true;
+  }
+
+  /** Tells the owner of a handshake that `secure` ended. */
+  report(session: TlsSession): void {
     this.done(null, session);
   }
 
@@ -210,8 +221,14 @@ function meet(a: VirtualHandshake, b: VirtualHandshake): void {
     return failBoth('ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE');
   }
   const cipher = protocol === 'TLSv1.3' ? TLS13_CIPHER : TLS12_CIPHER;
-  client.succeed(new VirtualTlsSession({ protocol, alpnProtocol: alpn, authorized: true, cipher }, undefined));
-  server.succeed(new VirtualTlsSession({ protocol, alpnProtocol: alpn, authorized: s.requestCert === true && clientCertificate, cipher }, undefined));
+  const clientSession = new VirtualTlsSession({ protocol, alpnProtocol: alpn, authorized: true, cipher }, undefined);
+  const serverSession = new VirtualTlsSession({ protocol, alpnProtocol: alpn, authorized: s.requestCert === true && clientCertificate, cipher }, undefined);
+  // Both ends are secured before either owner hears of it: what the client writes at once is the server's data.
+  client.secure(clientSession);
+  server.secure(serverSession);
+  client.report(clientSession);
+  // The client's owner may have destroyed its end meanwhile; the server's still hears, unless its socket has gone.
+  if (!server.socket.isClosed) server.report(serverSession);
 }
 
 function inRange(version: TlsVersion, min: TlsVersion | undefined, max: TlsVersion | undefined): boolean {
