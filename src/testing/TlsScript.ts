@@ -32,13 +32,16 @@ export type TlsScript = {
    * `ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE`, `ECONNRESET` for a server that closes mid-handshake, ...).
    */
   readonly fail?: string | undefined;
-  /** The server never answers the ClientHello: only a timeout, an abort or an unsubscribe ends the handshake. */
+  /**
+   * The server never answers the ClientHello: only a timeout, an abort or an unsubscribe ends the handshake.
+   * Not with `handshake` or `fail`.
+   */
   readonly hang?: boolean | undefined;
   /** The protocol the server picks by ALPN (`h2`). Default none: `alpnProtocol` is null. */
   readonly alpn?: string | undefined;
   /** The protocol version agreed. Default `TLSv1.3`. */
   readonly protocol?: TlsVersion | undefined;
-  /** Whether the certificate verifies. Default true, or false when `authorizationError` is given. */
+  /** Whether the certificate verifies. Default true, or false when `authorizationError` is given (`false` needs one). */
   readonly authorized?: boolean | undefined;
   /** Why the certificate does not verify (`DEPTH_ZERO_SELF_SIGNED_CERT`, ...): the code a rejecting client fails with. */
   readonly authorizationError?: string | undefined;
