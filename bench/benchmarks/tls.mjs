@@ -8,6 +8,7 @@
 //                (the lingering close that channel.close() does); tls.connect makes a SecureContext per call, as
 //                rxconnect does per connect call. A third variant gives tls.connect one shared `secureContext`.
 //   tls-throughput: write 64 MiB through the TLS connection to an echo server and read all of it back.
+import net from 'node:net';
 import tls from 'node:tls';
 import { Observable, switchMap } from 'rxjs';
 import { testCertificates } from '../../scripts/testCertificates.mjs';
@@ -34,7 +35,7 @@ function rxTlsConnect(port, options, done) {
 /** The same with tls.connect: end() once secure, read the peer's bytes away, `done` on 'close'. */
 function rawTlsConnect(port, options, done) {
   const finish = once(done);
-  const socket = tls.connect({ host: HOST, port, ...options });
+  const socket = tls.connect(options.socket === undefined ? { host: HOST, port, ...options } : options);
   socket.on('secureConnect', () => {
     socket.end();
     socket.resume();
@@ -45,6 +46,20 @@ function rawTlsConnect(port, options, done) {
     // Full handshakes only, as on rxconnect's side: a SecureContext keeps no client sessions of its own.
     else if (socket.isSessionReused()) finish(new Error('tls.connect resumed a session'));
     else finish();
+  });
+}
+
+/**
+ * The shared-context baseline in rxconnect's order: TCP first, then tls.connect({ socket }) over the connected
+ * socket, as rxconnect starts its handshake on the socket that won the race.
+ */
+function rawTlsOverSocket(port, secureContext, done) {
+  const finish = once(done);
+  const raw = net.connect(port, HOST);
+  raw.on('error', finish);
+  raw.on('connect', () => {
+    raw.off('error', finish);
+    rawTlsConnect(port, { socket: raw, secureContext }, finish);
   });
 }
 
@@ -78,8 +93,8 @@ export async function tlsConnect({ quick, log }) {
     const { port } = server;
     const rxOptions = { tls: { ca: certs.ca } };
     const sharedContext = tls.createSecureContext({ ca: certs.ca });
-    const total = quick ? 60 : 150;
-    const cpu = { rx: [], base: [], shared: [] };
+    const total = quick ? 60 : 120;
+    const cpu = { rx: [], base: [], shared: [], overSocket: [] };
     const measure = (which, connect) => async () => {
       const { rate, cpuUs } = await sequential(total, connect);
       cpu[which].push(cpuUs);
@@ -87,17 +102,19 @@ export async function tlsConnect({ quick, log }) {
     };
     const warmup = 2;
     const r = await rotate({
-      reps: quick ? 5 : 11,
+      reps: quick ? 5 : 9,
       warmup,
       log,
       variants: {
         rx: measure('rx', (done) => rxTlsConnect(port, rxOptions, done)),
         base: measure('base', (done) => rawTlsConnect(port, { ca: certs.ca }, done)),
         shared: measure('shared', (done) => rawTlsConnect(port, { secureContext: sharedContext }, done)),
+        overSocket: measure('overSocket', (done) => rawTlsOverSocket(port, sharedContext, done)),
       },
     });
     const cpuOf = (which) => median(cpu[which].slice(warmup));
-    log(`CPU per connect: rxconnect ${cpuOf('rx').toFixed(0)} µs, tls.connect with ca ${cpuOf('base').toFixed(0)} µs, with a shared secureContext ${cpuOf('shared').toFixed(0)} µs`);
+    log(`CPU per connect: rxconnect ${cpuOf('rx').toFixed(0)} µs, tls.connect with ca ${cpuOf('base').toFixed(0)} µs, with a shared secureContext ${cpuOf('shared').toFixed(0)} µs, the same over a connected socket ${cpuOf('overSocket').toFixed(0)} µs`);
+    log(`connects/s of tls.connect({ socket, secureContext }) over a connected socket: ${r.overSocket.median.toFixed(0)}, rxconnect's ratio to it ${(r.overSocket.median / r.rx.median).toFixed(2)}`);
     const row = (name, baseline, baselineName) => {
       const ratio = baseline / r.rx.median; // cost ratio: time per connect, rxconnect over baseline
       return { name, unit: 'connects/s', rxconnect: r.rx.median, baseline, baselineName, ratio, target: 'ratio ≤ 1.05', met: ratio <= 1.05 };
@@ -182,18 +199,25 @@ export async function tlsThroughput({ quick, log }) {
   try {
     const total = (quick ? 16 : 64) * MiB;
     const chunk = Buffer.alloc(64 * 1024, 0x61);
-    const mibPerSecond = async (echo) => {
+    const cpu = { rx: [], base: [] };
+    const mibPerSecond = async (which, echo) => {
+      const cpu0 = process.cpuUsage();
       const { n, ms } = await within(120_000, echo(server.port, total, chunk), 'tls-throughput');
       if (n !== total) throw new Error(`tls-throughput: read back ${n} bytes, expected ${total}`);
+      const used = process.cpuUsage(cpu0);
+      cpu[which].push((used.user + used.system) / 1000 / (total / MiB));
       return total / MiB / (ms / 1000);
     };
+    const warmup = 2;
     const r = await alternate({
       reps: quick ? 5 : 11,
-      warmup: 2,
+      warmup,
       log,
-      rx: () => mibPerSecond((port) => rxEcho(port, { tls: { ca: certs.ca } }, total, chunk)),
-      base: () => mibPerSecond((port) => rawEcho(port, { ca: certs.ca }, total, chunk)),
+      rx: () => mibPerSecond('rx', (port) => rxEcho(port, { tls: { ca: certs.ca } }, total, chunk)),
+      base: () => mibPerSecond('base', (port) => rawEcho(port, { ca: certs.ca }, total, chunk)),
     });
+    const cpuOf = (which) => median(cpu[which].slice(warmup));
+    log(`CPU per MiB echoed: rxconnect ${cpuOf('rx').toFixed(2)} ms, TLSSocket ${cpuOf('base').toFixed(2)} ms, ratio ${(cpuOf('rx') / cpuOf('base')).toFixed(2)}`);
     const ratio = r.base / r.rx; // cost ratio: time per byte
     return [{ name: 'tls-throughput', unit: 'MiB/s', rxconnect: r.rx, baseline: r.base, baselineName: 'tls.TLSSocket, echoed', ratio, target: 'ratio ≤ 1.05', met: ratio <= 1.05 }];
   } finally {
