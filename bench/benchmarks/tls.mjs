@@ -5,8 +5,9 @@
 //   tls-connect: connect, finish the handshake, close, and only then start the next connect.
 //     rxconnect: connectAsync$('127.0.0.1', port, { tls: { ca } }).pipe(connected()), then await channel.close()
 //     baseline:  tls.connect({ host, port, ca }), on 'secureConnect' end() and read to the peer's EOF, next on 'close'
-//                (the lingering close that channel.close() does); tls.connect makes a SecureContext per call, as
-//                rxconnect does per connect call. A third variant gives tls.connect one shared `secureContext`.
+//                (the lingering close that channel.close() does). tls.connect given `ca` makes a SecureContext per
+//                call; rxconnect keeps one per set of material. Two more variants give tls.connect one shared
+//                `secureContext`: on its own socket, and over a socket connected first (rxconnect's order).
 //   tls-throughput: write 64 MiB through the TLS connection to an echo server and read all of it back.
 import net from 'node:net';
 import tls from 'node:tls';
