@@ -7,5 +7,5 @@ const base = process.env.RXCONNECT_BENCH_DIST
   ? pathToFileURL(`${resolve(process.env.RXCONNECT_BENCH_DIST)}/`)
   : new URL('../../dist/', import.meta.url);
 
-export const { connect, connectAsync$, connected } = await import(new URL('index.js', base).href);
+export const { connectAsync$, connected } = await import(new URL('index.js', base).href);
 export const { connectAfter, createVirtualNetwork } = await import(new URL('testing/index.js', base).href);
