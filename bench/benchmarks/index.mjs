@@ -8,6 +8,8 @@ export const BENCHMARKS = {
   'lines-throughput': () => import('./channel.mjs').then((m) => m.linesThroughput),
   'lines-crlf-throughput': () => import('./channel.mjs').then((m) => m.crlfLinesThroughput),
   'lines-crlf-long-throughput': () => import('./channel.mjs').then((m) => m.longCrlfLinesThroughput),
+  'tls-connect': () => import('./tls.mjs').then((m) => m.tlsConnect),
+  'tls-throughput': () => import('./tls.mjs').then((m) => m.tlsThroughput),
   'memory-per-connection': () => import('./memory.mjs').then((m) => m.memoryPerConnection),
   'virtual-connects': () => import('./virtual.mjs').then((m) => m.virtualConnects),
 };

@@ -5,12 +5,22 @@ import { fileURLToPath } from 'node:url';
 import { within } from './stats.mjs';
 
 const CHILD = fileURLToPath(new URL('./server-child.mjs', import.meta.url));
+const TLS_CHILD = fileURLToPath(new URL('./tls-server-child.mjs', import.meta.url));
 const children = new Set();
 
-/** Starts a loopback server process, listening on `ports` ports (1 by default). Returns its port(s) and `stop()`. */
-export async function startServer(mode, { host = '127.0.0.1', bytes = 0, ports = 1 } = {}) {
+/**
+ * Starts a loopback server process, listening on `ports` ports (1 by default). With `tls` ({ key, cert }), a TLS
+ * server (tls-server-child.mjs: modes sink and echo, one port). Returns its port(s) and `stop()`.
+ */
+export async function startServer(mode, { host = '127.0.0.1', bytes = 0, ports = 1, tls } = {}) {
   if (host !== '127.0.0.1' && host !== '::1') throw new Error(`servers listen on loopback only, not ${host}`);
-  const child = fork(CHILD, [mode, host, String(bytes), String(ports)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child =
+    tls === undefined
+      ? fork(CHILD, [mode, host, String(bytes), String(ports)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+      : fork(TLS_CHILD, [mode, host], {
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+          env: { ...process.env, BENCH_TLS_IDENTITY: JSON.stringify({ key: tls.key, cert: tls.cert }) },
+        });
   children.add(child);
   const exited = once(child, 'exit');
   const [message] = await within(10_000, Promise.race([once(child, 'message'), exited.then(() => [{ error: 'server exited' }])]), 'server start');

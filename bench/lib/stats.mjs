@@ -57,3 +57,22 @@ export function once(done) {
     done(error);
   };
 }
+
+/**
+ * `alternate` for more than two variants: `variants` maps names to functions that each return one measurement.
+ * Every round runs them all, in an order rotated by one each round, so none always runs first or last. Returns
+ * each variant's measured values and their median, by name.
+ */
+export async function rotate({ reps, warmup, variants, log = () => {} }) {
+  const names = Object.keys(variants);
+  const all = Object.fromEntries(names.map((name) => [name, []]));
+  for (let round = -warmup; round < reps; round++) {
+    const shift = (((round % names.length) + names.length) % names.length);
+    for (const name of [...names.slice(shift), ...names.slice(0, shift)]) {
+      const value = await variants[name]();
+      if (round >= 0) all[name].push(value);
+      log(`${round < 0 ? 'warm-up' : `rep ${round + 1}/${reps}`} ${name}: ${value.toFixed(2)}`);
+    }
+  }
+  return Object.fromEntries(names.map((name) => [name, { all: all[name], median: median(all[name]) }]));
+}

@@ -64,7 +64,12 @@ export type VirtualSocketRecord = {
   readonly closedAt: number | undefined;
   /** Where it is: connecting, then connected and closed, or how its connect ended. */
   readonly state: 'connecting' | 'connected' | 'refused' | 'timed out' | 'failed' | 'cancelled' | 'closed';
-  /** The bytes the far side received from this socket, in order. */
+  /**
+   * The TLS handshake on it: undefined when none was started, `running` while under way, then `secured`,
+   * `failed`, or `cancelled` when the socket was destroyed during it.
+   */
+  readonly tls: 'running' | 'secured' | 'failed' | 'cancelled' | undefined;
+  /** The bytes the far side received from this socket (plaintext, also over TLS), in order. */
   readonly sent: readonly Uint8Array[];
   /** `sent` decoded as UTF-8. */
   sentText(): string;

@@ -3,6 +3,9 @@ import { isExactIPv4 } from '../core/address.js';
 import { NAMES_KEPT } from '../transport/Transport.js';
 import type { SocketEvents, TransportSocket } from '../transport/Transport.js';
 import type { SocketAddress } from '../core/socket.js';
+import type { TlsSession } from '../core/tls.js';
+import type { PeerScript } from './AddressScript.js';
+import type { TlsScript } from './TlsScript.js';
 import type { VirtualSocketRecord } from './VirtualNetwork.js';
 import { errnoError } from './errnoError.js';
 
@@ -11,6 +14,24 @@ export type MutableSocketRecord = { -readonly [K in keyof VirtualSocketRecord]: 
 
 /** Where a socket's writes go: the paired socket, or a scripted peer. */
 export type SocketSink = { data(chunk: Uint8Array): void; end(): void; reset(): void };
+
+/** Who answers a TLS handshake on a socket: a plain server, a scripted TLS server, or the other end of a pair. */
+export type TlsFarEnd =
+  | { readonly kind: 'plain' }
+  | { readonly kind: 'script'; readonly script: TlsScript; readonly peer: PeerScript | undefined }
+  | { readonly kind: 'pair'; readonly socket: VirtualSocket };
+
+/** A handshake under way on a socket, told what the far end does meanwhile. */
+export type HandshakeHooks = {
+  /** Bytes arrived that are not TLS. */
+  plaintext(): void;
+  /** The far end closed or reset. */
+  disconnected(): void;
+  /** The socket was destroyed: the handshake ends without a word. */
+  cancel(): void;
+};
+
+const PLAIN: TlsFarEnd = { kind: 'plain' };
 
 /** One end of a virtual TCP connection, with Node's semantics where rxconnect relies on them. */
 export class VirtualSocket implements TransportSocket {
@@ -24,6 +45,12 @@ export class VirtualSocket implements TransportSocket {
   onDestroy: (() => void) | undefined;
   /** Stays writable after the far side's EOF (a listener's `allowHalfOpen`). */
   allowHalfOpen = false;
+  /** Who answers a handshake. */
+  tlsFarEnd: TlsFarEnd = PLAIN;
+  /** The handshake under way: no data or EOF is delivered meanwhile. */
+  handshake: HandshakeHooks | undefined = undefined;
+  /** The TLS session, once a handshake has succeeded. */
+  tls: TlsSession | undefined = undefined;
   private readonly scheduler: SchedulerLike;
   private readonly inbox: Uint8Array[] = [];
   private paused = true;
@@ -49,6 +76,28 @@ export class VirtualSocket implements TransportSocket {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** Bytes from the far side arrived and were not delivered. */
+  get hasUnreadBytes(): boolean {
+    return this.inbox.length > 0;
+  }
+
+  /** The far side has half-closed or closed. */
+  get farEnded(): boolean {
+    return this.peerEnded;
+  }
+
+  /** As Node's sockets once a handshake starts: the local name is kept, whatever closes the socket. */
+  keepNames(): void {
+    this.localRead = true;
+  }
+
+  /** The handshake succeeded: what waited is delivered (when resumed). */
+  secured(session: TlsSession): void {
+    this.handshake = undefined;
+    this.tls = session;
+    if (!this.paused) this.scheduleFlush();
   }
 
   write(chunk: Uint8Array, done?: (error?: Error | null) => void): boolean {
@@ -81,6 +130,8 @@ export class VirtualSocket implements TransportSocket {
 
   destroy(): void {
     if (this.closed) return;
+    // The owner's destroy ends a handshake without a word, before the far end hears of it.
+    this.cancelHandshake();
     if (this.record.state === 'connecting') this.record.state = 'cancelled';
     // As rxconnect's Node client sockets: a local name nobody read is not kept past the owner's own destroy(),
     // unless the peer's EOF came first. So a test on the virtual network sees what production would.
@@ -120,6 +171,7 @@ export class VirtualSocket implements TransportSocket {
   receive(chunk: Uint8Array): void {
     if (this.closed) return;
     this.inbox.push(chunk);
+    if (this.handshake !== undefined) this.handshake.plaintext();
     if (!this.paused) this.scheduleFlush();
   }
 
@@ -127,13 +179,19 @@ export class VirtualSocket implements TransportSocket {
   receiveEnd(): void {
     if (this.closed || this.peerEnded) return;
     this.peerEnded = true;
-    if (!this.paused) this.scheduleFlush();
+    if (this.handshake !== undefined) this.handshake.disconnected();
+    else if (!this.paused) this.scheduleFlush();
   }
 
   /** A reset from the far side. */
   receiveReset(code = 'ECONNRESET'): void {
     if (this.closed) return;
     this.sink = undefined;
+    // During a handshake its failure tells (Node's error is the handshake's, not the socket's).
+    if (this.handshake !== undefined) {
+      this.handshake.disconnected();
+      return;
+    }
     const syscall = code === 'EPIPE' ? 'write' : 'read';
     this.events.error(errnoError(code, `${syscall} ${code}`, { syscall }));
     this.close();
@@ -155,6 +213,7 @@ export class VirtualSocket implements TransportSocket {
   }
 
   private flush(): void {
+    if (this.handshake !== undefined) return;
     while (!this.paused && !this.closed && this.inbox.length > 0) this.events.data(this.inbox.shift() as Uint8Array);
     if (!this.paused && !this.closed && this.peerEnded && this.inbox.length === 0 && !this.endDelivered) {
       this.endDelivered = true;
@@ -165,6 +224,12 @@ export class VirtualSocket implements TransportSocket {
     }
   }
 
+  private cancelHandshake(): void {
+    const handshake = this.handshake;
+    this.handshake = undefined;
+    handshake?.cancel();
+  }
+
   private maybeClose(): void {
     if (this.writeEnded && this.endDelivered) this.close();
   }
@@ -173,6 +238,7 @@ export class VirtualSocket implements TransportSocket {
     if (this.closed) return;
     this.closed = true;
     this.flushing?.unsubscribe();
+    this.cancelHandshake();
     this.record.closedAt = this.scheduler.now();
     if (this.record.state === 'connected') this.record.state = 'closed';
     this.onDestroy?.();

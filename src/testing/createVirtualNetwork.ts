@@ -3,7 +3,9 @@ import { parseScheduler } from '../validation/validate.js';
 import { NO_EVENTS } from '../transport/Transport.js';
 import type { DialRequest, ListenRequest, ServerEvents, SocketEvents, TransportServer, TransportSocket } from '../transport/Transport.js';
 import type { SocketAddress } from '../core/socket.js';
-import type { AddressScript } from './AddressScript.js';
+import type { AddressScript, PeerScript } from './AddressScript.js';
+import type { TlsScript } from './TlsScript.js';
+import { startVirtualTls } from './virtualTls.js';
 import type { VirtualHosts, VirtualNetwork, VirtualNetworkOptions } from './VirtualNetwork.js';
 import { checkHosts, checkNetworkOptions } from './validate.js';
 import { errnoError } from './errnoError.js';
@@ -23,6 +25,16 @@ import type { MutableSocketRecord } from './VirtualSocket.js';
  * delay, refuse, time out, hang, or fail with a code. A connected address can run a {@link PeerScript}, so the
  * server side can be scripted with marbles. The network records every socket opened and closed, and every
  * lookup, so a spec can assert that nothing leaked. Dialing an address no host lists is refused at once.
+ *
+ * The transport runs TLS handshakes (`startTls`) in virtual time too. A client's handshake with a scripted
+ * address follows the address's {@link TlsScript} (`connectAfter(ms, { tls })`), and fails at once with
+ * `ERR_SSL_WRONG_VERSION_NUMBER` against an address without one. A client of a virtual listener handshakes with
+ * the listener's accepted socket: both finish in the instant the later side starts, agreeing on the highest
+ * common version and the server's first ALPN protocol the client offers (none in common fails both sides);
+ * a server with `requestCert` and `rejectUnauthorized` fails a client without `cert` or `pfx`. Certificates are
+ * not simulated between two virtual ends: the client's session is authorized and `peerCertificate()` is null.
+ * Bytes that are not TLS arriving during a handshake fail it with `ERR_SSL_WRONG_VERSION_NUMBER`, and the far
+ * end closing fails it with `ECONNRESET`. After the owner's `destroy()` the handshake ends without a word.
  *
  * ## Example
  * ```ts
@@ -59,7 +71,7 @@ export function createVirtualNetwork(scheduler: SchedulerLike, hosts: VirtualHos
   function open(side: 'client' | 'server', events: SocketEvents, remote: SocketAddress, local: SocketAddress | undefined): VirtualSocket {
     const sent: Uint8Array[] = [];
     const record: MutableSocketRecord = {
-      id: sockets.length, side, remote, local, openedAt: scheduler.now(), closedAt: undefined, state: 'connecting', sent,
+      id: sockets.length, side, remote, local, openedAt: scheduler.now(), closedAt: undefined, state: 'connecting', tls: undefined, sent,
       sentText: () => new TextDecoder().decode(Buffer.concat(sent)),
     };
     sockets.push(record);
@@ -115,8 +127,10 @@ export function createVirtualNetwork(scheduler: SchedulerLike, hosts: VirtualHos
     switch (script.outcome) {
       case 'connect':
         pending = scheduler.schedule(() => {
-          // The peer is wired first, so what the client writes in its connect handler reaches it.
-          runPeer(socket, script.peer);
+          // The peer is wired first, so what the client writes in its connect handler reaches it. Behind TLS it
+          // starts once the handshake has succeeded.
+          if (script.tls === undefined) runPeer(socket, script.peer);
+          else awaitClientHello(socket, script.tls, script.peer);
           if (!socket.isClosed) socket.connect(local, remote);
         }, script.after);
         break;
@@ -139,6 +153,19 @@ export function createVirtualNetwork(scheduler: SchedulerLike, hosts: VirtualHos
     };
   }
 
+  /**
+   * A scripted TLS server before the handshake: plaintext from the client resets the connection (a TLS server
+   * drops a record that is not a ClientHello), and the client's EOF ends it.
+   */
+  function awaitClientHello(socket: VirtualSocket, tls: TlsScript, peer: PeerScript | undefined): void {
+    socket.tlsFarEnd = { kind: 'script', script: tls, peer };
+    socket.sink = {
+      data: () => scheduler.schedule(() => socket.receiveReset()),
+      end: () => socket.receiveEnd(),
+      reset: () => {},
+    };
+  }
+
   function listen(request: ListenRequest, events: ServerEvents, done: (error: Error | null, server?: TransportServer) => void): void {
     const { local } = request;
     const fail = (code: string, syscall: string): void => {
@@ -156,7 +183,7 @@ export function createVirtualNetwork(scheduler: SchedulerLike, hosts: VirtualHos
 
   const lookup = virtualLookup(scheduler, hosts, lookups);
   return {
-    transport: { lookup, dial, listen },
+    transport: { lookup, dial, listen, startTls: (socket, request, done) => startVirtualTls(scheduler, socket, request, done) },
     lookup,
     sockets,
     lookups,

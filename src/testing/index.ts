@@ -9,4 +9,5 @@ export type {
   VirtualSocketRecord,
 } from './VirtualNetwork.js';
 export { connectAfter, failAfter, hang, refuseAfter, timeoutAfter } from './scripts.js';
-export type { AddressScript, PeerScript } from './AddressScript.js';
+export type { AddressScript, ConnectScriptOptions, PeerScript } from './AddressScript.js';
+export type { TlsScript } from './TlsScript.js';

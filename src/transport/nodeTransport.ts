@@ -1,6 +1,5 @@
 import { lookup as dnsLookup } from 'node:dns';
 import { Server, Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
 import type { SocketAddress } from '../core/socket.js';
 import type { TlsSession } from '../core/tls.js';
 import { isExactIPv4 } from '../core/address.js';
@@ -16,7 +15,8 @@ import type {
   TransportServer,
   TransportSocket,
 } from './Transport.js';
-import { NodeTlsSession, clientVerifyError, wrapInTls } from './nodeTls.js';
+import { wrapInTls } from './nodeTls.js';
+import { NodeHandshake } from './NodeHandshake.js';
 
 function endpoint(address: string | undefined, family: string | number | undefined, port: number | undefined): SocketAddress | undefined {
   if (address === undefined || port === undefined) return undefined;
@@ -273,10 +273,12 @@ class NodeSocket implements TransportSocket {
     (secure as unknown as OwnedSocket)[OWNER] = this;
     this.socket = secure;
     secure.pause();
-    const handshake = new Handshake(this, secure, request, done);
-    secure.once(request.side === 'client' ? 'secureConnect' : 'secure', () => handshake.secured());
-    secure.on('error', (error: Error) => handshake.failed(error));
-    secure.on('close', () => handshake.closed());
+    new NodeHandshake(this, secure, request, done).listen();
+  }
+
+  /** Whether the owner called destroy(). */
+  get destroyedByOwner(): boolean {
+    return (this.flags & OWN_DESTROY) !== 0;
   }
 
   destroy(): void {
@@ -298,59 +300,6 @@ class NodeSocket implements TransportSocket {
       this.socket.on('end', onEnd);
     }
     this.socket.resume();
-  }
-}
-
-/**
- * One handshake of a NodeSocket: its end goes to `done`, once, unless the owner destroyed the socket; then the
- * TLSSocket's errors and close are the socket's events, as a plain socket's.
- */
-class Handshake {
-  private finished = false;
-
-  constructor(
-    private readonly owner: NodeSocket,
-    private readonly socket: TLSSocket,
-    private readonly request: TlsRequest,
-    private readonly done: TlsDone,
-  ) {}
-
-  secured(): void {
-    const { socket, request, owner } = this;
-    let authorized = socket.authorized;
-    let authorizationError: string | undefined = socket.authorizationError === null ? undefined : String(socket.authorizationError);
-    if (request.side === 'server' && request.options.requestCert === true) {
-      const error = clientVerifyError(socket);
-      authorized = error === null;
-      authorizationError = error === null ? undefined : (error.code ?? error.message);
-      if (error !== null && request.options.rejectUnauthorized !== false) {
-        socket.destroy(Object.assign(new Error(error.message), { code: error.code ?? 'ERR_TLS_CLIENT_CERT_REJECTED', cause: error }));
-        return;
-      }
-    }
-    this.finish();
-    owner.tls = new NodeTlsSession(socket, authorized, authorizationError);
-    this.done(null, owner.tls);
-  }
-
-  failed(error: Error): void {
-    if (this.finish()) this.done(error);
-    else this.owner.events.error(error);
-  }
-
-  closed(): void {
-    const { owner } = this;
-    // A peer that closed during the handshake without an alert: the socket closed with no error.
-    if (this.finish()) this.done(Object.assign(new Error('the peer closed the connection during the TLS handshake'), { code: 'ECONNRESET' }));
-    owner.events.close();
-    owner.ended(this.socket.errored);
-  }
-
-  /** Whether the handshake was still running (and `done` is due), unless the owner destroyed the socket. */
-  private finish(): boolean {
-    if (this.finished) return false;
-    this.finished = true;
-    return (this.owner.flags & OWN_DESTROY) === 0;
   }
 }
 

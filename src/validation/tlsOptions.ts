@@ -22,7 +22,7 @@ const TLS_ALIASES: Readonly<Record<string, string>> = {
   host: 'the host is connectAsync$\'s own argument; the name checked is "servername"',
   port: "the port is connectAsync$'s own argument",
   socket: 'rxconnect makes the socket; to upgrade one you have, use node:tls',
-  secureContext: 'give "ca", "cert" and "key"; rxconnect makes one SecureContext per options object',
+  secureContext: 'give "ca", "cert" and "key"; rxconnect keeps the SecureContext it makes from them for later connects',
   ALPNprotocols: 'ALPNProtocols',
   alpnProtocols: 'ALPNProtocols',
 };

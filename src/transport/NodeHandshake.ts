@@ -1,0 +1,75 @@
+import type { TLSSocket } from 'node:tls';
+import type { TlsSession } from '../core/tls.js';
+import { NodeTlsSession, clientVerifyError } from './nodeTls.js';
+import type { SocketEvents, TlsDone, TlsRequest } from './Transport.js';
+
+/** What a handshake needs of the NodeSocket it runs for. */
+export type HandshakeOwner = {
+  /** The owner called destroy(): the handshake's end is not reported. */
+  readonly destroyedByOwner: boolean;
+  events: SocketEvents;
+  tls: TlsSession | undefined;
+  /** The socket closed: an end(done) still waiting is told. */
+  ended(error: Error | null | undefined): void;
+};
+
+/**
+ * One handshake of a NodeSocket: its end goes to `done`, once, unless the owner destroyed the socket; then the
+ * TLSSocket's errors and close are the socket's events, as a plain socket's.
+ */
+export class NodeHandshake {
+  private finished = false;
+
+  constructor(
+    private readonly owner: HandshakeOwner,
+    private readonly socket: TLSSocket,
+    private readonly request: TlsRequest,
+    private readonly done: TlsDone,
+  ) {}
+
+  /** Hears the TLSSocket: its end of the handshake, its errors and its close. */
+  listen(): void {
+    const { socket } = this;
+    socket.once(this.request.side === 'client' ? 'secureConnect' : 'secure', () => this.secured());
+    socket.on('error', (error: Error) => this.failed(error));
+    socket.on('close', () => this.closed());
+  }
+
+  private secured(): void {
+    const { socket, request, owner } = this;
+    let authorized = socket.authorized;
+    let authorizationError: string | undefined = socket.authorizationError === null ? undefined : String(socket.authorizationError);
+    if (request.side === 'server' && request.options.requestCert === true) {
+      const error = clientVerifyError(socket);
+      authorized = error === null;
+      authorizationError = error === null ? undefined : (error.code ?? error.message);
+      if (error !== null && request.options.rejectUnauthorized !== false) {
+        socket.destroy(Object.assign(new Error(error.message), { code: error.code ?? 'ERR_TLS_CLIENT_CERT_REJECTED', cause: error }));
+        return;
+      }
+    }
+    this.finish();
+    owner.tls = new NodeTlsSession(socket, authorized, authorizationError);
+    this.done(null, owner.tls);
+  }
+
+  private failed(error: Error): void {
+    if (this.finish()) this.done(error);
+    else this.owner.events.error(error);
+  }
+
+  private closed(): void {
+    const { owner } = this;
+    // A peer that closed during the handshake without an alert: the socket closed with no error.
+    if (this.finish()) this.done(Object.assign(new Error('the peer closed the connection during the TLS handshake'), { code: 'ECONNRESET' }));
+    owner.events.close();
+    owner.ended(this.socket.errored);
+  }
+
+  /** Whether the handshake was still running (and `done` is due), unless the owner destroyed the socket. */
+  private finish(): boolean {
+    if (this.finished) return false;
+    this.finished = true;
+    return !this.owner.destroyedByOwner;
+  }
+}
