@@ -114,6 +114,7 @@ function settings(optionsArg: unknown, host: string, hostFamily: 0 | 4 | 6): Set
   const myport = o.myport === undefined ? undefined : parsePort(o.myport, 'myport', true);
   const tls = parseTlsOptions(o.tls, host);
   const transport = parseTransport(o.transport, 'dial', tls !== undefined) ?? nodeTransport;
+  if (tls !== undefined) transport.prepareTls?.({ side: 'client', options: tls });
   const lookup = parseFunction<LookupFunction>(o.lookup, 'lookup') ?? transport.lookup;
   const scheduler = parseScheduler(o.scheduler, 'scheduler');
   const encoding = parseChoice<ChannelEncoding>(o.encoding, 'encoding', ENCODINGS, 'utf-8');

@@ -17,8 +17,8 @@ export class InvalidArgumentError extends TypeError {
   /** The name of the offending argument or option. */
   readonly argument: string;
 
-  constructor(argument: string, problem: string, code: 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE' = 'ERR_INVALID_ARG_VALUE') {
-    super(`${argument}: ${problem}`);
+  constructor(argument: string, problem: string, code: 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE' = 'ERR_INVALID_ARG_VALUE', cause?: unknown) {
+    super(`${argument}: ${problem}`, cause === undefined ? undefined : { cause });
     this.argument = argument;
     this.code = code;
   }

@@ -1,3 +1,5 @@
+import { InvalidArgumentError } from './InvalidArgumentError.js';
+
 // Tcl's texts for errno codes (Tcl_ErrnoMsg), so messages read as Tcl users know them.
 const TEXTS: Readonly<Record<string, string>> = {
   ECONNREFUSED: 'connection refused',
@@ -238,4 +240,26 @@ export type ClientHandshakeDecision = {
  */
 export function clientHandshakeFailure(cause: unknown, client: { readonly address: string; readonly port: number }, duration: number): ClientHandshakeDecision {
   return { code: errorCode(cause), address: client.address, port: client.port, duration, cause, text: handshakeText(cause, 'client certificate'), handshake: true };
+}
+
+/**
+ * The error of TLS key material that OpenSSL would not load (a certificate given as the key, a key that does not
+ * belong to the certificate, a PEM that does not parse), thrown when `connectAsync$` or `listen$` is called:
+ * it names the option when the code tells which, with OpenSSL's reason and its error as `cause`.
+ */
+export function tlsMaterialError(error: unknown, argument: string): InvalidArgumentError {
+  const code = errorCode(error);
+  const reason = (error as { reason?: unknown } | null)?.reason;
+  const message = (error as { message?: unknown } | null)?.message;
+  const why = typeof reason === 'string' && reason !== '' ? reason : typeof message === 'string' && message !== '' ? message : code;
+  switch (code) {
+    case 'ERR_OSSL_X509_KEY_VALUES_MISMATCH':
+      return new InvalidArgumentError(`${argument}.key`, `does not belong to ${argument}.cert (${why})`, 'ERR_INVALID_ARG_VALUE', error);
+    case 'ERR_OSSL_UNSUPPORTED':
+      return new InvalidArgumentError(`${argument}.key`, `is not a private key OpenSSL can read (${why})`, 'ERR_INVALID_ARG_VALUE', error);
+    case 'ERR_OSSL_PEM_NO_START_LINE':
+      return new InvalidArgumentError(`${argument}.cert`, `is not a PEM certificate (${why})`, 'ERR_INVALID_ARG_VALUE', error);
+    default:
+      return new InvalidArgumentError(argument, `has key material OpenSSL cannot load (${why})`, 'ERR_INVALID_ARG_VALUE', error);
+  }
 }

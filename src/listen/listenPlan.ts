@@ -70,6 +70,7 @@ export function listenPlan(portArg: unknown, optionsArg: unknown): ListenPlan {
   const backlog = o.backlog === undefined ? undefined : parseInteger(o.backlog, 'backlog', 0, 2147483647, 0);
   const tls = parseTlsServerOptions(o.tls);
   const transport = parseTransport(o.transport, 'listen', tls !== undefined) ?? nodeTransport;
+  if (tls !== undefined) transport.prepareTls?.({ side: 'server', options: tls });
   const lookup = parseFunction<LookupFunction>(o.lookup, 'lookup') ?? transport.lookup;
   const scheduler = parseScheduler(o.scheduler, 'scheduler');
   const encoding = parseChoice<ChannelEncoding>(o.encoding, 'encoding', ENCODINGS, 'utf-8');

@@ -158,6 +158,11 @@ export interface Transport {
    * Transports without it cannot carry the `tls` option.
    */
   startTls?(socket: TransportSocket, request: TlsRequest, done: TlsDone): void;
+  /**
+   * Makes now what the handshakes of `request` will use (Node: the SecureContext), so that key material that
+   * cannot be loaded fails the call that gave it, with an InvalidArgumentError, rather than every handshake.
+   */
+  prepareTls?(request: TlsRequest): void;
 }
 
 /** Socket events that go nowhere: for sockets whose owner has not attached yet, or no longer listens. */

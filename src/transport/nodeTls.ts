@@ -3,6 +3,7 @@ import { TLSSocket, connect as tlsConnect, createSecureContext } from 'node:tls'
 import type { ConnectionOptions, PeerCertificate, SecureContext } from 'node:tls';
 import type { TlsCertificate, TlsCipher, TlsOptions, TlsServerOptions, TlsSession } from '../core/tls.js';
 import type { TlsRequest } from './Transport.js';
+import { tlsMaterialError } from '../errors/codes.js';
 
 /**
  * One SecureContext per options object: parsing keys and loading CAs costs milliseconds, and a connect or a
@@ -51,6 +52,15 @@ function secureContext(request: TlsRequest): SecureContext {
     contexts.set(request.options, context);
   }
   return context;
+}
+
+/** Makes (and keeps) the SecureContext of `request` now: material OpenSSL cannot load throws, naming `tls`. */
+export function prepareTls(request: TlsRequest): void {
+  try {
+    secureContext(request);
+  } catch (error) {
+    throw tlsMaterialError(error, 'tls');
+  }
 }
 
 /** Starts the handshake of `request` on the connected `raw` socket; the TLS socket takes over its handle. */

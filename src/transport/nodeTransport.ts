@@ -15,7 +15,7 @@ import type {
   TransportServer,
   TransportSocket,
 } from './Transport.js';
-import { wrapInTls } from './nodeTls.js';
+import { prepareTls, wrapInTls } from './nodeTls.js';
 import { NodeHandshake } from './NodeHandshake.js';
 
 function endpoint(address: string | undefined, family: string | number | undefined, port: number | undefined): SocketAddress | undefined {
@@ -324,6 +324,8 @@ export const nodeTransport: Transport = {
   startTls(socket: TransportSocket, request: TlsRequest, done: TlsDone): void {
     (socket as NodeSocket).startTls(request, done);
   },
+
+  prepareTls,
 
   dial(request: DialRequest, events: SocketEvents): TransportSocket {
     const socket = new DialedSocket({ allowHalfOpen: false });
