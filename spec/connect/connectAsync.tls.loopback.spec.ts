@@ -177,4 +177,16 @@ describe('connectAsync$ with tls on loopback', () => {
     expect(await lastValueFrom(channel.lines$)).toBe('client rxconnect test client');
     await channel.close();
   });
+
+  it('should fail the connect, not throw from a socket event, when the key material does not parse', async () => {
+    const server = await net.server('127.0.0.1', tlsPeer({ identity: certs.server }));
+    const events = await settle(connectAsync$('127.0.0.1', server.port, { tls: { ca: certs.ca, cert: 'not a certificate', key: 'not a key' } }));
+    expect(events.map(label).slice(-3)).toEqual(['handshake 0 127.0.0.1', expect.stringMatching(/^attemptFailed 0 127\.0\.0\.1 \S+$/), expect.stringMatching(/^failed \S+$/)]);
+    const error = failedOf(events);
+    expect(error.handshake).toBe(true);
+    expect(error.message).toMatch(new RegExp(`^TLS handshake failed: .+ \\(127\\.0\\.0\\.1 port ${server.port}`));
+    expect(error.code).toBe((error.cause as { code?: string }).code);
+    expect(error.code).toMatch(/^ERR_OSSL_/);
+  });
+
 });
