@@ -189,4 +189,14 @@ describe('connectAsync$ with tls on loopback', () => {
     expect(error.code).toMatch(/^ERR_OSSL_/);
   });
 
+  it('should not reuse a SecureContext made from a ca list that was changed in place since', async () => {
+    const server = await net.server('127.0.0.1', tlsPeer({ identity: certs.server }));
+    const ca = [certs.ca];
+    const trusted = await settle(connectAsync$('127.0.0.1', server.port, { tls: { ca } }));
+    expect(trusted.at(-1)?.type).toBe('connected');
+    // The CA that signed the server's certificate is no longer trusted.
+    ca[0] = certs.selfSigned.cert;
+    const events = await settle(connectAsync$('127.0.0.1', server.port, { tls: { ca } }));
+    expect(events.map(label).at(-1)).toBe('failed UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+  });
 });

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { Socket } from 'node:net';
 import { TLSSocket, connect as tlsConnect, createSecureContext } from 'node:tls';
 import type { ConnectionOptions, PeerCertificate, SecureContext } from 'node:tls';
@@ -16,8 +17,8 @@ type Material = readonly unknown[];
 /**
  * The contexts of the last few distinct sets of client material, the newest first: each connect call parses
  * its options anew, so sequential connects with the same `ca` would otherwise each pay for a context (about a
- * third of a loopback handshake's CPU, as the tls-connect benchmark shows). Material is compared by identity:
- * the same strings, buffers or arrays.
+ * third of a loopback handshake's CPU, as the tls-connect benchmark shows). Material is compared by content
+ * with a copy taken when the context was made: a list or buffer changed in place since is other material.
  */
 const recentClientContexts: { material: Material; context: SecureContext }[] = [];
 const RECENT_CLIENT_CONTEXTS = 8;
@@ -27,6 +28,30 @@ function materialOf(options: TlsOptions | TlsServerOptions): Material {
   return [ca, cert, key, pfx, passphrase, minVersion, maxVersion, ciphers];
 }
 
+/** A copy of material (text, bytes, lists of them, `{ pem, passphrase }`) that later changes in place do not reach. */
+function copyOf(value: unknown): unknown {
+  if (value instanceof Uint8Array) return Buffer.from(value);
+  if (Array.isArray(value)) return value.map(copyOf);
+  if (typeof value === 'object' && value !== null) {
+    const { pem, passphrase } = value as { pem?: unknown; passphrase?: unknown };
+    return passphrase === undefined ? { pem: copyOf(pem) } : { pem: copyOf(pem), passphrase };
+  }
+  return value;
+}
+
+/** Whether `given` has the content of `kept`, a copy made by {@link copyOf}. */
+function sameContent(kept: unknown, given: unknown): boolean {
+  if (kept === given) return true;
+  if (kept instanceof Uint8Array) return given instanceof Uint8Array && Buffer.compare(kept, given) === 0;
+  if (Array.isArray(kept)) return Array.isArray(given) && kept.length === given.length && kept.every((item, i) => sameContent(item, given[i]));
+  if (typeof kept === 'object' && kept !== null && typeof given === 'object' && given !== null && !(given instanceof Uint8Array) && !Array.isArray(given)) {
+    const k = kept as { pem?: unknown; passphrase?: unknown };
+    const g = given as { pem?: unknown; passphrase?: unknown };
+    return k.passphrase === g.passphrase && sameContent(k.pem, g.pem);
+  }
+  return false;
+}
+
 function createContext(material: Material): SecureContext {
   const [ca, cert, key, pfx, passphrase, minVersion, maxVersion, ciphers] = material;
   const given = Object.entries({ ca, cert, key, pfx, passphrase, minVersion, maxVersion, ciphers }).filter(([, value]) => value !== undefined);
@@ -34,9 +59,12 @@ function createContext(material: Material): SecureContext {
 }
 
 function clientContext(material: Material): SecureContext {
-  const i = recentClientContexts.findIndex((entry) => entry.material.every((value, j) => value === material[j]));
+  const i = recentClientContexts.findIndex((entry) => entry.material.every((value, j) => sameContent(value, material[j])));
   let entry = recentClientContexts[i];
-  if (entry === undefined) entry = { material, context: createContext(material) };
+  if (entry === undefined) {
+    const kept = material.map(copyOf);
+    entry = { material: kept, context: createContext(kept) };
+  }
   else recentClientContexts.splice(i, 1);
   recentClientContexts.unshift(entry);
   if (recentClientContexts.length > RECENT_CLIENT_CONTEXTS) recentClientContexts.pop();
