@@ -199,4 +199,13 @@ describe('connectAsync$ with tls on loopback', () => {
     const events = await settle(connectAsync$('127.0.0.1', server.port, { tls: { ca } }));
     expect(events.map(label).at(-1)).toBe('failed UNABLE_TO_VERIFY_LEAF_SIGNATURE');
   });
+
+  it('should fail the handshake with what a checkServerIdentity throws, as the virtual network does', async () => {
+    const server = await net.server('127.0.0.1', tlsPeer({ identity: certs.server }));
+    const thrown = Object.assign(new Error('pinned key does not match'), { code: 'ERR_PINNED_KEY' });
+    const events = await settle(connectAsync$('127.0.0.1', server.port, { tls: { ca: certs.ca, checkServerIdentity: () => { throw thrown; } } }));
+    expect(events.map(label).slice(-2)).toEqual(['attemptFailed 0 127.0.0.1 ERR_PINNED_KEY', 'failed ERR_PINNED_KEY']);
+    expect(failedOf(events).cause).toBe(thrown);
+    expect(failedOf(events).message).toMatch(/^TLS handshake failed: pinned key does not match \(127\.0\.0\.1 port \d+: /);
+  });
 });

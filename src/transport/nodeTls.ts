@@ -93,7 +93,17 @@ export function wrapInTls(raw: Socket, request: TlsRequest): TLSSocket {
     if (ALPNProtocols !== undefined) options.ALPNProtocols = ALPNProtocols;
     if (rejectUnauthorized !== undefined) options.rejectUnauthorized = rejectUnauthorized;
     if (session !== undefined) options.session = session as Buffer;
-    if (checkServerIdentity !== undefined) options.checkServerIdentity = checkServerIdentity as unknown as ConnectionOptions['checkServerIdentity'];
+    if (checkServerIdentity !== undefined) {
+      // Node calls it from its handshake callback, where a throw would escape to the event loop: what it throws
+      // is the certificate's error instead, as in the virtual network.
+      options.checkServerIdentity = (host, cert) => {
+        try {
+          return checkServerIdentity(host, cert as unknown as TlsCertificate);
+        } catch (error) {
+          return error instanceof Error ? error : new Error(String(error));
+        }
+      };
+    }
     return tlsConnect(options);
   }
   const { ALPNProtocols, requestCert, rejectUnauthorized } = request.options;
