@@ -1,4 +1,7 @@
+import { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { TLSSocket } from 'node:tls';
+import { clientVerifyError } from '../../src/transport/nodeTls.js';
 import { nodeTransport } from '../../src/transport/nodeTransport.js';
 import { NO_EVENTS } from '../../src/transport/Transport.js';
 import type { TransportSocket } from '../../src/transport/Transport.js';
@@ -44,5 +47,11 @@ describe('nodeTransport.startTls (loopback)', () => {
     (nodeTransport.startTls as NonNullable<typeof nodeTransport.startTls>)(s, { side: 'client', options }, (error) => calls.push(error === null ? 'secured' : 'failed'));
     await sleep(100);
     expect(calls).toEqual([]);
+  });
+
+  it('should count a client certificate as not verified when the socket has no handle to ask', () => {
+    const secure = new TLSSocket(new Socket(), { isServer: true, requestCert: true });
+    secure.destroy();
+    expect(clientVerifyError(secure)).toEqual(expect.objectContaining({ code: 'ERR_TLS_CLIENT_CERT_UNVERIFIED' }));
   });
 });

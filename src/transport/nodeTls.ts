@@ -123,7 +123,9 @@ export function wrapInTls(raw: Socket, request: TlsRequest): TLSSocket {
  */
 export function clientVerifyError(socket: TLSSocket): (Error & { code?: string }) | null {
   const handle = (socket as unknown as { _handle?: { verifyError?: () => Error | null } | null })._handle;
-  return handle?.verifyError?.() ?? null;
+  // Fails closed: a certificate nobody could check is not a verified one.
+  if (typeof handle?.verifyError !== 'function') return Object.assign(new Error('the client certificate could not be verified'), { code: 'ERR_TLS_CLIENT_CERT_UNVERIFIED' });
+  return handle.verifyError();
 }
 
 /** The session of a secured socket, read from it when asked. */
