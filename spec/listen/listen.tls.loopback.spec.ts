@@ -232,4 +232,13 @@ describe('listen$ with tls on loopback', () => {
     expect(timers()).toBe(before);
     expect(running.events.map((e) => e.type)).toEqual(['listening']);
   });
+
+  // Today the listen succeeds and every client is dropped with 'TLS handshake failed: no start line': the
+  // SecureContext is made at the first client's handshake. Bad input should fail the listen instead.
+  it.failing('should fail the listen, not every client, when its key and certificate do not parse', async () => {
+    const outcome = await new Promise<unknown>((resolve) => {
+      subscriptions.push(listen$(0, { myaddr: '127.0.0.1', tls: { key: 'not a key', cert: 'not a certificate' } }).subscribe({ next: (e) => resolve(e.type), error: resolve }));
+    });
+    expect(outcome).toBeInstanceOf(ConnectError);
+  });
 });
