@@ -208,4 +208,13 @@ describe('connectAsync$ with tls on loopback', () => {
     expect(failedOf(events).cause).toBe(thrown);
     expect(failedOf(events).message).toMatch(/^TLS handshake failed: pinned key does not match \(127\.0\.0\.1 port \d+: /);
   });
+
+  it('should still describe the session once the channel has closed', async () => {
+    const server = await net.server('127.0.0.1', tlsPeer({ identity: certs.server }));
+    const channel = await connect('localhost', server.port, { lookup: fixedLookup([{ address: '127.0.0.1', family: 4 }]), tls: { ca: certs.ca } });
+    const session = channel.tls;
+    const open = { protocol: session?.protocol, cipher: session?.cipher, subject: session?.peerCertificate()?.subject };
+    await channel.close();
+    expect({ protocol: session?.protocol, cipher: session?.cipher, subject: session?.peerCertificate()?.subject }).toEqual(open);
+  });
 });

@@ -128,34 +128,39 @@ export function clientVerifyError(socket: TLSSocket): (Error & { code?: string }
   return handle.verifyError();
 }
 
-/** The session of a secured socket, read from it when asked. */
+/**
+ * The session of a secured socket. What the handshake agreed on is read at once (the `connected` event reads it
+ * anyway); the peer's certificate when first asked for, while the socket is open.
+ */
 export class NodeTlsSession implements TlsSession {
   private readonly socket: TLSSocket;
   readonly authorized: boolean;
   readonly authorizationError?: string;
+  readonly protocol: string | null;
+  readonly alpnProtocol: string | null;
+  readonly cipher: TlsCipher;
+  /** The certificates read so far: [brief, detailed]. */
+  private readonly certificates: [TlsCertificate | null | undefined, TlsCertificate | null | undefined] = [undefined, undefined];
 
   constructor(socket: TLSSocket, authorized: boolean, authorizationError: string | undefined) {
     this.socket = socket;
     this.authorized = authorized;
     if (authorizationError !== undefined) this.authorizationError = authorizationError;
-  }
-
-  get protocol(): string | null {
-    return this.socket.getProtocol();
-  }
-
-  get alpnProtocol(): string | null {
-    const alpn = this.socket.alpnProtocol;
-    return typeof alpn === 'string' ? alpn : null;
-  }
-
-  get cipher(): TlsCipher {
-    const { name, standardName, version } = this.socket.getCipher();
-    return { name, standardName, version };
+    this.protocol = socket.getProtocol();
+    const alpn = socket.alpnProtocol;
+    this.alpnProtocol = typeof alpn === 'string' ? alpn : null;
+    const { name, standardName, version } = socket.getCipher();
+    this.cipher = { name, standardName, version };
   }
 
   peerCertificate(detailed = false): TlsCertificate | null {
-    const cert: PeerCertificate | Record<string, never> = this.socket.getPeerCertificate(detailed);
-    return Object.keys(cert).length === 0 ? null : (cert as unknown as TlsCertificate);
+    const at = detailed ? 1 : 0;
+    const known = this.certificates[at];
+    if (known !== undefined) return known;
+    // Null once the socket has closed (Node's answer then): asked for before, it is kept.
+    const cert: PeerCertificate | Record<string, never> | null = this.socket.getPeerCertificate(detailed);
+    const certificate = cert === null || Object.keys(cert).length === 0 ? null : (cert as unknown as TlsCertificate);
+    if (cert !== null) this.certificates[at] = certificate;
+    return certificate;
   }
 }
