@@ -198,6 +198,12 @@ describe('connectAsync$ with tls on loopback', () => {
     ca[0] = certs.selfSigned.cert;
     const events = await settle(connectAsync$('127.0.0.1', server.port, { tls: { ca } }));
     expect(events.map(label).at(-1)).toBe('failed UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+    // The same connect subscribed again (a reconnect's next round) passes the same options: they are checked too.
+    ca[0] = certs.ca;
+    const again$ = connectAsync$('127.0.0.1', server.port, { tls: { ca } });
+    expect((await settle(again$)).at(-1)?.type).toBe('connected');
+    ca[0] = certs.selfSigned.cert;
+    expect((await settle(again$)).map(label).at(-1)).toBe('failed UNABLE_TO_VERIFY_LEAF_SIGNATURE');
   });
 
   it('should fail the handshake with what a checkServerIdentity throws, as the virtual network does', async () => {

@@ -6,8 +6,8 @@ import type { TlsCertificate, TlsCipher, TlsOptions, TlsServerOptions, TlsSessio
 import type { TlsRequest } from './Transport.js';
 
 /**
- * One SecureContext per options object: parsing keys and loading CAs costs milliseconds, and a connect or a
- * listen passes the same object for each of its sockets. Kept weakly, so it goes with the options.
+ * One SecureContext per server options object: parsing keys and loading CAs costs milliseconds, and a listen
+ * passes the same object for each of its clients. Kept weakly, so it goes with the options.
  */
 const contexts = new WeakMap<object, SecureContext>();
 
@@ -72,10 +72,12 @@ function clientContext(material: Material): SecureContext {
 }
 
 function secureContext(request: TlsRequest): SecureContext {
+  // A client's material is compared on every handshake: the same options object comes again on each round of a
+  // reconnect, with lists the caller may have changed in place meanwhile.
+  if (request.side === 'client') return clientContext(materialOf(request.options));
   let context = contexts.get(request.options);
   if (context === undefined) {
-    const material = materialOf(request.options);
-    context = request.side === 'client' ? clientContext(material) : createContext(material);
+    context = createContext(materialOf(request.options));
     contexts.set(request.options, context);
   }
   return context;
