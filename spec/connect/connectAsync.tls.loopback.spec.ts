@@ -82,6 +82,9 @@ describe('connectAsync$ with tls on loopback', () => {
     const wrongEvents = await settle(connectAsync$('localhost', wrong.port, { lookup: fixedLookup([{ address: '127.0.0.1', family: 4 }]), tls: { ca: certs.ca } }));
     expect(failedOf(wrongEvents).code).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
     expect(failedOf(wrongEvents).message).toMatch(/^certificate for localhost does not match: it names DNS:other\.example \(/);
+    // The name checked is the servername given, not the host dialed.
+    const named = await settle(connectAsync$('127.0.0.1', wrong.port, { tls: { ca: certs.ca, servername: 'secure.example' } }));
+    expect(failedOf(named).message).toMatch(/^certificate for secure\.example does not match: it names DNS:other\.example \(127\.0\.0\.1 port/);
     const expired = await net.server('127.0.0.1', tlsPeer({ identity: certs.expired }));
     const expiredEvents = await settle(connectAsync$('localhost', expired.port, { lookup: fixedLookup([{ address: '127.0.0.1', family: 4 }]), tls: { ca: certs.ca } }));
     expect(failedOf(expiredEvents).code).toBe('CERT_HAS_EXPIRED');
