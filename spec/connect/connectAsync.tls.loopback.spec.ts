@@ -226,4 +226,19 @@ describe('connectAsync$ with tls on loopback', () => {
     await channel.close();
     expect({ protocol: session?.protocol, cipher: session?.cipher, subject: session?.peerCertificate()?.subject }).toEqual(open);
   });
+
+  // Node falls back to checking the certificate against 'localhost' when it has neither servername nor host: a
+  // certificate for localhost was then good for any IP address.
+  it('should check the certificate of an IP literal against that address, with no SNI', async () => {
+    const seen: string[] = [];
+    const server = await net.server('::1', tlsPeer({ identity: certs.server, onSecure: (socket) => socket.end(`${String(socket.servername)}\n`) }));
+    const channel = await connect('::1', server.port, { tls: { ca: certs.ca, checkServerIdentity: (host) => void seen.push(host) } });
+    expect(await lastValueFrom(channel.lines$)).toBe('false');
+    expect(seen).toEqual(['::1']);
+    await channel.close();
+    const named = await net.server('127.0.0.1', tlsPeer({ identity: certs.localhostOnly }));
+    const events = await settle(connectAsync$('127.0.0.1', named.port, { tls: { ca: certs.ca } }));
+    expect(events.map(label).at(-1)).toBe('failed ERR_TLS_CERT_ALTNAME_INVALID');
+    expect(failedOf(events).message).toMatch(/^certificate for 127\.0\.0\.1 does not match: it names DNS:localhost \(/);
+  });
 });

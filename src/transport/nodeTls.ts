@@ -83,8 +83,11 @@ function secureContext(request: TlsRequest): SecureContext {
   return context;
 }
 
-/** Starts the handshake of `request` on the connected `raw` socket; the TLS socket takes over its handle. */
-export function wrapInTls(raw: Socket, request: TlsRequest): TLSSocket {
+/**
+ * Starts the handshake of `request` on the connected `raw` socket, whose peer is the address `peer`; the TLS
+ * socket takes over its handle.
+ */
+export function wrapInTls(raw: Socket, request: TlsRequest, peer: string | undefined): TLSSocket {
   const context = secureContext(request);
   if (request.side === 'client') {
     const { servername, ALPNProtocols, rejectUnauthorized, session, checkServerIdentity } = request.options;
@@ -92,6 +95,9 @@ export function wrapInTls(raw: Socket, request: TlsRequest): TLSSocket {
     // overridden by a key that is present, even undefined.
     const options: ConnectionOptions = { socket: raw, secureContext: context };
     if (servername !== undefined) options.servername = servername;
+    // Without a servername (an IP literal), Node checks the certificate against `host`, or else against
+    // 'localhost': the address dialed is the name to check.
+    else options.host = peer;
     if (ALPNProtocols !== undefined) options.ALPNProtocols = ALPNProtocols;
     if (rejectUnauthorized !== undefined) options.rejectUnauthorized = rejectUnauthorized;
     if (session !== undefined) options.session = session as Buffer;
