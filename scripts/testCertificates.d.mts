@@ -9,6 +9,8 @@ export type TestCertificates = {
   readonly server: KeyAndCert;
   /** A server leaf for `other.example` only: a wrong name for loopback. */
   readonly wrongName: KeyAndCert;
+  /** A server leaf for the name `localhost` only, without the loopback addresses: wrong for a connect to an IP. */
+  readonly localhostOnly: KeyAndCert;
   /** A server leaf for `localhost` whose validity ended yesterday. */
   readonly expired: KeyAndCert;
   /** A certificate for `localhost` that signs itself (no CA). */

@@ -70,6 +70,7 @@ export function testCertificates() {
     ca: forge.pki.certificateToPem(ca),
     server: pem(certificate(leafKeys.publicKey, { ...localhost, ...current }, signedByCa)),
     wrongName: pem(certificate(leafKeys.publicKey, { commonName: 'other.example', dnsNames: ['other.example'], usage: 'server', ...current }, signedByCa)),
+    localhostOnly: pem(certificate(leafKeys.publicKey, { commonName: 'localhost', dnsNames: ['localhost'], usage: 'server', ...current }, signedByCa)),
     expired: pem(certificate(leafKeys.publicKey, { ...localhost, ...expiredDates }, signedByCa)),
     selfSigned: pem(certificate(leafKeys.publicKey, { ...localhost, ...current }, { cert: undefined, key: leafKeys.privateKey })),
     client: pem(certificate(leafKeys.publicKey, { commonName: 'rxconnect test client', usage: 'client', ...current }, signedByCa)),

@@ -52,6 +52,8 @@ const cases: Case[] = [
   ["a server's tls option (handshakeTimeout)", 'localhost', 443, { tls: { handshakeTimeout: 100 } }, InvalidArgumentError, 'tls.handshakeTimeout'],
   ['an IP literal as servername', 'localhost', 443, { tls: { servername: '127.0.0.1' } }, InvalidArgumentError, 'tls.servername'],
   ['a non-boolean rejectUnauthorized', 'localhost', 443, { tls: { rejectUnauthorized: 'no' } }, InvalidArgumentError, 'tls.rejectUnauthorized'],
+  ['a key object with a passphrase that is not a string', 'localhost', 443, { tls: { key: [{ pem: 'k', passphrase: 42 }] } }, InvalidArgumentError, 'tls.key[0].passphrase'],
+  ['a key object with a misspelt passphrase', 'localhost', 443, { tls: { key: [{ pem: 'k', passprase: 'p' }] } }, InvalidArgumentError, 'tls.key[0].passprase'],
 ];
 
 describe('connectAsync$ bad input', () => {

@@ -82,6 +82,9 @@ describe('connectAsync$ with tls on loopback', () => {
     const wrongEvents = await settle(connectAsync$('localhost', wrong.port, { lookup: fixedLookup([{ address: '127.0.0.1', family: 4 }]), tls: { ca: certs.ca } }));
     expect(failedOf(wrongEvents).code).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
     expect(failedOf(wrongEvents).message).toMatch(/^certificate for localhost does not match: it names DNS:other\.example \(/);
+    // The name checked is the servername given, not the host dialed.
+    const named = await settle(connectAsync$('127.0.0.1', wrong.port, { tls: { ca: certs.ca, servername: 'secure.example' } }));
+    expect(failedOf(named).message).toMatch(/^certificate for secure\.example does not match: it names DNS:other\.example \(127\.0\.0\.1 port/);
     const expired = await net.server('127.0.0.1', tlsPeer({ identity: certs.expired }));
     const expiredEvents = await settle(connectAsync$('localhost', expired.port, { lookup: fixedLookup([{ address: '127.0.0.1', family: 4 }]), tls: { ca: certs.ca } }));
     expect(failedOf(expiredEvents).code).toBe('CERT_HAS_EXPIRED');
@@ -176,5 +179,76 @@ describe('connectAsync$ with tls on loopback', () => {
     const channel = await connect('127.0.0.1', server.port, { tls: { ca: certs.ca, key: certs.client.key, cert: certs.client.cert } });
     expect(await lastValueFrom(channel.lines$)).toBe('client rxconnect test client');
     await channel.close();
+  });
+
+  it('should throw at call time for key material that does not parse, naming the option', () => {
+    expect(() => connectAsync$('127.0.0.1', 443, { tls: { ca: certs.ca, cert: 'not a certificate', key: 'not a key' } })).toThrow(
+      /^tls\.cert: is not a PEM certificate \(no start line\)$/,
+    );
+  });
+
+  it('should fail the connect, not throw from a socket event, when the key material stops parsing after the call', async () => {
+    const server = await net.server('127.0.0.1', tlsPeer({ identity: certs.server }));
+    const cert = [certs.client.cert];
+    const events$ = connectAsync$('127.0.0.1', server.port, { tls: { ca: certs.ca, cert, key: certs.client.key } });
+    // Changed in place after the call: the handshake makes a new context from it, and that fails.
+    cert[0] = 'not a certificate';
+    const events = await settle(events$);
+    expect(events.map(label).slice(-3)).toEqual(['handshake 0 127.0.0.1', expect.stringMatching(/^attemptFailed 0 127\.0\.0\.1 \S+$/), expect.stringMatching(/^failed \S+$/)]);
+    const error = failedOf(events);
+    expect(error.handshake).toBe(true);
+    expect(error.message).toMatch(new RegExp(`^TLS handshake failed: .+ \\(127\\.0\\.0\\.1 port ${server.port}`));
+    expect(error.code).toBe((error.cause as { code?: string }).code);
+    expect(error.code).toMatch(/^ERR_OSSL_/);
+  });
+
+  it('should not reuse a SecureContext made from a ca list that was changed in place since', async () => {
+    const server = await net.server('127.0.0.1', tlsPeer({ identity: certs.server }));
+    const ca = [certs.ca];
+    const trusted = await settle(connectAsync$('127.0.0.1', server.port, { tls: { ca } }));
+    expect(trusted.at(-1)?.type).toBe('connected');
+    // The CA that signed the server's certificate is no longer trusted.
+    ca[0] = certs.selfSigned.cert;
+    const events = await settle(connectAsync$('127.0.0.1', server.port, { tls: { ca } }));
+    expect(events.map(label).at(-1)).toBe('failed UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+    // The same connect subscribed again (a reconnect's next round) passes the same options: they are checked too.
+    ca[0] = certs.ca;
+    const again$ = connectAsync$('127.0.0.1', server.port, { tls: { ca } });
+    expect((await settle(again$)).at(-1)?.type).toBe('connected');
+    ca[0] = certs.selfSigned.cert;
+    expect((await settle(again$)).map(label).at(-1)).toBe('failed UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+  });
+
+  it('should fail the handshake with what a checkServerIdentity throws, as the virtual network does', async () => {
+    const server = await net.server('127.0.0.1', tlsPeer({ identity: certs.server }));
+    const thrown = Object.assign(new Error('pinned key does not match'), { code: 'ERR_PINNED_KEY' });
+    const events = await settle(connectAsync$('127.0.0.1', server.port, { tls: { ca: certs.ca, checkServerIdentity: () => { throw thrown; } } }));
+    expect(events.map(label).slice(-2)).toEqual(['attemptFailed 0 127.0.0.1 ERR_PINNED_KEY', 'failed ERR_PINNED_KEY']);
+    expect(failedOf(events).cause).toBe(thrown);
+    expect(failedOf(events).message).toMatch(/^TLS handshake failed: pinned key does not match \(127\.0\.0\.1 port \d+: /);
+  });
+
+  it('should still describe the session once the channel has closed', async () => {
+    const server = await net.server('127.0.0.1', tlsPeer({ identity: certs.server }));
+    const channel = await connect('localhost', server.port, { lookup: fixedLookup([{ address: '127.0.0.1', family: 4 }]), tls: { ca: certs.ca } });
+    const session = channel.tls;
+    const open = { protocol: session?.protocol, cipher: session?.cipher, subject: session?.peerCertificate()?.subject };
+    await channel.close();
+    expect({ protocol: session?.protocol, cipher: session?.cipher, subject: session?.peerCertificate()?.subject }).toEqual(open);
+  });
+
+  // Node falls back to checking the certificate against 'localhost' when it has neither servername nor host: a
+  // certificate for localhost was then good for any IP address.
+  it('should check the certificate of an IP literal against that address, with no SNI', async () => {
+    const seen: string[] = [];
+    const server = await net.server('::1', tlsPeer({ identity: certs.server, onSecure: (socket) => socket.end(`${String(socket.servername)}\n`) }));
+    const channel = await connect('::1', server.port, { tls: { ca: certs.ca, checkServerIdentity: (host) => void seen.push(host) } });
+    expect(await lastValueFrom(channel.lines$)).toBe('false');
+    expect(seen).toEqual(['::1']);
+    await channel.close();
+    const named = await net.server('127.0.0.1', tlsPeer({ identity: certs.localhostOnly }));
+    const events = await settle(connectAsync$('127.0.0.1', named.port, { tls: { ca: certs.ca } }));
+    expect(events.map(label).at(-1)).toBe('failed ERR_TLS_CERT_ALTNAME_INVALID');
+    expect(failedOf(events).message).toMatch(/^certificate for 127\.0\.0\.1 does not match: it names DNS:localhost \(/);
   });
 });

@@ -5,7 +5,7 @@ import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import { once } from 'node:events';
 import { filter, firstValueFrom, lastValueFrom, map, mergeMap, ReplaySubject, take, toArray } from 'rxjs';
 import type { Observable, Subscription } from 'rxjs';
-import { connect, ConnectError, listen$ } from '../../src/index.js';
+import { connect, ConnectError, InvalidArgumentError, listen$ } from '../../src/index.js';
 import type { ListenOptions, ServerEvent } from '../../src/index.js';
 import { testCertificates } from '../helpers/certs.js';
 import { DUAL, fixedLookup, loopbackFixtures, tcpHandles } from '../helpers/loopback.js';
@@ -231,5 +231,12 @@ describe('listen$ with tls on loopback', () => {
     await closed;
     expect(timers()).toBe(before);
     expect(running.events.map((e) => e.type)).toEqual(['listening']);
+  });
+
+  it('should fail the listen call, not every client, when its key and certificate do not parse', () => {
+    const before = tcpHandles();
+    expect(() => listen$(0, { myaddr: '127.0.0.1', tls: { key: 'not a key', cert: 'not a certificate' } })).toThrow(InvalidArgumentError);
+    expect(() => listen$(0, { myaddr: '127.0.0.1', tls: { key: 'not a key', cert: 'not a certificate' } })).toThrow(/^tls\.cert: is not a PEM certificate \(no start line\)$/);
+    expect(tcpHandles()).toBe(before);
   });
 });

@@ -158,7 +158,7 @@ export class ConnectRun implements ChannelCloseWatcher, DialReport {
     if (this.handshaking !== winner) return;
     const { transport } = dialer.plan;
     // Validation made sure a transport given with `tls` has startTls.
-    (transport.startTls as NonNullable<typeof transport.startTls>)(socket, { side: 'client', options }, (error, session) => {
+    const ended = (error: unknown, session?: TlsSession): void => {
       if (this.handshaking !== winner) return;
       this.handshaking = undefined;
       if (error === null) {
@@ -167,7 +167,14 @@ export class ConnectRun implements ChannelCloseWatcher, DialReport {
       } else {
         dialer.failWinner(winner, error);
       }
-    });
+    };
+    try {
+      (transport.startTls as NonNullable<typeof transport.startTls>)(socket, { side: 'client', options }, ended);
+    } catch (error) {
+      // Key material the TLS library cannot use (a PEM that does not parse, a wrong passphrase) fails the
+      // winner here, not in a socket's event handler where it would be thrown out of the event loop.
+      ended(error ?? new Error('the TLS handshake could not start'));
+    }
   }
 
   private openChannel(dialer: Dialer, winner: Attempt, socket: TransportSocket, tls: TlsSession | undefined): void {

@@ -135,8 +135,9 @@ export class Dialer implements AttemptOwner, LookupOwner {
    * the handshake's error leading and every attempt's own in `attempts`. Other addresses are not tried.
    */
   failWinner(winner: Attempt, cause: unknown): void {
-    const { scheduler, host } = this.plan;
-    winner.fail(handshakeFailure(winner.address, scheduler.now() - winner.startedAt, cause, host, winner.local));
+    const { scheduler, host, tls } = this.plan;
+    // The certificate was checked against the servername, which is the host unless one was given.
+    winner.fail(handshakeFailure(winner.address, scheduler.now() - winner.startedAt, cause, tls?.servername ?? host, winner.local));
     const attemptErrors = [...this.failedAttempts, winner].sort((a, b) => a.index - b.index).map((a) => a.failure as ConnectError);
     this.report.attemptFailed(winner, winner.failure as ConnectError);
     this.report.failed(ConnectError.aggregate(attemptErrors, { code: winner.failure?.code ?? 'EPROTO' }));

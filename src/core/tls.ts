@@ -57,7 +57,8 @@ export type TlsInfo = {
 /** A TLS session of a connected channel: what the handshake agreed on, and the peer's certificate on request. */
 export type TlsSession = TlsInfo & {
   /**
-   * The peer's certificate, or null when it sent none (a client that was not asked for one).
+   * The peer's certificate, or null when it sent none (a client that was not asked for one), or when it is first
+   * asked for after the channel has closed (asked for before, it is kept).
    *
    * @param detailed With `true`, the whole chain through `issuerCertificate`, as Node's `getPeerCertificate(true)`.
    */

@@ -37,6 +37,11 @@ export class NodeHandshake {
 
   private secured(): void {
     const { socket, request, owner } = this;
+    // Node emits the end of a handshake even when the socket was destroyed during its certificate check.
+    if (this.finished || owner.destroyedByOwner) {
+      this.finished = true;
+      return;
+    }
     let authorized = socket.authorized;
     let authorizationError: string | undefined = socket.authorizationError === null ? undefined : String(socket.authorizationError);
     if (request.side === 'server' && request.options.requestCert === true) {

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { Socket } from 'node:net';
 import { TLSSocket, connect as tlsConnect, createSecureContext } from 'node:tls';
 import type { ConnectionOptions, PeerCertificate, SecureContext } from 'node:tls';
@@ -6,8 +7,8 @@ import type { TlsRequest } from './Transport.js';
 import { tlsMaterialError } from '../errors/codes.js';
 
 /**
- * One SecureContext per options object: parsing keys and loading CAs costs milliseconds, and a connect or a
- * listen passes the same object for each of its sockets. Kept weakly, so it goes with the options.
+ * One SecureContext per server options object: parsing keys and loading CAs costs milliseconds, and a listen
+ * passes the same object for each of its clients. Kept weakly, so it goes with the options.
  */
 const contexts = new WeakMap<object, SecureContext>();
 
@@ -17,8 +18,8 @@ type Material = readonly unknown[];
 /**
  * The contexts of the last few distinct sets of client material, the newest first: each connect call parses
  * its options anew, so sequential connects with the same `ca` would otherwise each pay for a context (about a
- * third of a loopback handshake's CPU, as the tls-connect benchmark shows). Material is compared by identity:
- * the same strings, buffers or arrays.
+ * third of a loopback handshake's CPU, as the tls-connect benchmark shows). Material is compared by content
+ * with a copy taken when the context was made: a list or buffer changed in place since is other material.
  */
 const recentClientContexts: { material: Material; context: SecureContext }[] = [];
 const RECENT_CLIENT_CONTEXTS = 8;
@@ -28,6 +29,30 @@ function materialOf(options: TlsOptions | TlsServerOptions): Material {
   return [ca, cert, key, pfx, passphrase, minVersion, maxVersion, ciphers];
 }
 
+/** A copy of material (text, bytes, lists of them, `{ pem, passphrase }`) that later changes in place do not reach. */
+function copyOf(value: unknown): unknown {
+  if (value instanceof Uint8Array) return Buffer.from(value);
+  if (Array.isArray(value)) return value.map(copyOf);
+  if (typeof value === 'object' && value !== null) {
+    const { pem, passphrase } = value as { pem?: unknown; passphrase?: unknown };
+    return passphrase === undefined ? { pem: copyOf(pem) } : { pem: copyOf(pem), passphrase };
+  }
+  return value;
+}
+
+/** Whether `given` has the content of `kept`, a copy made by {@link copyOf}. */
+function sameContent(kept: unknown, given: unknown): boolean {
+  if (kept === given) return true;
+  if (kept instanceof Uint8Array) return given instanceof Uint8Array && Buffer.compare(kept, given) === 0;
+  if (Array.isArray(kept)) return Array.isArray(given) && kept.length === given.length && kept.every((item, i) => sameContent(item, given[i]));
+  if (typeof kept === 'object' && kept !== null && typeof given === 'object' && given !== null && !(given instanceof Uint8Array) && !Array.isArray(given)) {
+    const k = kept as { pem?: unknown; passphrase?: unknown };
+    const g = given as { pem?: unknown; passphrase?: unknown };
+    return k.passphrase === g.passphrase && sameContent(k.pem, g.pem);
+  }
+  return false;
+}
+
 function createContext(material: Material): SecureContext {
   const [ca, cert, key, pfx, passphrase, minVersion, maxVersion, ciphers] = material;
   const given = Object.entries({ ca, cert, key, pfx, passphrase, minVersion, maxVersion, ciphers }).filter(([, value]) => value !== undefined);
@@ -35,9 +60,12 @@ function createContext(material: Material): SecureContext {
 }
 
 function clientContext(material: Material): SecureContext {
-  const i = recentClientContexts.findIndex((entry) => entry.material.every((value, j) => value === material[j]));
+  const i = recentClientContexts.findIndex((entry) => entry.material.every((value, j) => sameContent(value, material[j])));
   let entry = recentClientContexts[i];
-  if (entry === undefined) entry = { material, context: createContext(material) };
+  if (entry === undefined) {
+    const kept = material.map(copyOf);
+    entry = { material: kept, context: createContext(kept) };
+  }
   else recentClientContexts.splice(i, 1);
   recentClientContexts.unshift(entry);
   if (recentClientContexts.length > RECENT_CLIENT_CONTEXTS) recentClientContexts.pop();
@@ -45,10 +73,12 @@ function clientContext(material: Material): SecureContext {
 }
 
 function secureContext(request: TlsRequest): SecureContext {
+  // A client's material is compared on every handshake: the same options object comes again on each round of a
+  // reconnect, with lists the caller may have changed in place meanwhile.
+  if (request.side === 'client') return clientContext(materialOf(request.options));
   let context = contexts.get(request.options);
   if (context === undefined) {
-    const material = materialOf(request.options);
-    context = request.side === 'client' ? clientContext(material) : createContext(material);
+    context = createContext(materialOf(request.options));
     contexts.set(request.options, context);
   }
   return context;
@@ -63,8 +93,11 @@ export function prepareTls(request: TlsRequest): void {
   }
 }
 
-/** Starts the handshake of `request` on the connected `raw` socket; the TLS socket takes over its handle. */
-export function wrapInTls(raw: Socket, request: TlsRequest): TLSSocket {
+/**
+ * Starts the handshake of `request` on the connected `raw` socket, whose peer is the address `peer`; the TLS
+ * socket takes over its handle.
+ */
+export function wrapInTls(raw: Socket, request: TlsRequest, peer: string | undefined): TLSSocket {
   const context = secureContext(request);
   if (request.side === 'client') {
     const { servername, ALPNProtocols, rejectUnauthorized, session, checkServerIdentity } = request.options;
@@ -72,10 +105,23 @@ export function wrapInTls(raw: Socket, request: TlsRequest): TLSSocket {
     // overridden by a key that is present, even undefined.
     const options: ConnectionOptions = { socket: raw, secureContext: context };
     if (servername !== undefined) options.servername = servername;
+    // Without a servername (an IP literal), Node checks the certificate against `host`, or else against
+    // 'localhost': the address dialed is the name to check.
+    else options.host = peer;
     if (ALPNProtocols !== undefined) options.ALPNProtocols = ALPNProtocols;
     if (rejectUnauthorized !== undefined) options.rejectUnauthorized = rejectUnauthorized;
     if (session !== undefined) options.session = session as Buffer;
-    if (checkServerIdentity !== undefined) options.checkServerIdentity = checkServerIdentity as unknown as ConnectionOptions['checkServerIdentity'];
+    if (checkServerIdentity !== undefined) {
+      // Node calls it from its handshake callback, where a throw would escape to the event loop: what it throws
+      // is the certificate's error instead, as in the virtual network.
+      options.checkServerIdentity = (host, cert) => {
+        try {
+          return checkServerIdentity(host, cert as unknown as TlsCertificate);
+        } catch (error) {
+          return error instanceof Error ? error : new Error(String(error));
+        }
+      };
+    }
     return tlsConnect(options);
   }
   const { ALPNProtocols, requestCert, rejectUnauthorized } = request.options;
@@ -95,37 +141,44 @@ export function wrapInTls(raw: Socket, request: TlsRequest): TLSSocket {
  */
 export function clientVerifyError(socket: TLSSocket): (Error & { code?: string }) | null {
   const handle = (socket as unknown as { _handle?: { verifyError?: () => Error | null } | null })._handle;
-  return handle?.verifyError?.() ?? null;
+  // Fails closed: a certificate nobody could check is not a verified one.
+  if (typeof handle?.verifyError !== 'function') return Object.assign(new Error('the client certificate could not be verified'), { code: 'ERR_TLS_CLIENT_CERT_UNVERIFIED' });
+  return handle.verifyError();
 }
 
-/** The session of a secured socket, read from it when asked. */
+/**
+ * The session of a secured socket. What the handshake agreed on is read at once (the `connected` event reads it
+ * anyway); the peer's certificate when first asked for, while the socket is open.
+ */
 export class NodeTlsSession implements TlsSession {
   private readonly socket: TLSSocket;
   readonly authorized: boolean;
   readonly authorizationError?: string;
+  readonly protocol: string | null;
+  readonly alpnProtocol: string | null;
+  readonly cipher: TlsCipher;
+  /** The certificates read so far: [brief, detailed]. */
+  private readonly certificates: [TlsCertificate | null | undefined, TlsCertificate | null | undefined] = [undefined, undefined];
 
   constructor(socket: TLSSocket, authorized: boolean, authorizationError: string | undefined) {
     this.socket = socket;
     this.authorized = authorized;
     if (authorizationError !== undefined) this.authorizationError = authorizationError;
-  }
-
-  get protocol(): string | null {
-    return this.socket.getProtocol();
-  }
-
-  get alpnProtocol(): string | null {
-    const alpn = this.socket.alpnProtocol;
-    return typeof alpn === 'string' ? alpn : null;
-  }
-
-  get cipher(): TlsCipher {
-    const { name, standardName, version } = this.socket.getCipher();
-    return { name, standardName, version };
+    this.protocol = socket.getProtocol();
+    const alpn = socket.alpnProtocol;
+    this.alpnProtocol = typeof alpn === 'string' ? alpn : null;
+    const { name, standardName, version } = socket.getCipher();
+    this.cipher = { name, standardName, version };
   }
 
   peerCertificate(detailed = false): TlsCertificate | null {
-    const cert: PeerCertificate | Record<string, never> = this.socket.getPeerCertificate(detailed);
-    return Object.keys(cert).length === 0 ? null : (cert as unknown as TlsCertificate);
+    const at = detailed ? 1 : 0;
+    const known = this.certificates[at];
+    if (known !== undefined) return known;
+    // Null once the socket has closed (Node's answer then): asked for before, it is kept.
+    const cert: PeerCertificate | Record<string, never> | null = this.socket.getPeerCertificate(detailed);
+    const certificate = cert === null || Object.keys(cert).length === 0 ? null : (cert as unknown as TlsCertificate);
+    if (cert !== null) this.certificates[at] = certificate;
+    return certificate;
   }
 }

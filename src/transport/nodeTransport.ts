@@ -269,7 +269,7 @@ class NodeSocket implements TransportSocket {
     raw.off('connect', onConnect);
     raw.off('error', onError);
     raw.off('close', onClose);
-    const secure = wrapInTls(raw, request);
+    const secure = wrapInTls(raw, request, this.remoteAddress?.address ?? raw.remoteAddress);
     (secure as unknown as OwnedSocket)[OWNER] = this;
     this.socket = secure;
     secure.pause();

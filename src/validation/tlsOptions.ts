@@ -44,6 +44,12 @@ function parseMaterial(value: unknown, argument: string, keyObjects = false): vo
     const what = keyObjects ? 'PEM text, bytes, or a list of them (or of { pem, passphrase })' : 'PEM text, bytes, or a list of them';
     throw new InvalidArgumentError(argument, `must be ${what}, got ${describe(value)}`, 'ERR_INVALID_ARG_TYPE');
   }
+  // A key's own passphrase: a misspelt or mistyped one would reach the TLS library unchecked.
+  value.forEach((item: unknown, i) => {
+    if (isMaterial(item)) return;
+    const key = parseOptions<{ pem: unknown; passphrase?: unknown }>(item, `${argument}[${i}]`, { pem: true, passphrase: true });
+    parseOptionalString(key.passphrase, `${argument}[${i}].passphrase`, 'a string');
+  });
 }
 
 function parseProtocols(value: unknown, argument: string): void {
