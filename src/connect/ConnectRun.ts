@@ -22,8 +22,6 @@ export class ConnectRun implements ChannelCloseWatcher, DialReport {
   private readonly subscriber: RunSubscriber;
   private readonly output: ConnectOutput;
   private dialer: Dialer | undefined = undefined;
-  /** The attempt whose TCP connect won, while its TLS handshake runs (the dialer is kept meanwhile). */
-  private handshaking: Attempt | undefined = undefined;
   private channel: Channel | undefined = undefined;
   /** The plan's AbortSignal while this run listens to it (from start to the end of the connect or channel). */
   private signal: AbortSignal | undefined = undefined;
@@ -58,11 +56,13 @@ export class ConnectRun implements ChannelCloseWatcher, DialReport {
     this.stopListening();
     const dialer = this.dialer;
     this.dialer = undefined;
-    dialer?.cancel();
-    // A handshake under way ends with its socket; the transport then reports nothing more of it.
-    const winner = this.handshaking;
-    this.handshaking = undefined;
-    if (winner !== undefined) destroySocket(winner.socket as TransportSocket);
+    if (dialer !== undefined) {
+      dialer.cancel();
+      // A handshake under way ends with its socket; the transport then reports nothing more of it.
+      const winner = dialer.handshaking;
+      dialer.handshaking = undefined;
+      if (winner !== undefined) destroySocket(winner.socket as TransportSocket);
+    }
     this.releaseChannel();
   }
 
@@ -86,8 +86,8 @@ export class ConnectRun implements ChannelCloseWatcher, DialReport {
     const dialer = this.dialer;
     if (dialer !== undefined) {
       this.stopListening();
-      const winner = this.handshaking;
-      this.handshaking = undefined;
+      const winner = dialer.handshaking;
+      dialer.handshaking = undefined;
       if (winner === undefined) dialer.abort(signal.reason);
       else dialer.abortWinner(signal.reason, winner);
       return;
@@ -152,15 +152,15 @@ export class ConnectRun implements ChannelCloseWatcher, DialReport {
    */
   private startHandshake(dialer: Dialer, winner: Attempt, socket: TransportSocket, options: TlsOptions): void {
     this.dialer = dialer;
-    this.handshaking = winner;
+    dialer.handshaking = winner;
     this.output.handshake(this.subscriber, winner);
     this.stopIfUnwanted();
-    if (this.handshaking !== winner) return;
+    if (dialer.handshaking !== winner) return;
     const { transport } = dialer.plan;
     // Validation made sure a transport given with `tls` has startTls.
     const ended = (error: unknown, session?: TlsSession): void => {
-      if (this.handshaking !== winner) return;
-      this.handshaking = undefined;
+      if (dialer.handshaking !== winner) return;
+      dialer.handshaking = undefined;
       if (error === null) {
         this.dialer = undefined;
         this.openChannel(dialer, winner, socket, session);

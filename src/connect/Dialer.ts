@@ -76,6 +76,8 @@ export class Dialer implements AttemptOwner, LookupOwner {
   private newest: Attempt | undefined = undefined;
   private staggerTimer: Subscription | undefined = undefined;
   private resolutionTimer: Subscription | undefined = undefined;
+  /** With `tls`: the winner while its handshake runs (its run keeps the dialer until then). */
+  handshaking: Attempt | undefined = undefined;
   /** The attempt being dialed, then those started while it was (dialed in turn once its dial() returns). */
   private readonly toDial: Attempt[] = [];
 
