@@ -3,12 +3,14 @@ import type { TlsSession } from '../core/tls.js';
 import { NodeTlsSession, clientVerifyError } from './nodeTls.js';
 import type { SocketEvents, TlsDone, TlsRequest } from './Transport.js';
 
+/** Where a secured TLSSocket keeps its session, for its NodeSocket's `tls`. */
+export const TLS_SESSION: unique symbol = Symbol('rxconnect.tlsSession');
+
 /** What a handshake needs of the NodeSocket it runs for. */
 export type HandshakeOwner = {
   /** The owner called destroy(): the handshake's end is not reported. */
   readonly destroyedByOwner: boolean;
   events: SocketEvents;
-  tls: TlsSession | undefined;
   /** The socket closed: an end(done) still waiting is told. */
   ended(error: Error | null | undefined): void;
 };
@@ -54,8 +56,9 @@ export class NodeHandshake {
       }
     }
     this.finish();
-    owner.tls = new NodeTlsSession(socket, authorized, authorizationError);
-    this.done(null, owner.tls);
+    const session = new NodeTlsSession(socket, authorized, authorizationError);
+    (socket as TLSSocket & { [TLS_SESSION]?: TlsSession })[TLS_SESSION] = session;
+    this.done(null, session);
   }
 
   private failed(error: Error): void {

@@ -16,7 +16,7 @@ import type {
   TransportSocket,
 } from './Transport.js';
 import { prepareTls, wrapInTls } from './nodeTls.js';
-import { NodeHandshake } from './NodeHandshake.js';
+import { NodeHandshake, TLS_SESSION } from './NodeHandshake.js';
 
 function endpoint(address: string | undefined, family: string | number | undefined, port: number | undefined): SocketAddress | undefined {
   if (address === undefined || port === undefined) return undefined;
@@ -108,8 +108,6 @@ class NodeSocket implements TransportSocket {
   events: SocketEvents;
   /** The net.Socket, or once startTls() has begun, the TLSSocket that took over its handle. */
   private socket: Socket;
-  /** The TLS session, once the handshake has finished. */
-  tls: TlsSession | undefined = undefined;
   /** The address a client socket dialed, until it has connected: undefined means connected. */
   private dialed: SocketAddress | undefined;
   private local: SocketAddress | undefined;
@@ -274,6 +272,11 @@ class NodeSocket implements TransportSocket {
     this.socket = secure;
     secure.pause();
     new NodeHandshake(this, secure, request, done).listen();
+  }
+
+  /** The TLS session, once the handshake has finished: kept on the TLSSocket, so a TCP socket has no field for it. */
+  get tls(): TlsSession | undefined {
+    return (this.socket as Socket & { [TLS_SESSION]?: TlsSession })[TLS_SESSION];
   }
 
   /** Whether the owner called destroy(). */
