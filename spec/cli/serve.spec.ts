@@ -8,21 +8,7 @@ import { server$ } from '../../src/cli/serve.js';
 import { connectAsync$, connected, listen$ } from '../../src/index.js';
 import type { Channel } from '../../src/index.js';
 import { settledTcpHandles, startServer } from '../helpers/loopback.js';
-import { fakeIo, until } from './support.js';
-import type { FakeIo } from './support.js';
-
-/** Starts `rxconnect serve` in-process and waits until it listens; returns its port and its exit code to come. */
-async function startServe(args: string[]): Promise<{ f: FakeIo; port: number; exit: Promise<number> }> {
-  const f = fakeIo();
-  const exit = runCli(['serve', ...args], f.io);
-  let port = 0;
-  await until(() => {
-    const m = /listening on \S+ port (\d+)/.exec(f.stdout.text());
-    if (m) port = Number(m[1]);
-    return port > 0 || f.stderr.text() !== '';
-  }, 5000, 'the server to listen');
-  return { f, port, exit };
-}
+import { fakeIo, startServe, until } from './support.js';
 
 describe('rxconnect serve (in-process, loopback)', () => {
   afterEach(async () => {

@@ -5,27 +5,13 @@ import { connect, connectAsync$, connected } from '../../src/index.js';
 import type { TlsOptions } from '../../src/index.js';
 import { testCertificates } from '../helpers/certs.js';
 import { settledTcpHandles } from '../helpers/loopback.js';
-import { fakeIo, until } from './support.js';
-import type { FakeIo } from './support.js';
+import { fakeIo, startServe, until } from './support.js';
+import type { RunningServe } from './support.js';
 import { tlsFiles } from './tlsFiles.js';
 import type { TlsFiles } from './tlsFiles.js';
 
 /** The servers a test started, stopped (Ctrl-C) after it even when it failed. */
-let running: { f: FakeIo; exit: Promise<number> }[] = [];
-
-/** Starts `rxconnect serve` in-process and waits until it listens; returns its port and its exit code to come. */
-async function startServe(args: string[]): Promise<{ f: FakeIo; port: number; exit: Promise<number> }> {
-  const f = fakeIo();
-  const exit = runCli(['serve', ...args], f.io);
-  running.push({ f, exit });
-  let port = 0;
-  await until(() => {
-    const m = /listening on \S+ port (\d+)/.exec(f.stdout.text());
-    if (m) port = Number(m[1]);
-    return port > 0 || f.stderr.text() !== '';
-  }, 5000, 'the server to listen');
-  return { f, port, exit };
-}
+let running: RunningServe[] = [];
 
 /** Connects with TLS, sends a line and returns the line echoed. */
 function echoOnce(port: number, tls: TlsOptions, line: string): Promise<string> {
@@ -55,7 +41,7 @@ describe('rxconnect serve --tls with TLS clients (in-process, loopback)', () => 
   });
 
   it('echoes over TLS with the ALPN it was given, logs each client with what TLS agreed on, and drops a plain-TCP client', async () => {
-    const { f, port, exit } = await startServe(['0', '--myaddr', '127.0.0.1', '--tls', '--key', files.key, '--cert', files.cert, '--alpn', 'h2,http/1.1']);
+    const { f, port, exit } = await startServe(['0', '--myaddr', '127.0.0.1', '--tls', '--key', files.key, '--cert', files.cert, '--alpn', 'h2,http/1.1'], running);
     expect(f.stdout.text()).toContain('echo server over TLS; Ctrl-C stops');
     expect(await echoOnce(port, { ca: certs.ca, ALPNProtocols: ['h2'] }, 'hello over TLS')).toBe('hello over TLS');
     await until(() => /closed \(16 bytes echoed\)/.test(f.stdout.text()), 2000, 'the close to be printed');
@@ -78,7 +64,7 @@ describe('rxconnect serve --tls with TLS clients (in-process, loopback)', () => 
   });
 
   it('serves the probe: probe --tls --ca against serve --tls connects and prints the certificate', async () => {
-    const { f, port, exit } = await startServe(['0', '--myaddr', '127.0.0.1', '--tls', '--key', files.key, '--cert', files.cert, '--alpn', 'h2']);
+    const { f, port, exit } = await startServe(['0', '--myaddr', '127.0.0.1', '--tls', '--key', files.key, '--cert', files.cert, '--alpn', 'h2'], running);
     const probe = fakeIo();
     expect(await runCli(['probe', '--tls', '--ca', files.ca, '--alpn', 'h2,http/1.1', `localhost:${port}`, '--family', '4'], probe.io)).toBe(0);
     expect(probe.stdout.text()).toContain('    ALPN      h2\n');
@@ -88,7 +74,7 @@ describe('rxconnect serve --tls with TLS clients (in-process, loopback)', () => 
   });
 
   it('with --request-cert and --ca: a client with a certificate from the CA is logged by name, one without is dropped', async () => {
-    const { f, port, exit } = await startServe(['0', '--myaddr', '127.0.0.1', '--tls', '--key', files.key, '--cert', files.cert, '--request-cert', '--ca', files.ca]);
+    const { f, port, exit } = await startServe(['0', '--myaddr', '127.0.0.1', '--tls', '--key', files.key, '--cert', files.cert, '--request-cert', '--ca', files.ca], running);
     expect(await echoOnce(port, { ca: certs.ca, key: certs.client.key, cert: certs.client.cert }, 'me')).toBe('me');
     await until(() => / connected \(/.test(f.stdout.text()), 2000, 'the client to be printed');
     expect(f.stdout.text()).toMatch(/127\.0\.0\.1:\d+ connected \(TLSv1\.3, client certificate rxconnect test client \(verified\)\)\n/);

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { CliIo } from '../../src/cli/io.js';
+import { runCli } from '../../src/cli/cli.js';
 
 /** A stand-in stream that keeps what is written. */
 export type Capture = { write(text: string): boolean; readonly isTTY: boolean; readonly columns: number | undefined; text(): string };
@@ -55,4 +56,24 @@ export async function until(check: () => boolean, ms = 5000, what = 'condition')
     if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** A `rxconnect serve` run in-process: its fake io and its exit code to come. */
+export type RunningServe = { readonly f: FakeIo; readonly exit: Promise<number> };
+
+/**
+ * Starts `rxconnect serve` in-process and waits until it listens (or has written to stderr); returns its port and
+ * its exit code to come. With `running`, the run is added to it, for an afterEach that stops them all.
+ */
+export async function startServe(args: string[], running?: RunningServe[]): Promise<{ f: FakeIo; port: number; exit: Promise<number> }> {
+  const f = fakeIo();
+  const exit = runCli(['serve', ...args], f.io);
+  running?.push({ f, exit });
+  let port = 0;
+  await until(() => {
+    const m = /listening on \S+ port (\d+)/.exec(f.stdout.text());
+    if (m) port = Number(m[1]);
+    return port > 0 || f.stderr.text() !== '';
+  }, 5000, 'the server to listen');
+  return { f, port, exit };
 }

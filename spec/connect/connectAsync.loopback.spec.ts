@@ -2,28 +2,8 @@ import { firstValueFrom, lastValueFrom, tap, toArray } from 'rxjs';
 import { once } from 'node:events';
 import type { Socket } from 'node:net';
 import { connectAsync$, connected } from '../../src/index.js';
-import type { ConnectEvent } from '../../src/index.js';
-import { grammarProblems, label } from '../helpers/events.js';
+import { grammarProblems, label, settle } from '../helpers/events.js';
 import { DUAL, fixedLookup, loopbackFixtures, refusedPort } from '../helpers/loopback.js';
-
-/** Subscribes until the connect settles; closes the channel if connected. Returns the events up to the terminal one. */
-async function settle(events$: ReturnType<typeof connectAsync$>): Promise<ConnectEvent[]> {
-  const events: ConnectEvent[] = [];
-  await new Promise<void>((resolve, reject) => {
-    const sub = events$.subscribe({
-      next: (e) => {
-        events.push(e);
-        if (e.type === 'connected' || e.type === 'failed') {
-          queueMicrotask(() => sub.unsubscribe());
-          resolve();
-        }
-      },
-      error: reject,
-    });
-  });
-  expect(grammarProblems(events, false)).toEqual([]);
-  return events;
-}
 
 describe('connectAsync$ on loopback', () => {
   const net = loopbackFixtures();

@@ -2,28 +2,9 @@ import { firstValueFrom, lastValueFrom, tap, toArray } from 'rxjs';
 import { connect, connectAsync$, ConnectError } from '../../src/index.js';
 import type { ConnectEvent, ConnectEventOf } from '../../src/index.js';
 import { testCertificates } from '../helpers/certs.js';
-import { grammarProblems, label } from '../helpers/events.js';
+import { grammarProblems, label, settle } from '../helpers/events.js';
 import { DUAL, fixedLookup, loopbackFixtures } from '../helpers/loopback.js';
 import { tlsPeer } from '../helpers/tlsPeer.js';
-
-/** Subscribes until the connect settles and returns its events; a connected channel is echoed once, then closed. */
-async function settle(events$: ReturnType<typeof connectAsync$>): Promise<ConnectEvent[]> {
-  const events: ConnectEvent[] = [];
-  await new Promise<void>((resolve, reject) => {
-    const sub = events$.subscribe({
-      next: (e) => {
-        events.push(e);
-        if (e.type === 'connected' || e.type === 'failed') {
-          queueMicrotask(() => sub.unsubscribe());
-          resolve();
-        }
-      },
-      error: reject,
-    });
-  });
-  expect(grammarProblems(events, false)).toEqual([]);
-  return events;
-}
 
 function failedOf(events: readonly ConnectEvent[]): ConnectError {
   const last = events.at(-1);

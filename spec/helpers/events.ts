@@ -1,4 +1,5 @@
 import { TestScheduler } from 'rxjs/testing';
+import type { Observable } from 'rxjs';
 import type { ConnectEvent } from '../../src/index.js';
 
 /** A TestScheduler that compares with toStrictEqual. */
@@ -100,4 +101,26 @@ export function grammarProblems(events: readonly ConnectEvent[], completed: bool
     if (terminal === 'connected' && !closed) problems.push('completed after connected without closed');
   }
   return problems;
+}
+
+/**
+ * Subscribes until the connect settles (`connected` or `failed`), then unsubscribes (closing a connected
+ * channel); returns the events so far, after checking their grammar.
+ */
+export async function settle(events$: Observable<ConnectEvent>): Promise<ConnectEvent[]> {
+  const events: ConnectEvent[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const sub = events$.subscribe({
+      next: (e) => {
+        events.push(e);
+        if (e.type === 'connected' || e.type === 'failed') {
+          queueMicrotask(() => sub.unsubscribe());
+          resolve();
+        }
+      },
+      error: reject,
+    });
+  });
+  expect(grammarProblems(events, false)).toEqual([]);
+  return events;
 }
