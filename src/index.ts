@@ -22,7 +22,7 @@ export type {
   HandshakeEvent,
   ResolvedEvent,
 } from './connect/ConnectEvent.js';
-export type { TlsCertificate, TlsCipher, TlsInfo, TlsKey, TlsMaterial, TlsOptions, TlsServerOptions, TlsSession, TlsVersion } from './core/tls.js';
+export type { TlsCertificate, TlsCipher, TlsInfo, TlsKey, TlsKeyWithPassphrase, TlsMaterial, TlsOptions, TlsServerOptions, TlsSession, TlsVersion } from './core/tls.js';
 export type { ConnectOptions, ConnectStrategy, FamilyOrder } from './connect/ConnectOptions.js';
 export type { SnapshotSubject, SocketAddress, SocketName, SocketSnapshot } from './core/socket.js';
 export type {

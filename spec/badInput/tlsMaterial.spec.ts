@@ -21,4 +21,10 @@ describe('TLS key material that OpenSSL cannot load', () => {
     const error = thrown(() => connectAsync$('localhost', 443, { tls: { key: certs.client.key, cert: certs.ca } }));
     expect(error).toMatchObject({ argument: 'tls.key', name: 'InvalidArgumentError' });
   });
+
+  it('should point a top-level handshakeTimeout of listen$ to the tls option', () => {
+    const error = thrown(() => listen$(0, { handshakeTimeout: 100 } as never));
+    expect(error).toMatchObject({ argument: 'options.handshakeTimeout' });
+    expect((error as Error).message).toBe('options.handshakeTimeout: unknown option; handshakeTimeout is a TLS setting: tls: { key, cert, handshakeTimeout }');
+  });
 });

@@ -24,6 +24,8 @@ describe('connectAsync$ with tls on loopback', () => {
     expect(connected.tls).toStrictEqual({ protocol: 'TLSv1.3', alpnProtocol: 'h2', authorized: true, cipher: connected.channel.tls?.cipher });
     expect(connected.tls?.cipher.name).toMatch(/^TLS_/);
     expect(connected.channel.tls?.peerCertificate()?.subject).toEqual(expect.objectContaining({ CN: 'localhost' }));
+    // The session logs and serialises as what it agreed on, without the socket behind it.
+    expect(JSON.parse(JSON.stringify(connected.channel.tls))).toEqual(connected.tls);
   });
 
   it('should carry bytes and lines both ways over TLS, and half-close with reading going on', async () => {

@@ -2,7 +2,15 @@
 export type TlsMaterial = string | Uint8Array | readonly (string | Uint8Array)[];
 
 /** A private key, alone or with its own passphrase, as `tls.createSecureContext` takes it. */
-export type TlsKey = string | Uint8Array | readonly (string | Uint8Array | { readonly pem: string | Uint8Array; readonly passphrase?: string })[];
+export type TlsKey = string | Uint8Array | readonly (string | Uint8Array | TlsKeyWithPassphrase)[];
+
+/** One private key of a {@link TlsKey} list with its own passphrase. */
+export type TlsKeyWithPassphrase = {
+  /** The key, PEM text or bytes. */
+  readonly pem: string | Uint8Array;
+  /** Its passphrase, when it is encrypted. */
+  readonly passphrase?: string;
+};
 
 /** A TLS protocol version, as `minVersion`/`maxVersion` take it. */
 export type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';

@@ -55,6 +55,7 @@ const LISTEN_ALIASES: Readonly<Record<string, string>> = {
   host: 'myaddr',
   localAddress: 'myaddr',
   port: "the port is listen$'s first argument",
+  handshakeTimeout: 'handshakeTimeout is a TLS setting: tls: { key, cert, handshakeTimeout }',
 };
 
 /** Validates the arguments of `listen$`; throws a typed error naming the first bad one. */

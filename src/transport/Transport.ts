@@ -101,8 +101,18 @@ export interface TransportSocket {
  * transport may keep what it derives from it (Node's SecureContext) per object.
  */
 export type TlsRequest =
-  | { readonly side: 'client'; readonly options: TlsOptions }
-  | { readonly side: 'server'; readonly options: TlsServerOptions };
+  | {
+      /** The connecting side. */
+      readonly side: 'client';
+      /** The connect's validated `tls` options, `servername` decided. */
+      readonly options: TlsOptions;
+    }
+  | {
+      /** The accepting side. */
+      readonly side: 'server';
+      /** The listen's validated `tls` options. */
+      readonly options: TlsServerOptions;
+    };
 
 /**
  * How a handshake ended: `null` and the session, or the error (Node's, with its code: `CERT_HAS_EXPIRED`,

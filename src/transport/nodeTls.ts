@@ -151,17 +151,18 @@ export function clientVerifyError(socket: TLSSocket): (Error & { code?: string }
  * anyway); the peer's certificate when first asked for, while the socket is open.
  */
 export class NodeTlsSession implements TlsSession {
-  private readonly socket: TLSSocket;
+  // Private fields (#): not enumerable, so logging or serialising a session shows what it agreed on, not the socket.
+  readonly #socket: TLSSocket;
   readonly authorized: boolean;
   readonly authorizationError?: string;
   readonly protocol: string | null;
   readonly alpnProtocol: string | null;
   readonly cipher: TlsCipher;
   /** The certificates read so far: [brief, detailed]. */
-  private readonly certificates: [TlsCertificate | null | undefined, TlsCertificate | null | undefined] = [undefined, undefined];
+  readonly #certificates: [TlsCertificate | null | undefined, TlsCertificate | null | undefined] = [undefined, undefined];
 
   constructor(socket: TLSSocket, authorized: boolean, authorizationError: string | undefined) {
-    this.socket = socket;
+    this.#socket = socket;
     this.authorized = authorized;
     if (authorizationError !== undefined) this.authorizationError = authorizationError;
     this.protocol = socket.getProtocol();
@@ -173,12 +174,12 @@ export class NodeTlsSession implements TlsSession {
 
   peerCertificate(detailed = false): TlsCertificate | null {
     const at = detailed ? 1 : 0;
-    const known = this.certificates[at];
+    const known = this.#certificates[at];
     if (known !== undefined) return known;
     // Null once the socket has closed (Node's answer then): asked for before, it is kept.
-    const cert: PeerCertificate | Record<string, never> | null = this.socket.getPeerCertificate(detailed);
+    const cert: PeerCertificate | Record<string, never> | null = this.#socket.getPeerCertificate(detailed);
     const certificate = cert === null || Object.keys(cert).length === 0 ? null : (cert as unknown as TlsCertificate);
-    if (cert !== null) this.certificates[at] = certificate;
+    if (cert !== null) this.#certificates[at] = certificate;
     return certificate;
   }
 }
