@@ -10,6 +10,7 @@ export default {
     '^(\\.{1,2}/.*)\\.js$': '$1',
     '^rxconnect$': '<rootDir>/src/index.ts',
     '^rxconnect/testing$': '<rootDir>/src/testing/index.ts',
+    '^rxconnect/http$': '<rootDir>/src/http/index.ts',
   },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: false }] },
   testTimeout: 20000,
