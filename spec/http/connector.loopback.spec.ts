@@ -1,0 +1,76 @@
+import { once } from 'node:events';
+import type { TLSSocket } from 'node:tls';
+import { connector } from '../../src/http/index.js';
+import { testCertificates } from '../helpers/certs.js';
+import { DUAL, fixedLookup, loopbackFixtures, refusedPort } from '../helpers/loopback.js';
+import { tlsPeer } from '../helpers/tlsPeer.js';
+import { callConnector, connectErrorOf } from './support.js';
+
+/** Writes one HTTP/1.1 request on a connector's socket and reads the whole response. */
+async function get(socket: NodeJS.ReadWriteStream & { destroy(): void }, path = '/'): Promise<string> {
+  let text = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => (text += chunk));
+  socket.write(`GET ${path} HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n`);
+  await once(socket, 'end');
+  socket.destroy();
+  return text;
+}
+
+describe('connector called as undici calls it, on loopback', () => {
+  const net = loopbackFixtures();
+  const certs = testCertificates();
+
+  it('should hand over a connected, readable socket after a black-holed ::1, from 127.0.0.1', async () => {
+    const server = await net.server('127.0.0.1', (socket) => socket.once('data', () => socket.end('HTTP/1.1 204 No Content\r\n\r\n')));
+    await net.blackhole(6, server.port);
+    const connect = connector({ lookup: fixedLookup(DUAL), attemptDelay: 50 });
+    const started = Date.now();
+    const socket = await callConnector(connect, { hostname: 'localhost', host: `localhost:${server.port}`, protocol: 'http:', port: String(server.port) });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(socket.remoteAddress).toBe('127.0.0.1');
+    expect(socket.isPaused()).toBe(false);
+    expect(await get(socket)).toBe('HTTP/1.1 204 No Content\r\n\r\n');
+  });
+
+  it('should connect https: with servername and the ALPN allowH2 asks for', async () => {
+    const server = await net.server('127.0.0.1', tlsPeer({ identity: certs.server, ALPNProtocols: ['h2', 'http/1.1'], onSecure: (socket) => {
+      socket.once('data', () => socket.end('HTTP/1.1 204 No Content\r\n\r\n'));
+    } }));
+    const connect = connector({ tls: { ca: certs.ca } });
+    const h2 = (await callConnector(connect, { hostname: '127.0.0.1', protocol: 'https:', port: String(server.port), servername: 'localhost', allowH2: true })) as TLSSocket;
+    expect(h2.alpnProtocol).toBe('h2');
+    expect(h2.authorized).toBe(true);
+    h2.destroy();
+    const h1 = (await callConnector(connect, { hostname: '127.0.0.1', protocol: 'https:', port: String(server.port), servername: 'localhost', allowH2: false })) as TLSSocket;
+    expect(h1.alpnProtocol).toBe('http/1.1');
+    expect(await get(h1)).toBe('HTTP/1.1 204 No Content\r\n\r\n');
+  });
+
+  it('should fail a wrong certificate name with the handshake ConnectError', async () => {
+    const server = await net.server('127.0.0.1', tlsPeer({ identity: certs.wrongName }));
+    const error = await connectErrorOf(callConnector(connector({ tls: { ca: certs.ca } }), { hostname: '127.0.0.1', protocol: 'https:', port: String(server.port), servername: 'localhost' }));
+    expect(error.code).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
+    expect(error.message).toMatch(/^certificate for localhost does not match/);
+  });
+
+  it('should call back with a readable ConnectError when every address refuses', async () => {
+    const port = await refusedPort();
+    const error = await connectErrorOf(callConnector(connector({ lookup: fixedLookup(DUAL) }), { hostname: 'localhost', protocol: 'http:', port: String(port) }));
+    expect(error.code).toBe('ECONNREFUSED');
+    expect(error.message).toMatch(new RegExp(`^connection refused \\(::1 port ${port}: connection refused after \\d+ ms; 127\\.0\\.0\\.1 port ${port}: connection refused after \\d+ ms\\)$`));
+  });
+
+  it('should time the connect out after its timeout', async () => {
+    const hole = await net.blackhole(4);
+    const started = Date.now();
+    const error = await connectErrorOf(callConnector(connector({ timeout: 200 }), { hostname: '127.0.0.1', protocol: 'http:', port: String(hole.port) }));
+    expect(error.code).toBe('ETIMEDOUT');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('should call back with the error of a request it cannot serve, without connecting', async () => {
+    await expect(callConnector(connector(), { hostname: 'localhost', protocol: 'https:', port: '1', httpSocket: {} })).rejects.toMatchObject({ argument: 'httpSocket' });
+  });
+});
