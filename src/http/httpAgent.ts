@@ -19,7 +19,7 @@ class RxconnectHttpAgent extends Agent {
   }
 
   override createConnection(options: ClientRequestArgs, callback?: (error: Error | null, socket: Duplex) => void): undefined {
-    return createAgentConnection(options, callback, false, this.#connect);
+    return createAgentConnection(this, options, callback, false, this.#connect);
   }
 
   /** Node's addRequest, with the request's abort signal passed on to its connect. */

@@ -19,7 +19,7 @@ class RxconnectHttpsAgent extends Agent {
   }
 
   override createConnection(options: ClientRequestArgs, callback?: (error: Error | null, socket: Duplex) => void): undefined {
-    return createAgentConnection(options, callback, true, this.#connect);
+    return createAgentConnection(this, options, callback, true, this.#connect);
   }
 
   /** Node's addRequest, with the request's abort signal passed on to its connect. */
