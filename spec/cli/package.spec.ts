@@ -71,6 +71,15 @@ describe('the packed tarball, installed in a scratch project', () => {
     expect(r.stdout.trim()).toBe('function function function function function');
   });
 
+  it('imports rxconnect/http from ESM', async () => {
+    const code = `
+      import { connector, httpAgent, httpsAgent } from 'rxconnect/http';
+      console.log([typeof connector(), typeof httpAgent().createConnection, typeof httpsAgent().createConnection].join(' '));`;
+    const r = await run(process.execPath, ['--input-type=module', '-e', code], { cwd: scratch });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('function function function');
+  });
+
   (requireEsm ? it : it.skip)('loads rxconnect and rxconnect/testing with require() (Node >= 20.19)', async () => {
     const code = `
       const { connectAsync$, connected } = require('rxconnect');
