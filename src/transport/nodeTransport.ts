@@ -55,11 +55,12 @@ type LingeringSocket = OwnedSocket & { [LINGER_READ_LIMIT]: number };
  */
 class DialedSocket extends Socket {
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    const owner = (this as unknown as OwnedSocket)[OWNER];
+    // A socket handed over (detach) has no owner left to keep names for.
+    const owner = (this as unknown as Partial<OwnedSocket>)[OWNER];
     // An owner that closes on the peer's EOF races Node's own destroy: the peer still closed first. A lingering
     // close is the owner's own, although Node destroys the socket at the peer's EOF.
-    const flags = owner.flags;
-    if ((flags & LINGERING) === 0 && ((flags & OWN_DESTROY) === 0 || this.readableEnded)) owner.keepNames();
+    const flags = owner?.flags ?? LINGERING;
+    if ((flags & LINGERING) === 0 && ((flags & OWN_DESTROY) === 0 || this.readableEnded)) owner?.keepNames();
     super._destroy(error, callback);
   }
 }
