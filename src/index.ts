@@ -1,5 +1,6 @@
 export { connectAsync$ } from './connect/connectAsync.js';
 export { connect } from './promise/connect.js';
+export { connectSocket } from './promise/connectSocket.js';
 export type { ConnectPromiseOptions } from './promise/connect.js';
 export { connected } from './operators/connected.js';
 export { Channel } from './channel/Channel.js';
@@ -32,6 +33,7 @@ export type {
   LookupCallback,
   LookupFunction,
   LookupOptions,
+  NetSocket,
   ServerEvents,
   SocketEvents,
   TlsDone,

@@ -1,11 +1,11 @@
 import type { TlsSession } from '../core/tls.js';
-import { BehaviorSubject, Subject } from 'rxjs';
+import { BehaviorSubject } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { ChannelClosedError } from '../errors/ChannelClosedError.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { errorCode, socketError } from '../errors/codes.js';
 import { NAMES_KEPT } from '../transport/Transport.js';
-import type { TransportSocket } from '../transport/Transport.js';
+import type { NetSocket, TransportSocket } from '../transport/Transport.js';
 import type { SocketName, SocketSnapshot } from '../core/socket.js';
 import type { ChannelEncoding, ChannelTranslation } from './encoding.js';
 import { lineEnd, toBytes } from './encoding.js';
@@ -151,42 +151,25 @@ export class Channel {
    * `translation`. A last line without a line end comes at EOF. Shared; built on `data$`.
    */
   get lines$(): Observable<string> {
-    const parts = this.useParts();
-    return (parts.lines ??= new LineStream(this.useInbound(), this.settings)).lines$;
+    return (this.useParts().lines ??= new LineStream(this.useInbound(), this.settings)).lines$;
   }
 
   /** Emits when the write queue falls below the high-water mark after a `write` returned false. */
   get drain$(): Observable<void> {
-    const parts = this.useParts();
-    if (parts.drain$ === undefined) {
-      const drains = new Subject<void>();
-      if (this.phase === 'closed') drains.complete();
-      parts.drains = drains;
-      parts.drain$ = drains.asObservable();
-    }
-    return parts.drain$;
+    return this.useParts().drainStream(this.phase === 'closed');
   }
 
   /** TIP 427's introspection of this socket: `sockname`, `peername`, and `error` once it failed. */
   get snapshot(): BehaviorSubject<SocketSnapshot> {
-    return (this.useParts().snapshot ??= new BehaviorSubject<SocketSnapshot>({
-      connecting: false,
-      error: this.failureText(),
-      sockname: this.sockname,
-      peername: this.peername,
-      inFlight: [],
-    }));
+    const initial: SocketSnapshot = { connecting: false, error: this.failureText(), sockname: this.sockname, peername: this.peername, inFlight: [] };
+    return (this.useParts().snapshot ??= new BehaviorSubject<SocketSnapshot>(initial));
   }
 
   /** True once the channel has closed. */
-  get closed(): boolean {
-    return this.phase === 'closed';
-  }
+  get closed(): boolean { return this.phase === 'closed'; }
 
   /** Bytes queued for writing and not yet handed to the OS. */
-  get bufferedAmount(): number {
-    return this.socket.writableLength;
-  }
+  get bufferedAmount(): number { return this.socket.writableLength; }
 
   /**
    * Queues bytes, or text encoded with the channel's encoding. Returns false once the queue is past the
@@ -263,12 +246,7 @@ export class Channel {
     return closing;
   }
 
-  /**
-   * `close()`, so that `await using channel = await connect(...)` closes the channel (flushing what was written)
-   * when the block ends; a rejection (bytes unsent) propagates from the block.
-   *
-   * @returns `close()`'s Promise.
-   */
+  /** `close()`, so that `await using channel = await connect(...)` closes it when the block ends; see `close()`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
@@ -294,6 +272,32 @@ export class Channel {
    */
   destroy(): void {
     this.cutShort('ECANCELED');
+  }
+
+  /**
+   * Hands the socket over, open, to code that takes a Node socket (a driver, `node:http`); the channel closes as
+   * detached (`closed$` emits `{ detached: true }`, `data$` completes, writing throws). Bytes read and not yet
+   * taken from `data$` go back into the socket, and bytes written before are the socket's to send.
+   *
+   * @returns The socket (Node: a `net.Socket`, or a `tls.TLSSocket` with `tls`), not paused.
+   * @throws ChannelClosedError once the channel has closed, failed or begun closing, after `lines$` was read (its
+   * decoder holds bytes as text), or when its transport cannot hand sockets over.
+   */
+  detach(): NetSocket {
+    const parts = this.parts;
+    const why = this.phase === 'closed' || this.failure !== undefined || parts?.closeSignal?.closing !== undefined || parts?.closeSignal?.wasCut === true ? 'channel is closed' : parts?.lines !== undefined ? 'lines$ was read' : this.socket.detach === undefined ? "the channel's transport cannot hand sockets over" : undefined;
+    if (why !== undefined) throw new ChannelClosedError(`cannot detach: ${why}`);
+    const socket = (this.socket.detach as () => NetSocket)();
+    const unread = parts?.inbound?.takeUnread() ?? [];
+    for (let i = unread.length - 1; i >= 0; i--) socket.unshift(unread[i]);
+    this.phase = 'closed';
+    this.stopWriting('channel was detached');
+    parts?.inbound?.finish();
+    parts?.drains?.complete();
+    const owner = this.owner;
+    this.owner = undefined;
+    this.useCloseSignal().closed({ detached: true }, owner);
+    return socket;
   }
 
   /** @internal The channel's one owner hears of the close first, at once if it has closed. See watchChannelClose. */

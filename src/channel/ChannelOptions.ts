@@ -42,6 +42,8 @@ export type ChannelClose = {
   readonly error?: Error;
   /** Written bytes that were never handed to the OS; absent when there were none. */
   readonly unsent?: number;
+  /** The socket was handed over with `detach()`, open. */
+  readonly detached?: true;
 };
 
 /**

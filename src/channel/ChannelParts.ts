@@ -1,4 +1,5 @@
-import type { BehaviorSubject, Observable, Subject } from 'rxjs';
+import { Subject } from 'rxjs';
+import type { BehaviorSubject, Observable } from 'rxjs';
 import type { SocketAddress, SocketName, SocketSnapshot } from '../core/socket.js';
 import type { CloseSignal } from './CloseSignal.js';
 import type { Inbound } from './Inbound.js';
@@ -25,6 +26,17 @@ export class ChannelParts {
   drains: Subject<void> | undefined;
   drain$: Observable<void> | undefined;
   snapshot: BehaviorSubject<SocketSnapshot> | undefined;
+
+  /** The channel's `drain$`, made on first use; complete at once when the channel has closed. */
+  drainStream(closed: boolean): Observable<void> {
+    if (this.drain$ === undefined) {
+      const drains = new Subject<void>();
+      if (closed) drains.complete();
+      this.drains = drains;
+      this.drain$ = drains.asObservable();
+    }
+    return this.drain$;
+  }
 }
 
 /** A channel's name of an endpoint; `host` is the numeric address: rxconnect does no reverse lookups. */

@@ -95,6 +95,11 @@ export class Inbound {
     for (const r of this.takeReaders()) r.error(error);
   }
 
+  /** The bytes that came while nobody read, taken out (the socket is handed over), oldest first. */
+  takeUnread(): Uint8Array[] {
+    return this.unread.splice(0);
+  }
+
   /** The readers, removed: the stream is over for them. */
   private takeReaders(): readonly Reader[] {
     const readers = this.readers;

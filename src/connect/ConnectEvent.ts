@@ -136,4 +136,6 @@ export type ClosedEvent = {
    * with `unsent`).
    */
   readonly error?: Error;
+  /** The channel's socket was handed over with `channel.detach()`: it was not closed, and is its new owner's. */
+  readonly detached?: true;
 };

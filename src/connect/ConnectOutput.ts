@@ -31,7 +31,7 @@ export type ConnectOutput = {
   handshake(to: RunSubscriber, winner: Attempt): void;
   connected(to: RunSubscriber, winner: Attempt, channel: Channel, tls: TlsSession | undefined): void;
   failed(to: RunSubscriber, error: ConnectError): void;
-  closed(to: RunSubscriber, error: Error | undefined): void;
+  closed(to: RunSubscriber, error: Error | undefined, detached: boolean): void;
 };
 
 /** Every step as a {@link ConnectEvent}, its `elapsed` read from the scheduler since the subscription. */
@@ -74,9 +74,10 @@ export class EventOutput implements ConnectOutput {
     if (emit(to, { type: 'failed', elapsed: this.elapsed, error })) to.complete();
   }
 
-  closed(to: RunSubscriber, error: Error | undefined): void {
+  closed(to: RunSubscriber, error: Error | undefined, detached: boolean): void {
     const elapsed = this.elapsed;
-    if (emit(to, error === undefined ? { type: 'closed', elapsed } : { type: 'closed', elapsed, error })) to.complete();
+    const event: ConnectEvent = detached ? { type: 'closed', elapsed, detached } : error === undefined ? { type: 'closed', elapsed } : { type: 'closed', elapsed, error };
+    if (emit(to, event)) to.complete();
   }
 
   private get elapsed(): number {

@@ -193,12 +193,12 @@ export class ConnectRun implements ChannelCloseWatcher, DialReport {
   }
 
   /** The channel closed: the last event. Nothing is emitted after an unsubscribe. */
-  channelClosed({ error }: ChannelClose): void {
+  channelClosed({ error, detached }: ChannelClose): void {
     const signal = this.signal;
     this.stopListening();
     // The channel's own error wins: it tells what was lost (a flush cut short, with `unsent`). A reconnect over an
     // aborted signal then fails its next round at once, with the AbortError.
-    this.output.closed(this.subscriber, error ?? (signal?.aborted === true ? abortFailure(signal.reason) : undefined));
+    this.output.closed(this.subscriber, error ?? (signal?.aborted === true ? abortFailure(signal.reason) : undefined), detached === true);
   }
 
   /**

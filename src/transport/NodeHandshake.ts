@@ -3,6 +3,9 @@ import type { TlsSession } from '../core/tls.js';
 import { NodeTlsSession, clientVerifyError } from './nodeTls.js';
 import type { SocketEvents, TlsDone, TlsRequest } from './Transport.js';
 
+/** The handshake of a TLSSocket, whose listeners a handover removes. */
+export const HANDSHAKE: unique symbol = Symbol('rxconnect.handshake');
+
 /** Where a secured TLSSocket keeps its session, for its NodeSocket's `tls`. */
 export const TLS_SESSION: unique symbol = Symbol('rxconnect.tlsSession');
 
@@ -32,10 +35,24 @@ export class NodeHandshake {
   /** Hears the TLSSocket: its end of the handshake, its errors and its close. */
   listen(): void {
     const { socket } = this;
-    socket.once(this.request.side === 'client' ? 'secureConnect' : 'secure', () => this.secured());
-    socket.on('error', (error: Error) => this.failed(error));
-    socket.on('close', () => this.closed());
+    (socket as TLSSocket & { [HANDSHAKE]?: NodeHandshake })[HANDSHAKE] = this;
+    socket.once(this.request.side === 'client' ? 'secureConnect' : 'secure', this.onSecure);
+    socket.on('error', this.onError);
+    socket.on('close', this.onClose);
   }
+
+  /** The socket is handed over: its events are no longer this handshake's (nor its owner's). */
+  stopListening(): void {
+    const { socket } = this;
+    socket.off('secureConnect', this.onSecure);
+    socket.off('secure', this.onSecure);
+    socket.off('error', this.onError);
+    socket.off('close', this.onClose);
+  }
+
+  private readonly onSecure = (): void => this.secured();
+  private readonly onError = (error: Error): void => this.failed(error);
+  private readonly onClose = (): void => this.closed();
 
   private secured(): void {
     const { socket, request, owner } = this;

@@ -1,6 +1,10 @@
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import type { SocketAddress } from '../core/socket.js';
+import type { Socket } from 'node:net';
 import type { TlsOptions, TlsServerOptions, TlsSession } from '../core/tls.js';
+
+/** The socket a Node program gets from a handover: a `net.Socket`, or a `tls.TLSSocket` (a subclass) after TLS. */
+export type NetSocket = Socket;
 
 /** One address as `dns.lookup(host, { all: true })` returns it. */
 export type LookupAddress = {
@@ -87,6 +91,13 @@ export interface TransportSocket {
   lingeringClose?(done: (error?: Error | null) => void): void;
   /** Releases the socket at once, discarding queued writes. Idempotent. */
   destroy(): void;
+  /**
+   * Hands the connected socket over to a new owner: the transport's listeners are removed, it reports nothing
+   * more, and the platform's socket is returned as it is (Node: the `net.Socket`, or the `tls.TLSSocket` after
+   * TLS), not paused, with nothing read from it. This object must not be used afterwards. Transports that cannot
+   * hand their sockets over lack it.
+   */
+  detach?(): NetSocket;
   /** The TLS session once {@link Transport.startTls} has finished its handshake; absent or undefined for plain TCP. */
   readonly tls?: TlsSession | undefined;
   /** Stops delivering `data`. */

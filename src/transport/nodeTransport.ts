@@ -1,5 +1,5 @@
 import { lookup as dnsLookup } from 'node:dns';
-import { Server, Socket } from 'node:net';
+import { Socket } from 'node:net';
 import type { SocketAddress } from '../core/socket.js';
 import type { TlsSession } from '../core/tls.js';
 import { isExactIPv4 } from '../core/address.js';
@@ -16,7 +16,8 @@ import type {
   TransportSocket,
 } from './Transport.js';
 import { prepareTls, wrapInTls } from './nodeTls.js';
-import { NodeHandshake, TLS_SESSION } from './NodeHandshake.js';
+import { HANDSHAKE, NodeHandshake, TLS_SESSION } from './NodeHandshake.js';
+import { listenOn } from './nodeListen.js';
 
 function endpoint(address: string | undefined, family: string | number | undefined, port: number | undefined): SocketAddress | undefined {
   if (address === undefined || port === undefined) return undefined;
@@ -54,11 +55,12 @@ type LingeringSocket = OwnedSocket & { [LINGER_READ_LIMIT]: number };
  */
 class DialedSocket extends Socket {
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    const owner = (this as unknown as OwnedSocket)[OWNER];
+    // A socket handed over (detach) has no owner left to keep names for.
+    const owner = (this as unknown as Partial<OwnedSocket>)[OWNER];
     // An owner that closes on the peer's EOF races Node's own destroy: the peer still closed first. A lingering
     // close is the owner's own, although Node destroys the socket at the peer's EOF.
-    const flags = owner.flags;
-    if ((flags & LINGERING) === 0 && ((flags & OWN_DESTROY) === 0 || this.readableEnded)) owner.keepNames();
+    const flags = owner?.flags ?? LINGERING;
+    if ((flags & LINGERING) === 0 && ((flags & OWN_DESTROY) === 0 || this.readableEnded)) owner?.keepNames();
     super._destroy(error, callback);
   }
 }
@@ -279,6 +281,26 @@ class NodeSocket implements TransportSocket {
     return (this.socket as Socket & { [TLS_SESSION]?: TlsSession })[TLS_SESSION];
   }
 
+  /**
+   * Hands the socket over: every listener of rxconnect's goes, and the pause this object made is undone, so that
+   * the next owner's 'data' listener starts the flow as on a socket nobody has touched.
+   */
+  detach(): Socket {
+    const s = this.socket;
+    s.off('connect', onConnect);
+    s.off('error', onError);
+    s.off('close', onClose);
+    s.off('data', onData);
+    s.off('end', onEnd);
+    s.off('drain', onDrain);
+    s.off('finish', onFinish);
+    (s as Socket & { [HANDSHAKE]?: NodeHandshake })[HANDSHAKE]?.stopListening();
+    delete (s as Partial<OwnedSocket>)[OWNER];
+    // Node resumes a socket for a new 'data' listener unless its flow was stopped on purpose, as pause() does.
+    if (s.readableFlowing === false) (s as { readableFlowing: boolean | null }).readableFlowing = null;
+    return s;
+  }
+
   /** Whether the owner called destroy(). */
   get destroyedByOwner(): boolean {
     return (this.flags & OWN_DESTROY) !== 0;
@@ -303,20 +325,6 @@ class NodeSocket implements TransportSocket {
       this.socket.on('end', onEnd);
     }
     this.socket.resume();
-  }
-}
-
-class NodeServer implements TransportServer {
-  readonly address: SocketAddress;
-  private readonly server: Server;
-
-  constructor(server: Server, address: SocketAddress) {
-    this.server = server;
-    this.address = address;
-  }
-
-  close(): void {
-    if (this.server.listening) this.server.close();
   }
 }
 
@@ -354,45 +362,7 @@ export const nodeTransport: Transport = {
   },
 
   listen(request: ListenRequest, events: ServerEvents, done: (error: Error | null, server?: TransportServer) => void): void {
-    // Accepted sockets start paused (pauseOnConnect): nothing is read before the Channel has a subscriber.
-    const server = new Server({
-      allowHalfOpen: request.allowHalfOpen === true,
-      pauseOnConnect: true,
-      ...(request.noDelay === undefined ? {} : { noDelay: request.noDelay }),
-      ...(request.keepAlive === undefined ? {} : { keepAlive: request.keepAlive }),
-    });
-    const { local } = request;
-    const onError = (error: Error): void => {
-      server.off('listening', onListening);
-      server.close();
-      done(error);
-    };
-    const onListening = (): void => {
-      server.off('error', onError);
-      server.on('error', (error) => events.error(error));
-      const info = server.address();
-      const port = typeof info === 'object' && info !== null ? info.port : local.port;
-      done(null, new NodeServer(server, { address: local.address, family: local.family, port }));
-    };
-    server.on('connection', (socket: Socket) => {
-      const wrapped = new NodeSocket(socket, NO_EVENTS);
-      events.connection(wrapped);
-    });
-    server.once('error', onError);
-    server.once('listening', onListening);
-    try {
-      server.listen({
-        host: local.address,
-        port: local.port,
-        ipv6Only: local.family === 6,
-        ...(request.backlog === undefined ? {} : { backlog: request.backlog }),
-      });
-    } catch (error) {
-      // Node throws at once for arguments it rejects; report it the way bind errors come.
-      server.off('error', onError);
-      server.off('listening', onListening);
-      queueMicrotask(() => done(error instanceof Error ? error : new Error(String(error))));
-    }
+    listenOn(request, events, done, (socket) => new NodeSocket(socket, NO_EVENTS));
   },
 };
 
