@@ -3,7 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { ConnectError } from '../../src/index.js';
-import type { ConnectedSocket, Connector } from '../../src/http/index.js';
+import type { NetSocket } from '../../src/index.js';
+import type { Connector } from '../../src/http/index.js';
 import type { ConnectorRequest } from '../../src/http/index.js';
 
 /**
@@ -25,7 +26,7 @@ function defaultResponse(request: IncomingMessage, response: ServerResponse): vo
 }
 
 /** Calls a connector as undici does, as a Promise of its answer. */
-export function callConnector(connect: Connector, request: ConnectorRequest): Promise<ConnectedSocket> {
+export function callConnector(connect: Connector, request: ConnectorRequest): Promise<NetSocket> {
   return new Promise((resolve, reject) => connect(request, (error, socket) => (error === null ? resolve(socket) : reject(error))));
 }
 

@@ -1,14 +1,12 @@
 import { connectSocket } from '../promise/connectSocket.js';
+import type { NetSocket } from '../transport/Transport.js';
 import { parseHttpConnectOptions } from './HttpConnectOptions.js';
 import type { HttpConnectOptions } from './HttpConnectOptions.js';
 import { connectorRequest } from './ConnectorRequest.js';
 import type { ConnectorRequest } from './ConnectorRequest.js';
 
-/** The connected socket a connector hands over: a `net.Socket`, or a `tls.TLSSocket` for `https:`. */
-export type ConnectedSocket = Awaited<ReturnType<typeof connectSocket>>;
-
-/** How a connector answers: the connected socket, or the `ConnectError` of a failed connect. */
-export type ConnectorCallback = (...args: [error: null, socket: ConnectedSocket] | [error: Error, socket: null]) => void;
+/** How a connector answers: the connected socket (a `tls.TLSSocket` for `https:`), or the `ConnectError` of a failed connect. */
+export type ConnectorCallback = (...args: [error: null, socket: NetSocket] | [error: Error, socket: null]) => void;
 
 /** A function with undici's connector contract, for the `connect` option of undici's `Agent`, `Pool` or `Client`. */
 export type Connector = (request: ConnectorRequest, callback: ConnectorCallback) => void;
@@ -48,7 +46,7 @@ const UNDICI_CONNECT_TIMEOUT = 10_000;
 export function connector(options?: HttpConnectOptions): Connector {
   const base = parseHttpConnectOptions(options, 'options', UNDICI_CONNECT_TIMEOUT);
   return (request, callback) => {
-    let pending: Promise<ConnectedSocket>;
+    let pending: Promise<NetSocket>;
     try {
       const { host, port, options: connectOptions } = connectorRequest(request, base);
       pending = connectSocket(host, port, connectOptions);

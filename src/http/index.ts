@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 export { connector } from './connector.js';
-export type { ConnectedSocket, Connector, ConnectorCallback } from './connector.js';
+export type { Connector, ConnectorCallback } from './connector.js';
 export type { ConnectorRequest } from './ConnectorRequest.js';
 export { httpAgent } from './httpAgent.js';
 export { httpsAgent } from './httpsAgent.js';
