@@ -4,12 +4,13 @@
 //     new connection per request: both Agents with `pipelining: 0`, undici's switch for "no keep-alive": it sends
 //     `connection: close`, the server closes after its response, and every request connects anew.
 //     keep-alive: both Agents with undici's defaults (pipelining 1, keep-alive): one connection serves them all.
+//     Logged too: the CPU per connect-and-destroy of the two connectors alone, called as undici calls them.
 //   fetch-he: time to first byte (fetch() until its response promise resolves) for `http://dual.test:P/`, whose
 //     lookup answers ::1 then 127.0.0.1, a fresh Agent per request; 250 ms between attempts on both sides.
 //     hanging-first: ::1:P black-holed (happyEyeballs.mjs's hanging listener), 127.0.0.1:P serving.
 //     slow-first: ::1:P accepts after about 1 s (the SYN retry) and then serves, 127.0.0.1:P refuses.
 //     undici's side: `connect: { autoSelectFamily: true, autoSelectFamilyAttemptTimeout: 250, lookup }`.
-import { Agent, fetch } from 'undici';
+import { Agent, buildConnector, fetch } from 'undici';
 import { connector } from '../lib/rxconnect.mjs';
 import { startLoopbackHelper } from '../lib/loopback.mjs';
 import { startServer } from '../lib/server.mjs';
@@ -34,6 +35,35 @@ async function sequential(total, url, dispatcher) {
   for (let i = 0; i < total; i++) await get(url, dispatcher);
   const cpu = process.cpuUsage(cpu0);
   return { rate: (total * 1000) / (now() - t0), cpuUs: (cpu.user + cpu.system) / total };
+}
+
+/** One connect through `connect` (undici's connector contract), destroyed at once; resolves on 'close'. */
+function connectOnce(connect, request) {
+  return new Promise((resolve, reject) => {
+    connect(request, (error, socket) => {
+      if (error) reject(error);
+      else {
+        socket.on('close', resolve);
+        socket.destroy();
+      }
+    });
+  });
+}
+
+/** The CPU µs per connect of each connector alone (no HTTP), alternating rounds of `total`; medians. */
+async function connectorsAlone(port, total, rounds) {
+  const request = { hostname: '127.0.0.1', host: `127.0.0.1:${port}`, protocol: 'http:', port: String(port), servername: null, localAddress: null };
+  const connectors = { rx: connector(), base: buildConnector({}) };
+  const cpu = { rx: [], base: [] };
+  for (let round = -1; round < rounds; round++) {
+    for (const which of round % 2 === 0 ? ['rx', 'base'] : ['base', 'rx']) {
+      const cpu0 = process.cpuUsage();
+      for (let i = 0; i < total; i++) await connectOnce(connectors[which], request);
+      const used = process.cpuUsage(cpu0);
+      if (round >= 0) cpu[which].push((used.user + used.system) / total);
+    }
+  }
+  return { rx: median(cpu.rx), base: median(cpu.base) };
 }
 
 export async function fetchConnector({ quick, log }) {
@@ -75,6 +105,8 @@ export async function fetchConnector({ quick, log }) {
         met: ratio <= 1.05,
       });
     }
+    const alone = await within(60_000, connectorsAlone(server.port, quick ? 300 : 1000, quick ? 4 : 8), 'connectors alone');
+    log(`the connectors alone, CPU per connect and destroy: rxconnect's ${alone.rx.toFixed(0)} µs, undici's ${alone.base.toFixed(0)} µs, ratio ${(alone.rx / alone.base).toFixed(2)}`);
     return rows;
   } finally {
     await Promise.all(Object.values(agents).map((agent) => agent.destroy()));
