@@ -6,11 +6,11 @@ import { startLoopbackHelper } from '../lib/loopback.mjs';
 import { startServer } from '../lib/server.mjs';
 import { alternate, median, now, within } from '../lib/stats.mjs';
 
-const ATTEMPT_DELAY = 250;
-const HOST = 'dual.test';
+export const ATTEMPT_DELAY = 250;
+export const HOST = 'dual.test';
 
 /** A dns.lookup-compatible function: ::1 then 127.0.0.1, honouring `family`, answering on the next tick. */
-function dualStackLookup(_host, options, callback) {
+export function dualStackLookup(_host, options, callback) {
   const family = options?.family ?? 0;
   const all = [
     { address: '::1', family: 6 },
@@ -79,10 +79,10 @@ function nodeOnce(port, limitMs) {
   });
 }
 
-/** A listening 127.0.0.1:P and a hanging ::1:P. */
-async function hangingPair(helper) {
+/** A listening 127.0.0.1:P (a startServer `mode` server) and a hanging ::1:P. */
+export async function hangingPair(helper, mode = 'sink') {
   for (let tries = 0; tries < 10; tries++) {
-    const server = await startServer('sink', { host: '127.0.0.1' });
+    const server = await startServer(mode, { host: '127.0.0.1' });
     try {
       const hole = await helper.hang(6, server.port);
       return {

@@ -10,6 +10,8 @@ export const BENCHMARKS = {
   'lines-crlf-long-throughput': () => import('./channel.mjs').then((m) => m.longCrlfLinesThroughput),
   'tls-connect': () => import('./tls.mjs').then((m) => m.tlsConnect),
   'tls-throughput': () => import('./tls.mjs').then((m) => m.tlsThroughput),
+  'fetch-connector': () => import('./fetch.mjs').then((m) => m.fetchConnector),
+  'fetch-he': () => import('./fetch.mjs').then((m) => m.fetchHe),
   'memory-per-connection': () => import('./memory.mjs').then((m) => m.memoryPerConnection),
   'virtual-connects': () => import('./virtual.mjs').then((m) => m.virtualConnects),
 };

@@ -34,6 +34,8 @@ export async function startLoopbackHelper() {
     hang: (family, port = 0) => listener(`hang ${family} ${port}`),
     /** Connects hang until `secs` after creation, then get through on the SYN retry. */
     slow: (family, port, secs) => listener(`slow ${family} ${port} ${secs}`),
+    /** The same as slow, and each accepted connection answers HTTP/1.1 GETs with 200 and the body "ok". */
+    slowHttp: (family, port, secs) => listener(`slowhttp ${family} ${port} ${secs}`),
     async stop() {
       child.stdin.end();
       await within(5000, once(child, 'exit'), 'loopback helper exit').catch(kill);

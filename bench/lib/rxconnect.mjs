@@ -9,3 +9,5 @@ const base = process.env.RXCONNECT_BENCH_DIST
 
 export const { connectAsync$, connected } = await import(new URL('index.js', base).href);
 export const { connectAfter, createVirtualNetwork } = await import(new URL('testing/index.js', base).href);
+// rxconnect/http (the fetch-* benchmarks); undefined for a build from before it existed.
+export const { connector } = await import(new URL('http/index.js', base).href).catch(() => ({ connector: undefined }));

@@ -6,16 +6,20 @@ import { within } from './stats.mjs';
 
 const CHILD = fileURLToPath(new URL('./server-child.mjs', import.meta.url));
 const TLS_CHILD = fileURLToPath(new URL('./tls-server-child.mjs', import.meta.url));
+const HTTP_CHILD = fileURLToPath(new URL('./http-server-child.mjs', import.meta.url));
 const children = new Set();
 
 /**
  * Starts a loopback server process, listening on `ports` ports (1 by default). With `tls` ({ key, cert }), a TLS
- * server (tls-server-child.mjs: modes sink and echo, one port). Returns its port(s) and `stop()`.
+ * server (tls-server-child.mjs: modes sink and echo, one port). Mode `http`: an HTTP/1.1 server answering "ok"
+ * (http-server-child.mjs, one port). Returns its port(s) and `stop()`.
  */
 export async function startServer(mode, { host = '127.0.0.1', bytes = 0, ports = 1, tls } = {}) {
   if (host !== '127.0.0.1' && host !== '::1') throw new Error(`servers listen on loopback only, not ${host}`);
   const child =
-    tls === undefined
+    mode === 'http'
+      ? fork(HTTP_CHILD, [host], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+      : tls === undefined
       ? fork(CHILD, [mode, host, String(bytes), String(ports)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
       : fork(TLS_CHILD, [mode, host], {
           stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
