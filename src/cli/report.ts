@@ -85,7 +85,9 @@ export type JsonReport = { readonly targets: readonly TargetReport[] };
 /** `{ code, message }` of any error. */
 export function jsonError(error: unknown): JsonError {
   const code = (error as { code?: unknown } | null | undefined)?.code;
-  const message = error instanceof Error ? error.message : String(error);
+  // An Error of another realm (a vm context) fails instanceof, and String() would prefix its name.
+  const own = (error as { message?: unknown } | null | undefined)?.message;
+  const message = error instanceof Error ? error.message : typeof own === 'string' && typeof error === 'object' ? own : String(error);
   return { code: typeof code === 'string' && code !== '' ? code : 'EUNKNOWN', message: message === '' ? 'unknown error' : message };
 }
 
