@@ -9,7 +9,7 @@ import { testCertificates } from '../helpers/certs.js';
 import type { KeyAndCert } from '../helpers/certs.js';
 import { refusedPort, startServer } from '../helpers/loopback.js';
 import type { TestServer } from '../helpers/loopback.js';
-import { ANSI, fakeIo } from './support.js';
+import { ANSI, fakeIo, until } from './support.js';
 import { tlsFiles } from './tlsFiles.js';
 import type { TlsFiles } from './tlsFiles.js';
 
@@ -70,6 +70,22 @@ describe('rxconnect probe URL (in-process, against node:http and node:https serv
     expect(f.stderr.text()).toBe('');
     // One GET, with the URL's path, query and Host.
     expect(requests.map((r) => [r.method, r.url, r.headers.host])).toEqual([['GET', '/health?full=1', `localhost:${port}`]]);
+  });
+
+  it('closes the connection once the headers are in, without waiting for a body that never ends', async () => {
+    const port = await http((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write('data: 1\n\n');
+    });
+    const f = fakeIo();
+    expect(await runCli(['probe', `http://127.0.0.1:${port}/events`], f.io)).toBe(0);
+    expect(f.stdout.text()).toContain('first byte: HTTP 200 OK\n');
+    const server = servers[0]!;
+    let open = -1;
+    await until(() => {
+      server.getConnections((_error, count) => (open = count));
+      return open === 0;
+    }, 2000, 'the probe\'s connection to close');
   });
 
   it('a non-2xx status is a response: exit 0, and --json carries the status, the time to first byte and the headers', async () => {
