@@ -112,7 +112,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option('--alpn <list>', 'with --tls: protocols to offer by ALPN, comma-separated (h2,http/1.1)', protocolList)
     .option('--ca <file>', "with --tls or https://: trust the CA certificates of this PEM file instead of Node's bundled ones")
     .option('--insecure', 'with --tls or https://: connect even when the certificate does not verify')
-    .addHelpText('after', '\nExit codes: 0 every target connected (and every URL got a response, whatever its status),\n1 some target failed or a URL got no response, 2 usage error.')
+    .addHelpText('after', '\nExit codes: 0 every target connected and every URL got a response (any status),\n1 some target failed or a URL got no response, 2 usage error.')
     .action(async (targets: string[], flags: ConnectFlags & ProbeTlsFlags) => {
       current = 'rxconnect probe';
       const urls = targets.filter(isUrlTarget).map((text) => text.trim().toLowerCase());
