@@ -8,6 +8,7 @@ import { SCAN_CONCURRENCY, SCAN_TIMEOUT, scan } from './scan.js';
 import { serve } from './serve.js';
 import { probeTls, serveTls } from './tlsFlags.js';
 import type { ProbeTlsFlags, ServeTlsFlags } from './tlsFlags.js';
+import { isUrlTarget } from './url.js';
 import { EXIT, UsageError, oneLine } from './usage.js';
 
 function version(): string {
@@ -54,6 +55,7 @@ Examples:
   rxconnect probe localhost:8080 '[::1]:22' example.com:https
   rxconnect probe example.com:80 --strategy sequential --attempt-timeout 2000 --json
   rxconnect probe --tls example.com:443 --alpn h2,http/1.1
+  rxconnect probe https://example.com/ --timeout 5000
   rxconnect scan hosts.txt --concurrency 32 --timeout 3000
   rxconnect serve 9900 --time
   rxconnect serve 8443 --tls --key key.pem --cert cert.pem
@@ -101,20 +103,23 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   });
 
   connectOptions(configure(program.command('probe'), 'rxconnect probe'))
-    .description('connect to each TARGET, draw its timeline (lookups, attempts, winner), then close')
-    .argument('<target...>', 'host:port, [ipv6]:port or host:service')
-    .option('--timeout <ms>', 'give up on a target after this many ms (default: no limit)', milliseconds)
+    .description('connect to each TARGET, draw its timeline (lookups, attempts, winner), then close; a URL also makes one GET request')
+    .argument('<target...>', 'host:port, [ipv6]:port, host:service, or an http:// or https:// URL')
+    .option('--timeout <ms>', 'give up on a target after this many ms, a URL\'s response included (default: no limit)', milliseconds)
     .option('--json', 'print one JSON document instead of timelines')
     .option('--tls', 'connect with TLS: the handshake runs on the address that won the TCP race')
-    .option('--servername <name>', 'with --tls: the name sent by SNI and checked in the certificate (default: the host)')
+    .option('--servername <name>', 'with --tls or https://: the name sent by SNI and checked in the certificate (default: the host)')
     .option('--alpn <list>', 'with --tls: protocols to offer by ALPN, comma-separated (h2,http/1.1)', protocolList)
-    .option('--ca <file>', "with --tls: trust the CA certificates of this PEM file instead of Node's bundled ones")
-    .option('--insecure', 'with --tls: connect even when the certificate does not verify')
-    .addHelpText('after', '\nExit codes: 0 every target connected, 1 some target failed, 2 usage error.')
+    .option('--ca <file>', "with --tls or https://: trust the CA certificates of this PEM file instead of Node's bundled ones")
+    .option('--insecure', 'with --tls or https://: connect even when the certificate does not verify')
+    .addHelpText('after', '\nExit codes: 0 every target connected and every URL got a response (any status),\n1 some target failed or a URL got no response, 2 usage error.')
     .action(async (targets: string[], flags: ConnectFlags & ProbeTlsFlags) => {
       current = 'rxconnect probe';
-      const tls = await probeTls(flags, io);
-      code = await probe(targets, { ...settings(flags), tls }, io);
+      const urls = targets.filter(isUrlTarget).map((text) => text.trim().toLowerCase());
+      if (urls.length > 0 && flags.alpn !== undefined) throw new UsageError("option '--alpn <list>' does not apply to URL targets: the request speaks HTTP/1.1");
+      if (flags.tls === true && urls.some((url) => url.startsWith('http://'))) throw new UsageError("option '--tls' does not apply to an http:// URL (write https:// for TLS)");
+      const { tls, https } = await probeTls(flags, io, urls.some((url) => url.startsWith('https://')));
+      code = await probe(targets, { ...settings(flags), tls, https }, io);
     });
 
   connectOptions(configure(program.command('scan'), 'rxconnect scan'))

@@ -37,6 +37,30 @@ export type JsonEvent = { readonly elapsed: number } & (
   | { readonly type: 'closed'; readonly error?: JsonError }
 );
 
+/** The request of a URL target, as `--json` shows it; times are ms from the start of the connect. */
+export type HttpReport = {
+  /** The URL as it was written. */
+  readonly url: string;
+  readonly method: 'GET';
+  /** When the request was written, once connected. */
+  readonly sent: number;
+  /** When the request settled: at the response's headers (then equal to `ttfb`) or at its error. */
+  readonly ended: number;
+  /** Time to first byte: when the response's headers arrived. Absent when there was no response. */
+  readonly ttfb?: number;
+  /** The status code (a non-2xx status is still a response). */
+  readonly status?: number;
+  readonly statusText?: string;
+  /** `1.1` or `1.0`. */
+  readonly httpVersion?: string;
+  /** How many header fields the response had. */
+  readonly headers?: number;
+  /** A few headers that say what answered: server, content-type, content-length, location (those present). */
+  readonly selected?: Readonly<Record<string, string>>;
+  /** Why there was no response (no status then). */
+  readonly error?: JsonError;
+};
+
 /** The outcome of connecting to one target: one entry of `--json`'s `targets`. */
 export type TargetReport = {
   /** The host as given (without brackets). */
@@ -51,6 +75,8 @@ export type TargetReport = {
   /** The address that won, when connected. */
   readonly address?: string;
   readonly events: readonly JsonEvent[];
+  /** For a URL target that connected: its request and response. */
+  readonly http?: HttpReport;
 };
 
 /** The `--json` document of probe and scan. */
@@ -59,7 +85,9 @@ export type JsonReport = { readonly targets: readonly TargetReport[] };
 /** `{ code, message }` of any error. */
 export function jsonError(error: unknown): JsonError {
   const code = (error as { code?: unknown } | null | undefined)?.code;
-  const message = error instanceof Error ? error.message : String(error);
+  // An Error of another realm (a vm context) fails instanceof, and String() would prefix its name.
+  const own = (error as { message?: unknown } | null | undefined)?.message;
+  const message = error instanceof Error ? error.message : typeof own === 'string' && typeof error === 'object' ? own : String(error);
   return { code: typeof code === 'string' && code !== '' ? code : 'EUNKNOWN', message: message === '' ? 'unknown error' : message };
 }
 
@@ -128,7 +156,10 @@ export function targetReport(target: Target, events: readonly JsonEvent[]): Targ
   return { ...base, outcome: 'failed', error: { code: 'EUNKNOWN', message: 'the connect ended without an outcome' }, ms: last?.elapsed ?? 0, events };
 }
 
-/** The exit code for a set of reports: 0 when every target connected, else 1. */
+/**
+ * The exit code for a set of reports: 0 when every target connected (and every URL target got a response,
+ * whatever its status), else 1.
+ */
 export function exitCodeOf(reports: readonly TargetReport[]): 0 | 1 {
-  return reports.every((r) => r.outcome === 'connected') ? 0 : 1;
+  return reports.every((r) => r.outcome === 'connected' && r.http?.error === undefined) ? 0 : 1;
 }

@@ -1,9 +1,10 @@
 import type { Palette } from './colors.js';
-import { pad, truncate, visibleLength } from './colors.js';
+import { pad, stripAnsi, truncate, visibleLength } from './colors.js';
 import type { JsonError, JsonEvent, TargetReport } from './report.js';
 import { visible } from './escape.js';
 import { formatTarget } from './target.js';
 import { tlsDetails } from './tlsDetails.js';
+import { httpHeaderRows, httpOutcome, statusLine, statusPaint } from './httpDetails.js';
 import { wrapLine } from './wrap.js';
 
 /** How {@link renderTimeline} draws. */
@@ -32,13 +33,14 @@ export type TimelineOptions = {
 /** The shortest time axis, in ms: a connect of 1 ms on loopback is not drawn as a full-width bar. */
 export const MIN_SCALE = 10;
 
-/** The characters of the waterfall: a TCP attempt is drawn `├──●`, a TLS handshake `╞══●`. */
-export const MARKS: Readonly<Record<'lookup' | 'start' | 'run' | 'tlsStart' | 'tlsRun' | 'connected' | 'failed' | 'cancelled', string>> = Object.freeze({
+/** The characters of the waterfall: a TCP attempt is drawn `├──●`, a TLS handshake `╞══●`, a request's wait `├┄┄●`. */
+export const MARKS: Readonly<Record<'lookup' | 'start' | 'run' | 'tlsStart' | 'tlsRun' | 'wait' | 'connected' | 'failed' | 'cancelled', string>> = Object.freeze({
   lookup: '◆',
   start: '├',
   run: '─',
   tlsStart: '╞',
   tlsRun: '═',
+  wait: '┄',
   connected: '●',
   failed: '✗',
   cancelled: '○',
@@ -88,7 +90,8 @@ export function renderTimeline(report: TargetReport, options: TimelineOptions): 
   const width = Math.max(8, Math.floor(options.width ?? 40));
   const indent = options.indent ?? '  ';
   const events = report.events;
-  const end = Math.max(MIN_SCALE, options.scale ?? 0, report.ms, ...events.filter((e) => e.type !== 'closed').map((e) => e.elapsed));
+  const http = report.http;
+  const end = Math.max(MIN_SCALE, options.scale ?? 0, report.ms, http?.ended ?? 0, ...events.filter((e) => e.type !== 'closed').map((e) => e.elapsed));
   const col = (t: number): number => Math.min(width - 1, Math.max(0, Math.round((t / end) * (width - 1))));
 
   const rows: Row[] = [];
@@ -145,10 +148,24 @@ export function renderTimeline(report: TargetReport, options: TimelineOptions): 
       }
     }
   }
+  if (http !== undefined) {
+    // The request's row: from writing the GET to the response's headers (the time to first byte), or to its error.
+    const answered = http.error === undefined;
+    const a = col(http.sent);
+    const b = Math.max(a, col(http.ended));
+    const paint = answered ? statusPaint(http.status, p) : p.red;
+    const mark = answered ? MARKS.connected : MARKS.failed;
+    const bar = ' '.repeat(a) + paint(b === a ? mark : MARKS.start + MARKS.wait.repeat(b - a - 1) + mark) + ' '.repeat(width - b - 1);
+    const what = answered ? `first byte: ${statusLine(http)}` : visible(shortError(http.error));
+    const winner = events.find((e) => e.type === 'connected');
+    const under = winner?.type === 'connected' ? ' '.repeat(String(winner.attempt).length + 2) : '';
+    rows.push({ label: `${under}HTTP GET`, bar, times: `${ms(http.sent)} → ${ms(http.ended)}  `, what, paint });
+  }
 
   const labelWidth = Math.min(40, Math.max(6, ...rows.map((r) => visibleLength(r.label))));
   const title = visible(options.title ?? formatTarget(report.host, report.port));
-  const lines: string[] = [`${p.bold(title)}${options.note === undefined ? '' : '  ' + p.dim(visible(options.note))}`];
+  const heading = `${p.bold(title)}${options.note === undefined ? '' : '  ' + p.dim(visible(options.note))}`;
+  const lines: string[] = options.columns === undefined ? [heading] : wrapLine(heading, options.columns);
   for (const r of rows) {
     const head = `${indent}${pad(truncate(r.label, labelWidth), labelWidth)}  ${r.bar}  ${r.times}`;
     const room = options.columns === undefined ? Infinity : Math.max(12, options.columns - visibleLength(head));
@@ -167,9 +184,18 @@ export function renderTimeline(report: TargetReport, options: TimelineOptions): 
     if (handshake !== undefined) extra.push(`TLS handshake ${ms(connected.elapsed - handshake.elapsed)}`);
     const how = extra.length > 0 ? ` ${p.dim(`(${extra.join(', ')})`)}` : '';
     lines.push(`${indent}${p.green('✔')} connected to ${p.bold(visible(report.address ?? '?'))} port ${visible(String(report.port))} in ${ms(report.ms)}${how}`);
-    const details = tlsDetails(connected, p);
+    if (http !== undefined) {
+      const outcome = `${indent}${httpOutcome(http, p)}`;
+      lines.push(...(options.columns === undefined ? [outcome] : wrapLine(outcome, options.columns)));
+    }
+    const details = [...(http === undefined ? [] : httpHeaderRows(http)), ...tlsDetails(connected, p)];
     const labels = Math.max(0, ...details.map((d) => d.label.length));
-    for (const d of details) lines.push(`${indent}  ${p.dim(d.label.padEnd(labels))}  ${d.value}`);
+    for (const d of details) {
+      const head = `${indent}  ${p.dim(d.label.padEnd(labels))}  `;
+      // A header's value (plain text) is cut to the terminal; a coloured value is one of tlsDetails' short ones.
+      const room = options.columns === undefined ? Infinity : Math.max(12, options.columns - visibleLength(head));
+      lines.push(head + (stripAnsi(d.value) === d.value ? truncate(d.value, room) : d.value));
+    }
   } else {
     const error = report.error ?? { code: 'EUNKNOWN', message: 'failed' };
     const failure = `${indent}${p.red('✘')} failed after ${ms(report.ms)}: ${p.red(visible(error.code))} ${visible(error.message)}`;

@@ -40,22 +40,29 @@ function needs(flags: Readonly<Record<string, unknown>>, names: readonly string[
   if (given !== undefined) throw new UsageError(`option ${OPTION_NAMES[given]} needs ${what}`);
 }
 
+/** The TLS of probe's connects: `tls` for `host:port` targets (with `--tls`), `https` for `https://` URLs. */
+export type ProbeTls = { readonly tls: TlsOptions | undefined; readonly https: TlsOptions };
+
 /**
- * The `tls` option of probe's connects from its flags: undefined without `--tls`, whose companions are then a
- * {@link UsageError}; with `--ca`, the PEM file read now (an unreadable one is a usage error too).
+ * The `tls` options of probe's connects from its flags. For `host:port` targets: undefined without `--tls`. For
+ * `https://` URLs (`httpsUrls`): `--servername`, `--ca` and `--insecure` as with `--tls`, and ALPN `http/1.1`,
+ * the one protocol the request speaks. Without `--tls` and without an `https://` URL, the companions are a
+ * {@link UsageError}; with `--ca`, the PEM file is read now (an unreadable one is a usage error too).
  */
-export async function probeTls(flags: ProbeTlsFlags, io: CliIo): Promise<TlsOptions | undefined> {
-  if (flags.tls !== true) {
+export async function probeTls(flags: ProbeTlsFlags, io: CliIo, httpsUrls = false): Promise<ProbeTls> {
+  const https: TlsOptions = { ALPNProtocols: ['http/1.1'] };
+  if (flags.tls !== true && !httpsUrls) {
     needs(flags, ['servername', 'alpn', 'ca', 'insecure'], '--tls');
-    return undefined;
+    return { tls: undefined, https };
   }
   const ca = flags.ca === undefined ? undefined : await readPem(io, '--ca', flags.ca);
-  return {
+  const common: TlsOptions = {
     ...(flags.servername === undefined ? {} : { servername: flags.servername }),
-    ...(flags.alpn === undefined ? {} : { ALPNProtocols: flags.alpn }),
     ...(ca === undefined ? {} : { ca }),
     ...(flags.insecure === true ? { rejectUnauthorized: false } : {}),
   };
+  const tls = flags.tls === true ? { ...common, ...(flags.alpn === undefined ? {} : { ALPNProtocols: flags.alpn }) } : undefined;
+  return { tls, https: { ...common, ...https } };
 }
 
 /**
