@@ -1,4 +1,6 @@
 import { once } from 'node:events';
+import { connect as netConnect } from 'node:net';
+import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { connector } from '../../src/http/index.js';
 import { testCertificates } from '../helpers/certs.js';
@@ -72,5 +74,36 @@ describe('connector called as undici calls it, on loopback', () => {
 
   it('should call back with the error of a request it cannot serve, without connecting', async () => {
     await expect(callConnector(connector(), { hostname: 'localhost', protocol: 'https:', port: '1', httpSocket: {} })).rejects.toMatchObject({ argument: 'httpSocket' });
+  });
+
+  /** A connected TCP socket to `port`, as a proxy's CONNECT tunnel to the origin would be. */
+  async function tunnelTo(port: number): Promise<Socket> {
+    const socket = netConnect({ host: '127.0.0.1', port });
+    await once(socket, 'connect');
+    return socket;
+  }
+
+  it("should run TLS on a proxy's tunnel (httpSocket) for https:, checking the origin's name", async () => {
+    const server = await net.server('127.0.0.1', tlsPeer({ identity: certs.server, onSecure: (socket) => socket.once('data', () => socket.end('HTTP/1.1 204 No Content\r\n\r\n')) }));
+    const tunnel = await tunnelTo(server.port);
+    const socket = (await callConnector(connector({ tls: { ca: certs.ca } }), { hostname: 'localhost', protocol: 'https:', port: '443', httpSocket: tunnel })) as TLSSocket;
+    expect(socket.authorized).toBe(true);
+    expect(socket.servername).toBe('localhost');
+    expect(await get(socket)).toBe('HTTP/1.1 204 No Content\r\n\r\n');
+    const wrong = await net.server('127.0.0.1', tlsPeer({ identity: certs.wrongName }));
+    const error = await connectErrorOf(callConnector(connector({ tls: { ca: certs.ca } }), { hostname: 'localhost', protocol: 'https:', port: '443', httpSocket: await tunnelTo(wrong.port) }));
+    expect(error).toMatchObject({ code: 'ERR_TLS_CERT_ALTNAME_INVALID', handshake: true, address: 'localhost', port: 443 });
+    expect(error.message).toMatch(/^certificate for localhost does not match: it names DNS:other\.example \(localhost port 443 after \d+ ms\)$/);
+  });
+
+  it('should time out a handshake on a tunnel whose far end never answers, destroying it, and pass an http: tunnel as it is', async () => {
+    const silent = await net.server('127.0.0.1', () => undefined);
+    const tunnel = await tunnelTo(silent.port);
+    const error = await connectErrorOf(callConnector(connector({ timeout: 200 }), { hostname: 'localhost', protocol: 'https:', port: '', httpSocket: tunnel }));
+    expect(error).toMatchObject({ code: 'ETIMEDOUT', handshake: true });
+    expect(tunnel.destroyed).toBe(true);
+    const plain = await tunnelTo(silent.port);
+    expect(await callConnector(connector(), { hostname: 'localhost', protocol: 'http:', port: '', httpSocket: plain })).toBe(plain);
+    plain.destroy();
   });
 });

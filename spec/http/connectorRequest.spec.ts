@@ -32,7 +32,7 @@ describe('connectorRequest: undici connect options mapped onto a connect', () =>
     expect(connectorRequest({ hostname: '127.0.0.1', protocol: 'https:', port: '1' }, withDefaults).options.tls).toEqual({ rejectUnauthorized: false, servername: 'fallback.example', ALPNProtocols: ['http/1.1'] });
   });
 
-  it('should refuse a proxy tunnel, a Unix socket and an unknown protocol with errors naming them', () => {
+  it('should refuse a tunnel that is not a socket, a Unix socket and an unknown protocol with errors naming them', () => {
     expect(thrown(() => connectorRequest({ hostname: 'a.example', protocol: 'https:', port: '', httpSocket: {} }, base))).toMatchObject({ argument: 'httpSocket' });
     expect(thrown(() => connectorRequest({ hostname: 'a.example', protocol: 'http:', port: '', socketPath: '/tmp/s' }, base))).toMatchObject({ argument: 'socketPath' });
     expect(thrown(() => connectorRequest({ hostname: 'a.example', protocol: 'ftp:', port: '' }, base))).toMatchObject({ argument: 'protocol' });

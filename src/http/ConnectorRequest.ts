@@ -2,6 +2,7 @@ import { ipFamily, unbracket } from '../core/address.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { describe, parsePort } from '../validation/validate.js';
 import type { HttpConnectOptions } from './HttpConnectOptions.js';
+import type { NetSocket } from '../transport/Transport.js';
 import type { ConnectPromiseOptions } from '../promise/connect.js';
 
 /** What undici asks a connector for: the origin of the requests that will use the socket. */
@@ -18,7 +19,7 @@ export type ConnectorRequest = {
   readonly servername?: string | null | undefined;
   /** The local address to bind; null or absent for any. */
   readonly localAddress?: string | null | undefined;
-  /** An established socket (a proxy's tunnel) to run TLS on; not supported, it fails the request. */
+  /** An established socket (a proxy's tunnel to the origin): `https:` runs TLS on it, `http:` uses it as it is. */
   readonly httpSocket?: unknown;
   /** The dispatcher's `allowH2`: offer HTTP/2 by ALPN. */
   readonly allowH2?: boolean | undefined;
@@ -26,11 +27,13 @@ export type ConnectorRequest = {
   readonly socketPath?: string | null | undefined;
 };
 
-/** What to connect to for a request: the arguments of `connectSocket`. */
+/** What to connect to for a request: the arguments of `connectSocket`, and a proxy's tunnel when there is one. */
 export type SocketRequest = {
   readonly host: string;
   readonly port: number;
   readonly options: ConnectPromiseOptions;
+  /** The proxy's tunnel to the origin (undici's `httpSocket`): no connect, only TLS for `https:`. */
+  readonly tunnel?: NetSocket | undefined;
 };
 
 /** The default port of an HTTP protocol. */
@@ -50,15 +53,22 @@ export function connectorRequest(request: ConnectorRequest, base: HttpConnectOpt
   if (request.socketPath !== undefined && request.socketPath !== null) {
     throw new InvalidArgumentError('socketPath', 'is a Unix socket; rxconnect dials TCP only');
   }
-  if (request.httpSocket !== undefined && request.httpSocket !== null) {
-    throw new InvalidArgumentError('httpSocket', 'is a proxy tunnel to run TLS on; the rxconnect connector dials its own connections only');
-  }
+  const tunnel = request.httpSocket === undefined || request.httpSocket === null ? undefined : parseTunnel(request.httpSocket);
   const host = unbracket(request.hostname);
   const localAddress = request.localAddress ?? undefined;
   const myaddr = localAddress === undefined ? base.myaddr : localAddress;
-  if (!secure) return { host, port, options: { noDelay: true, keepAlive: true, ...base, tls: undefined, myaddr } };
+  if (!secure) return { host, port, options: { noDelay: true, keepAlive: true, ...base, tls: undefined, myaddr }, tunnel };
   const servername = request.servername === null || request.servername === undefined || request.servername === '' || ipFamily(request.servername) !== 0 ? base.tls?.servername : request.servername;
   const ALPNProtocols = request.allowH2 === true ? ['h2', 'http/1.1'] : ['http/1.1'];
   const tls = servername === undefined ? { ...base.tls, ALPNProtocols } : { ...base.tls, ALPNProtocols, servername };
-  return { host, port, options: { noDelay: true, keepAlive: true, ...base, tls, myaddr } };
+  return { host, port, options: { noDelay: true, keepAlive: true, ...base, tls, myaddr }, tunnel };
+}
+
+/** undici's `httpSocket`: a connected socket (anything else fails the request, naming it). */
+function parseTunnel(value: unknown): NetSocket {
+  const socket = value as Partial<NetSocket> | null;
+  if (typeof socket !== 'object' || socket === null || typeof socket.write !== 'function' || typeof socket.pause !== 'function' || socket.destroyed === true) {
+    throw new InvalidArgumentError('httpSocket', 'must be a connected socket (a proxy\'s tunnel)', 'ERR_INVALID_ARG_TYPE');
+  }
+  return value as NetSocket;
 }

@@ -1,3 +1,4 @@
+import { upgradeSocket } from './upgradeSocket.js';
 import { connectSocket } from '../promise/connectSocket.js';
 import type { NetSocket } from '../transport/Transport.js';
 import { parseHttpConnectOptions } from './HttpConnectOptions.js';
@@ -24,9 +25,9 @@ const UNDICI_CONNECT_TIMEOUT = 10_000;
  * (80, 443); `https:` connects with TLS, `servername` for SNI (the host name when null) and ALPN `['h2',
  * 'http/1.1']` when the dispatcher allows HTTP/2 (`allowH2`), else `['http/1.1']`; `localAddress` binds. The
  * socket comes with Nagle off and TCP keep-alive on, as undici's own. A failed connect reaches `fetch` as the
- * `ConnectError` with every attempt in its message, the `cause` of fetch's `TypeError`. A proxy tunnel
- * (`httpSocket`) and Unix sockets (`socketPath`) are not supported: they fail the request with an
- * `InvalidArgumentError`.
+ * `ConnectError` with every attempt in its message, the `cause` of fetch's `TypeError`. A proxy's tunnel
+ * (`httpSocket`) is used as it is: TLS runs on it for `https:` (bounded by `timeout`). Unix sockets
+ * (`socketPath`) are not supported: they fail the request with an `InvalidArgumentError`.
  *
  * ## Example
  * ```ts
@@ -48,8 +49,11 @@ export function connector(options?: HttpConnectOptions): Connector {
   return (request, callback) => {
     let pending: Promise<NetSocket>;
     try {
-      const { host, port, options: connectOptions } = connectorRequest(request, base);
-      pending = connectSocket(host, port, connectOptions);
+      const { host, port, options: connectOptions, tunnel } = connectorRequest(request, base);
+      // Through a proxy's tunnel there is nothing to race: TLS runs on it for https:, and http: takes it as it is.
+      if (tunnel === undefined) pending = connectSocket(host, port, connectOptions);
+      else if (typeof connectOptions.tls !== 'object') pending = Promise.resolve(tunnel);
+      else pending = upgradeSocket(tunnel, host, port, connectOptions.tls, connectOptions.timeout);
     } catch (error) {
       callback(error as Error, null);
       return;

@@ -184,6 +184,11 @@ export interface Transport {
    * cannot be loaded fails the call that gave it, with an InvalidArgumentError, rather than every handshake.
    */
   prepareTls?(request: TlsRequest): void;
+  /**
+   * Takes a connected socket made elsewhere (a proxy's tunnel) as one of this transport's, paused and with its
+   * events going nowhere, so that `startTls` can run on it and `detach` hand it back.
+   */
+  adopt?(socket: NetSocket): TransportSocket;
 }
 
 /** Socket events that go nowhere: for sockets whose owner has not attached yet, or no longer listens. */

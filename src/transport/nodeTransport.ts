@@ -6,6 +6,7 @@ import { isExactIPv4 } from '../core/address.js';
 import { NAMES_KEPT, NO_EVENTS } from './Transport.js';
 import type {
   DialRequest,
+  NetSocket,
   ListenRequest,
   ServerEvents,
   SocketEvents,
@@ -337,6 +338,10 @@ export const nodeTransport: Transport = {
   },
 
   prepareTls,
+
+  adopt(socket: NetSocket): TransportSocket {
+    return new NodeSocket(socket, NO_EVENTS);
+  },
 
   dial(request: DialRequest, events: SocketEvents): TransportSocket {
     const socket = new DialedSocket({ allowHalfOpen: false });
