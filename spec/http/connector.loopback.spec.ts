@@ -106,4 +106,11 @@ describe('connector called as undici calls it, on loopback', () => {
     expect(await callConnector(connector(), { hostname: 'localhost', protocol: 'http:', port: '', httpSocket: plain })).toBe(plain);
     plain.destroy();
   });
+
+  it("should check an IP-literal origin's certificate against the origin, not the proxy's address, over a tunnel", async () => {
+    // The server's certificate names 127.0.0.1 (the tunnel's far end); the origin asked for is another address.
+    const server = await net.server('127.0.0.1', tlsPeer({ identity: certs.server }));
+    const error = await connectErrorOf(callConnector(connector({ tls: { ca: certs.ca } }), { hostname: '192.0.2.7', protocol: 'https:', port: '', httpSocket: await tunnelTo(server.port) }));
+    expect(error).toMatchObject({ code: 'ERR_TLS_CERT_ALTNAME_INVALID', handshake: true, address: '192.0.2.7' });
+  });
 });

@@ -25,7 +25,7 @@ export function upgradeSocket(socket: NetSocket, host: string, port: number, opt
       adopted.destroy();
       reject(failure(timedOutError()));
     }, timeout);
-    (transport.startTls as NonNullable<Transport['startTls']>)(adopted, { side: 'client', options: tls }, (error) => {
+    (transport.startTls as NonNullable<Transport['startTls']>)(adopted, { side: 'client', options: tls, origin: host }, (error) => {
       timer?.unsubscribe();
       if (error !== null) reject(failure(error));
       else resolve((adopted.detach as () => NetSocket)());

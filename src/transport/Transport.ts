@@ -117,6 +117,11 @@ export type TlsRequest =
       readonly side: 'client';
       /** The connect's validated `tls` options, `servername` decided. */
       readonly options: TlsOptions;
+      /**
+       * The origin the certificate is checked against when there is no `servername` (an IP literal). Default: the
+       * socket's peer, which a proxy's tunnel does not have as its origin.
+       */
+      readonly origin?: string | undefined;
     }
   | {
       /** The accepting side. */

@@ -270,7 +270,8 @@ class NodeSocket implements TransportSocket {
     raw.off('connect', onConnect);
     raw.off('error', onError);
     raw.off('close', onClose);
-    const secure = wrapInTls(raw, request, this.remoteAddress?.address ?? raw.remoteAddress);
+    const origin = request.side === 'client' ? request.origin : undefined;
+    const secure = wrapInTls(raw, request, origin ?? this.remoteAddress?.address ?? raw.remoteAddress);
     (secure as unknown as OwnedSocket)[OWNER] = this;
     this.socket = secure;
     secure.pause();
