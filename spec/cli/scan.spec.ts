@@ -70,11 +70,12 @@ describe('rxconnect scan (in-process, loopback)', () => {
     const s = await net.server('127.0.0.1');
     const f = fakeIo({ stderrTty: true, stdin: `127.0.0.1:${s.port}\n` });
     expect(await runCli(['scan', '-'], f.io)).toBe(0);
-    expect(stripAnsi(f.stderr.text())).toMatch(/\r\[█+\] 1\/1 {2}up 1 {2}down 0/);
+    expect(stripAnsi(f.stderr.text())).toMatch(/\[█+\] 1\/1 {2}up 1 {2}down 0/);
     const plain = fakeIo({ stderrTty: true, env: { NO_COLOR: '1' }, stdin: `127.0.0.1:${s.port}\n` });
     expect(await runCli(['scan', '-'], plain.io)).toBe(0);
     expect(plain.stderr.text()).toContain('[████████████████████████] 1/1  up 1  down 0');
-    expect(f.stderr.text().endsWith('\r\u001b[K')).toBe(true);
+    // The bar's line is erased at the end (log-update's eraseLines: erase the line, cursor to column 1).
+    expect(f.stderr.text().replaceAll('\u001b[?2026l', '').endsWith('\u001b[2K\u001b[G')).toBe(true);
     expect(f.stdout.text()).not.toContain('█');
   });
 

@@ -1,4 +1,6 @@
-/** ANSI colours for the terminal, off unless the stream is a TTY and `NO_COLOR` is unset. Pure. */
+/** Colours for the terminal, off unless the stream is a TTY and `NO_COLOR` is unset. Pure. */
+import { stripVTControlCharacters } from 'node:util';
+import pc from 'picocolors';
 
 /** A set of styling functions; each is the identity when colour is off. */
 export type Palette = {
@@ -24,33 +26,31 @@ export function colorEnabled(stream: { readonly isTTY?: boolean | undefined }, e
   return env['TERM'] !== 'dumb';
 }
 
-function style(open: number, close: number): (text: string) => string {
-  return (text) => (text === '' ? '' : `\u001b[${open}m${text}\u001b[${close}m`);
-}
-
 const plain = (text: string): string => text;
 
-/** The palette for `enabled`. */
+/**
+ * The palette for `enabled`. The escape codes come from picocolors; a palette that is off returns its input
+ * unchanged, whatever the process's own terminal is.
+ */
 export function palette(enabled: boolean): Palette {
   if (!enabled) return { enabled, bold: plain, dim: plain, red: plain, green: plain, yellow: plain, cyan: plain, magenta: plain };
+  const c = pc.createColors(true);
+  const styled = (format: (text: string) => string) => (text: string) => (text === '' ? '' : format(text));
   return {
     enabled,
-    bold: style(1, 22),
-    dim: style(2, 22),
-    red: style(31, 39),
-    green: style(32, 39),
-    yellow: style(33, 39),
-    cyan: style(36, 39),
-    magenta: style(35, 39),
+    bold: styled(c.bold),
+    dim: styled(c.dim),
+    red: styled(c.red),
+    green: styled(c.green),
+    yellow: styled(c.yellow),
+    cyan: styled(c.cyan),
+    magenta: styled(c.magenta),
   };
 }
 
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-9;]*m/g;
-
 /** `text` without ANSI colour codes. */
 export function stripAnsi(text: string): string {
-  return text.replace(ANSI, '');
+  return stripVTControlCharacters(text);
 }
 
 /** The width of `text` on screen: its length without colour codes (every character counted as one column). */

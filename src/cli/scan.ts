@@ -5,6 +5,7 @@ import type { ConnectSettings } from './connect.js';
 import { planConnect, runConnect } from './connect.js';
 import type { CliIo } from './io.js';
 import { terminalJson, visible } from './escape.js';
+import { liveRegion } from './liveRegion.js';
 import { renderProgress } from './progress.js';
 import { exitCodeOf, targetReport } from './report.js';
 import type { TargetReport } from './report.js';
@@ -74,16 +75,16 @@ export async function scan(file: string, options: ScanOptions, io: CliIo): Promi
 
   const started = Date.now();
   const reports: TargetReport[] = new Array<TargetReport>(listed.length);
-  const progressOn = io.stderr.isTTY === true;
+  const region = liveRegion(io.stderr, io.env);
   const errPalette = palette(colorEnabled(io.stderr, io.env));
   let done = 0;
   let up = 0;
   const drawProgress = (): void => {
     const line = renderProgress({ done, total: listed.length, up, down: done - up, elapsedMs: Date.now() - started }, errPalette);
-    io.stderr.write(`\r${line}\u001b[K`);
+    region?.show([line]);
   };
-  const ticker = progressOn ? setInterval(drawProgress, 200) : undefined;
-  if (progressOn) drawProgress();
+  const ticker = region === undefined ? undefined : setInterval(drawProgress, 200);
+  if (region !== undefined) drawProgress();
   try {
     await lastValueFrom(
       from(plans.map((events$, index) => ({ events$, index }))).pipe(
@@ -93,14 +94,15 @@ export async function scan(file: string, options: ScanOptions, io: CliIo): Promi
           reports[index] = report;
           done++;
           if (report.outcome === 'connected') up++;
-          if (progressOn) drawProgress();
+          if (region !== undefined) drawProgress();
         }),
       ),
       { defaultValue: undefined },
     );
   } finally {
     if (ticker !== undefined) clearInterval(ticker);
-    if (progressOn) io.stderr.write('\r\u001b[K');
+    region?.clear();
+    region?.done();
   }
 
   if (json === true) {
