@@ -3,7 +3,7 @@ import { Command, CommanderError, InvalidArgumentError as CommanderInvalidArgume
 import { demo } from './demo.js';
 import type { CliIo } from './io.js';
 import { visible } from './escape.js';
-import { probe } from './probe.js';
+import { PROBE_INTERVAL, probe } from './probe.js';
 import { SCAN_CONCURRENCY, SCAN_TIMEOUT, scan } from './scan.js';
 import { serve } from './serve.js';
 import { probeTls, serveTls } from './tlsFlags.js';
@@ -56,6 +56,7 @@ Examples:
   rxconnect probe example.com:80 --strategy sequential --attempt-timeout 2000 --json
   rxconnect probe --tls example.com:443 --alpn h2,http/1.1
   rxconnect probe https://example.com/ --timeout 5000
+  rxconnect probe localhost:5432 --count 10 --interval 200
   rxconnect scan hosts.txt --concurrency 32 --timeout 3000
   rxconnect serve 9900 --time
   rxconnect serve 8443 --tls --key key.pem --cert cert.pem
@@ -112,14 +113,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option('--alpn <list>', 'with --tls: protocols to offer by ALPN, comma-separated (h2,http/1.1)', protocolList)
     .option('--ca <file>', "with --tls or https://: trust the CA certificates of this PEM file instead of Node's bundled ones")
     .option('--insecure', 'with --tls or https://: connect even when the certificate does not verify')
-    .addHelpText('after', '\nExit codes: 0 every target connected and every URL got a response (any status),\n1 some target failed or a URL got no response, 2 usage error.')
-    .action(async (targets: string[], flags: ConnectFlags & ProbeTlsFlags) => {
+    .option('--count <n>', 'probe each target N times: a line per run, then min/median/max per phase (as ping)', positive)
+    .option('--interval <ms>', `with --count: ms between runs (default: ${PROBE_INTERVAL})`, milliseconds)
+    .addHelpText('after', '\nExit codes: 0 every target connected and every URL got a response (any status),\n1 some target failed or a URL got no response, 2 usage error, 130 stopped by Ctrl-C (--count).')
+    .action(async (targets: string[], flags: ConnectFlags & ProbeTlsFlags & { count?: number; interval?: number }) => {
       current = 'rxconnect probe';
       const urls = targets.filter(isUrlTarget).map((text) => text.trim().toLowerCase());
       if (urls.length > 0 && flags.alpn !== undefined) throw new UsageError("option '--alpn <list>' does not apply to URL targets: the request speaks HTTP/1.1");
       if (flags.tls === true && urls.some((url) => url.startsWith('http://'))) throw new UsageError("option '--tls' does not apply to an http:// URL (write https:// for TLS)");
       const { tls, https } = await probeTls(flags, io, urls.some((url) => url.startsWith('https://')));
-      code = await probe(targets, { ...settings(flags), tls, https }, io);
+      if (flags.interval !== undefined && flags.count === undefined) throw new UsageError("option '--interval <ms>' needs --count");
+      code = await probe(targets, { ...settings(flags), tls, https, count: flags.count, interval: flags.interval }, io);
     });
 
   connectOptions(configure(program.command('scan'), 'rxconnect scan'))

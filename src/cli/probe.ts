@@ -12,13 +12,25 @@ import type { UrlTarget } from './url.js';
 import { runHttpProbe } from './httpProbe.js';
 import type { TlsOptions } from '../index.js';
 import { renderTimeline } from './timeline.js';
+import { lastValueFrom, timer } from 'rxjs';
+import { visible } from './escape.js';
+import { renderRepeatSummary, renderRun, repeatReport } from './probeStats.js';
+import type { RepeatReport } from './probeStats.js';
+import { EXIT } from './usage.js';
 
 /** Options of `rxconnect probe`. */
 export type ProbeOptions = ConnectSettings & {
   readonly json?: boolean | undefined;
   /** The TLS options of `https://` URL targets (`tls` is for `host:port` targets). */
   readonly https?: TlsOptions | undefined;
+  /** Probe each target this many times and print one line per run and min/median/max per phase (as ping does). */
+  readonly count?: number | undefined;
+  /** With `count`: ms between the end of one run and the start of the next. Default {@link PROBE_INTERVAL}. */
+  readonly interval?: number | undefined;
 };
+
+/** The default ms between the runs of `probe --count`, as ping's one second. */
+export const PROBE_INTERVAL = 1000;
 
 /** A TARGET of probe: `host:port` (a connect) or a URL (a connect and one request). */
 type ProbeTarget = { readonly kind: 'connect'; readonly target: Target } | { readonly kind: 'url'; readonly target: UrlTarget };
@@ -45,15 +57,13 @@ export function barWidth(columns: number | undefined): number {
  * failed. Bad targets throw a `UsageError` before anything is opened.
  */
 export async function probe(targetTexts: readonly string[], options: ProbeOptions, io: CliIo): Promise<number> {
-  const { json, https, ...settings } = options;
-  const targets = targetTexts.map(parseProbeTarget);
-  const settingsOf = (t: ProbeTarget): ConnectSettings => (t.kind === 'connect' ? settings : { ...settings, tls: t.target.secure ? (https ?? true) : undefined });
-  // Every connect is planned (and so checked) before the first starts.
-  const plans = targets.map((t) => planConnect(t.target, settingsOf(t)));
+  const { json, https, count, interval, ...settings } = options;
+  if (count !== undefined) return probeRepeatedly(targetTexts, { ...settings, json, https, interval }, count, io);
+  const { targets, runOnce } = planProbes(targetTexts, settings, https);
   const p = palette(colorEnabled(io.stdout, io.env));
   const reports: TargetReport[] = [];
   for (const [i, target] of targets.entries()) {
-    const report = target.kind === 'url' ? await runHttpProbe(target.target, settingsOf(target)) : targetReport(target.target, await runConnect(plans[i]!));
+    const report = await runOnce(i);
     reports.push(report);
     if (json !== true) {
       if (i > 0) io.stdout.write('\n');
@@ -65,4 +75,56 @@ export async function probe(targetTexts: readonly string[], options: ProbeOption
   }
   if (json === true) io.stdout.write(terminalJson({ targets: reports }) + '\n');
   return exitCodeOf(reports);
+}
+
+/**
+ * Parses every target and plans its connect (so bad input fails before anything is opened), and returns a
+ * function that runs target `i` once: a connect, or a connect and one request for a URL.
+ */
+function planProbes(targetTexts: readonly string[], settings: ConnectSettings, https: TlsOptions | undefined) {
+  const targets = targetTexts.map(parseProbeTarget);
+  const settingsOf = (t: ProbeTarget): ConnectSettings => (t.kind === 'connect' ? settings : { ...settings, tls: t.target.secure ? (https ?? true) : undefined });
+  const plans = targets.map((t) => planConnect(t.target, settingsOf(t)));
+  const runOnce = async (i: number): Promise<TargetReport> => {
+    const target = targets[i]!;
+    return target.kind === 'url' ? runHttpProbe(target.target, settingsOf(target)) : targetReport(target.target, await runConnect(plans[i]!));
+  };
+  return { targets, runOnce };
+}
+
+/**
+ * `rxconnect probe --count N`: probes each target `count` times, `interval` ms apart, printing a line per run as
+ * it ends, then min/median/max per phase (or, with `json`, one document of every run and the spread). Ctrl-C
+ * stops at once: the run under way is abandoned (its sockets closed), the summary of the runs that ended is
+ * printed, and the exit code is 130. Otherwise 0 when every run of every target connected, else 1.
+ */
+async function probeRepeatedly(targetTexts: readonly string[], options: ConnectSettings & Pick<ProbeOptions, 'json' | 'https' | 'interval'>, count: number, io: CliIo): Promise<number> {
+  const { json, https, interval = PROBE_INTERVAL, ...settings } = options;
+  const stop = new AbortController();
+  const { targets, runOnce } = planProbes(targetTexts, { ...settings, signal: stop.signal }, https);
+  const p = palette(colorEnabled(io.stdout, io.env));
+  const stopped = new Promise<'stopped'>((resolve) => stop.signal.addEventListener('abort', () => resolve('stopped'), { once: true }));
+  const release = io.onInterrupt(() => stop.abort());
+  const results: RepeatReport[] = [];
+  try {
+    for (const [i, target] of targets.entries()) {
+      if (json !== true) io.stdout.write(`${i > 0 ? '\n' : ''}  ${p.bold(visible(target.target.text))}  ${p.dim(describeSettings(settings))}\n`);
+      const runs: TargetReport[] = [];
+      for (let run = 0; run < count && !stop.signal.aborted; run++) {
+        if (run > 0 && interval > 0 && (await Promise.race([lastValueFrom(timer(interval)), stopped])) === 'stopped') break;
+        const report = await runOnce(i);
+        if (stop.signal.aborted) break;
+        runs.push(report);
+        if (json !== true) io.stdout.write(renderRun(report, run, count, p) + '\n');
+      }
+      results.push(repeatReport(target.target.text, runs));
+      if (json !== true) io.stdout.write(renderRepeatSummary(results[results.length - 1]!, p).join('\n') + '\n');
+      if (stop.signal.aborted) break;
+    }
+  } finally {
+    release();
+  }
+  if (json === true) io.stdout.write(terminalJson({ targets: results }) + '\n');
+  if (stop.signal.aborted) return EXIT.interrupted;
+  return exitCodeOf(results.flatMap((r) => r.runs)) === 0 && results.every((r) => r.runs.length === count) ? EXIT.ok : EXIT.failed;
 }

@@ -7,13 +7,15 @@ export class UsageError extends Error {
 }
 
 /** The exit codes of `rxconnect`. */
-export const EXIT: { readonly ok: 0; readonly failed: 1; readonly usage: 2 } = Object.freeze({
+export const EXIT: { readonly ok: 0; readonly failed: 1; readonly usage: 2; readonly interrupted: 130 } = Object.freeze({
   /** Every target connected (probe, scan); the command finished (serve, demo). */
   ok: 0,
   /** Some target failed to connect, or a server could not listen. */
   failed: 1,
   /** The command was called wrongly: a one-line message says how. */
   usage: 2,
+  /** Stopped by Ctrl-C (SIGINT) or SIGTERM, as a shell reports a process killed by SIGINT (128 + 2). */
+  interrupted: 130,
 });
 
 /** One line of `error`'s message, for a usage error or an unexpected failure. */
