@@ -59,7 +59,7 @@ export function runWait(texts: readonly string[], checks: Parameters<typeof wait
   let states: TargetState[] = initialStates(texts);
   let frame = 0;
   const started = Date.now();
-  const draw = (): void => region?.show(liveLines(states, p, Date.now() - started, frame, io.stderr.columns));
+  const draw = (elapsed = Date.now() - started): void => region?.show(liveLines(states, p, elapsed, frame, io.stderr.columns));
   return new Promise<number>((resolve) => {
     let ticker: Subscription | undefined;
     let loop: Subscription | undefined;
@@ -69,7 +69,7 @@ export function runWait(texts: readonly string[], checks: Parameters<typeof wait
       ticker?.unsubscribe();
       loop?.unsubscribe();
       if (region !== undefined) {
-        draw();
+        draw(elapsed);
         region.done();
       }
       const end = outcome.kind === 'signal' ? 'interrupted' : outcome.kind;
