@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { CliIo } from '../../src/cli/io.js';
+import { runChild } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/cli.js';
 
 /** A stand-in stream that keeps what is written. */
@@ -42,6 +43,13 @@ export function fakeIo(options: { tty?: boolean; stderrTty?: boolean; env?: Reco
       handlers.add(handler);
       return () => handlers.delete(handler);
     },
+    // A real child, its output captured: stdin is closed, stdout and stderr go to the captures.
+    run: (command, args) =>
+      runChild(command, args, 'pipe', (child) => {
+        child.stdin?.end();
+        child.stdout?.on('data', (chunk: Buffer) => stdout.write(String(chunk)));
+        child.stderr?.on('data', (chunk: Buffer) => stderr.write(String(chunk)));
+      }),
   };
   return { io, stdout, stderr, interrupt: () => [...handlers].forEach((h) => h()), listeners: () => handlers.size };
 }

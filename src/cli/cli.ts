@@ -9,6 +9,7 @@ import { serve } from './serve.js';
 import { probeTls, serveTls } from './tlsFlags.js';
 import type { ProbeTlsFlags, ServeTlsFlags } from './tlsFlags.js';
 import { isUrlTarget } from './url.js';
+import { defineWait, splitWaitCommand } from './wait.js';
 import { EXIT, UsageError, oneLine } from './usage.js';
 
 function version(): string {
@@ -58,11 +59,15 @@ Examples:
   rxconnect probe https://example.com/ --timeout 5000
   rxconnect probe localhost:5432 --count 10 --interval 200
   rxconnect scan hosts.txt --concurrency 32 --timeout 3000
+  rxconnect wait localhost:5432 --timeout 30s -- node server.js
+  rxconnect wait http://localhost:8080/health tls://localhost:8443 --status 200,204
+  rxconnect wait --reverse localhost:8080 --timeout 10s
   rxconnect serve 9900 --time
   rxconnect serve 8443 --tls --key key.pem --cert cert.pem
   rxconnect demo
 
-Exit codes: 0 every target connected, 1 some target failed, 2 usage error.`;
+Exit codes: 0 every target connected, 1 some target failed, 2 usage error
+(wait: 1 timed out, the command's status after --, 130 Ctrl-C; see rxconnect wait --help).`;
 
 /**
  * Runs the `rxconnect` command with `argv` (the arguments after the program name) against `io`, and resolves
@@ -156,6 +161,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       code = await serve(port, { myaddr: flags.myaddr, echo: flags.echo, time: flags.time, tls }, io);
     });
 
+  const split = splitWaitCommand(argv);
+  defineWait(configure(program.command('wait'), 'rxconnect wait'), io, split.childCommand, {
+    started: () => void (current = 'rxconnect wait'),
+    finished: (exit) => void (code = exit),
+  });
+
   configure(program.command('demo'), 'rxconnect demo')
     .description('a tour of rxconnect on loopback: Happy Eyeballs, fallbacks, errors, flushOnConnect, snapshots')
     .action(async () => {
@@ -168,7 +179,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return EXIT.usage;
   }
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    await program.parseAsync([...split.argv], { from: 'user' });
     return code;
   } catch (error) {
     if (error instanceof CommanderError) {

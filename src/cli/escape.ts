@@ -25,3 +25,11 @@ export function visible(text: string): string {
 export function terminalJson(value: unknown): string {
   return JSON.stringify(value, null, 2).replace(RAW_IN_JSON, (char) => `\\u00${hex(char)}`);
 }
+
+/**
+ * `value` as one line of JSON that is also safe on a terminal (JSON Lines): as {@link terminalJson}, without
+ * indentation. Pure.
+ */
+export function jsonLine(value: unknown): string {
+  return JSON.stringify(value).replace(RAW_IN_JSON, (char) => `\\u00${hex(char)}`);
+}

@@ -20,14 +20,16 @@ type Exchange = { readonly ttfb: number; readonly response: IncomingMessage } | 
  * settles at the response's headers, the time to first byte, or at the first error; `deadline` (ms from `t0`)
  * ends the wait as `ETIMEDOUT`. The socket is destroyed once settled: the body is not read.
  */
-function exchange(target: UrlTarget, socket: NetSocket, t0: number, deadline: number | undefined): Promise<Exchange> {
+function exchange(target: UrlTarget, socket: NetSocket, t0: number, deadline: number | undefined, signal?: AbortSignal): Promise<Exchange> {
   return new Promise<Exchange>((resolve) => {
     let limit: Subscription | undefined;
     let settled = false;
+    const onAbort = (): void => settle({ ended: Date.now() - t0, error: { code: 'ABORT_ERR', message: 'aborted' } });
     const settle = (outcome: Exchange): void => {
       if (settled) return;
       settled = true;
       limit?.unsubscribe();
+      signal?.removeEventListener('abort', onAbort);
       req.destroy();
       socket.destroy();
       resolve(outcome);
@@ -49,7 +51,9 @@ function exchange(target: UrlTarget, socket: NetSocket, t0: number, deadline: nu
         settle({ ended: Date.now() - t0, error: { code: 'ETIMEDOUT', message: `no response within ${deadline} ms` } }),
       );
     }
-    req.end();
+    if (signal?.aborted === true) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+    if (!settled) req.end();
   });
 }
 
@@ -78,9 +82,10 @@ function httpReport(target: UrlTarget, sent: number, outcome: Exchange): HttpRep
  * Probes a URL: connects with `connectAsync$` (so that every lookup, attempt and the handshake is seen), takes
  * the winning socket out of the channel (`detach`), and makes one GET request on it with node:http. `timeout`
  * covers the whole, from the start to the response's headers. Resolves with the target's report, `http` set
- * once connected; never rejects.
+ * once connected; never rejects. Aborting `signal` ends the connect or the request at once (and closes the
+ * socket): the report then says `ABORT_ERR`.
  */
-export function runHttpProbe(target: UrlTarget, settings: ConnectSettings): Promise<TargetReport> {
+export function runHttpProbe(target: UrlTarget, settings: ConnectSettings, signal?: AbortSignal): Promise<TargetReport> {
   const events$ = planConnect({ text: target.text, host: target.host, port: target.port }, settings);
   const asTarget = { text: target.text, host: target.host, port: target.port };
   return new Promise<TargetReport>((resolve) => {
@@ -88,7 +93,7 @@ export function runHttpProbe(target: UrlTarget, settings: ConnectSettings): Prom
     let socket: NetSocket | undefined;
     let notHandedOver: JsonError | undefined;
     const t0 = Date.now();
-    events$.subscribe({
+    const subscription = events$.subscribe({
       next: (event) => {
         events.push(toJsonEvent(event));
         if (event.type !== 'connected') return;
@@ -115,8 +120,17 @@ export function runHttpProbe(target: UrlTarget, settings: ConnectSettings): Prom
           resolve(report);
           return;
         }
-        void exchange(target, socket, t0, settings.timeout).then((outcome) => resolve({ ...report, http: httpReport(target, sent, outcome) }));
+        void exchange(target, socket, t0, settings.timeout, signal).then((outcome) => resolve({ ...report, http: httpReport(target, sent, outcome) }));
       },
     });
+    // Before the handshake is over, an abort ends the connect (its teardown closes every socket).
+    const onAbort = (): void => {
+      if (socket !== undefined || subscription.closed) return;
+      subscription.unsubscribe();
+      events.push({ type: 'failed', elapsed: Date.now() - t0, error: { code: 'ABORT_ERR', message: 'aborted' } });
+      resolve(targetReport(asTarget, events));
+    };
+    if (signal?.aborted === true) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { constants } from 'node:os';
 
 /** Where the CLI writes: `process.stdout` or `process.stderr`, or a stand-in in specs. */
 export type OutStream = {
@@ -14,9 +16,51 @@ export type CliIo = {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Reads a file as UTF-8; `-` reads standard input to its end. */
   readText(file: string): Promise<string>;
-  /** Calls `handler` on Ctrl-C (SIGINT) or SIGTERM until the returned function is called. */
-  onInterrupt(handler: () => void): () => void;
+  /** Calls `handler` on Ctrl-C (SIGINT) or SIGTERM, with the signal's name, until the returned function is called. */
+  onInterrupt(handler: (signal?: NodeJS.Signals) => void): () => void;
+  /**
+   * Runs `command` with `args` (looked up on PATH, no shell), its stdin, stdout and stderr the CLI's own, and
+   * passes on the signals the CLI receives meanwhile ({@link FORWARDED_SIGNALS}). Resolves with its exit code as a
+   * shell gives it: the child's code, 128 + n when signal n killed it, 127 when the command was not found and 126
+   * when it could not be run (then `error` says why).
+   */
+  run(command: string, args: readonly string[]): Promise<ChildExit>;
 };
+
+/** How a command run by {@link CliIo.run} ended. */
+export type ChildExit = { readonly code: number; readonly signal?: NodeJS.Signals | undefined; readonly error?: string | undefined };
+
+/** The signals that `run` passes on to the child while it runs. */
+export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
+
+/** A shell's exit code for a child that ended with `code` or was killed by `signal`. */
+export function shellExitCode(code: number | null, signal: NodeJS.Signals | null): number {
+  if (signal !== null) return 128 + (constants.signals[signal] ?? 0);
+  return code ?? 1;
+}
+
+/**
+ * Spawns `command` with the given stdio and forwards {@link FORWARDED_SIGNALS} to it until it exits. The
+ * listeners are removed once it has.
+ */
+export function runChild(command: string, args: readonly string[], stdio: 'inherit' | 'pipe', onChild?: (child: ReturnType<typeof spawn>) => void): Promise<ChildExit> {
+  return new Promise<ChildExit>((resolve) => {
+    const child = spawn(command, [...args], { stdio });
+    const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
+    for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
+    const done = (exit: ChildExit): void => {
+      for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
+      resolve(exit);
+    };
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      // Only a spawn failure gets here before 'exit' (kill() on a live child does not fail).
+      done({ code: error.code === 'ENOENT' ? 127 : 126, error: error.code === 'ENOENT' ? 'command not found' : error.message });
+    });
+    // 'close', not 'exit': a piped child's output has all been read by then.
+    child.once('close', (code, signal) => done({ code: shellExitCode(code, signal), signal: signal ?? undefined }));
+    onChild?.(child);
+  });
+}
 
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY === true) process.stderr.write('reading targets from standard input, one per line; Ctrl-D ends\n');
@@ -32,6 +76,7 @@ export function processIo(): CliIo {
     stderr: process.stderr,
     env: process.env,
     readText: (file) => (file === '-' ? readStdin() : readFile(file, 'utf8')),
+    run: (command, args) => runChild(command, args, 'inherit'),
     onInterrupt(handler) {
       process.on('SIGINT', handler);
       process.on('SIGTERM', handler);
