@@ -1,4 +1,3 @@
-import { asyncScheduler } from 'rxjs';
 import type { SchedulerLike } from 'rxjs';
 import type { SocketAddress } from '../core/socket.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
