@@ -19,7 +19,7 @@ async function firstDials(makeConnectors: (options: HttpConnectOptions) => [Retu
   let network!: VirtualNetwork;
   const answers: Promise<Error | null>[] = [];
   const call = (connect: ReturnType<typeof connector>): void => {
-    answers.push(new Promise((resolve) => connect(REQUEST, (error) => resolve(error))));
+    answers.push(new Promise((resolve) => connect(REQUEST, (error, _socket) => resolve(error))));
   };
   scheduler.run(() => {
     network = createVirtualNetwork(scheduler, HOSTS);
