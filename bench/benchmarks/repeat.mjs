@@ -27,46 +27,25 @@ async function inTurn(count, once, what) {
   return times;
 }
 
-/** Logs the first connect's time and the median of the others, for the log on stderr. */
-function logRound(log, which, times) {
-  log(`${which}: first ${times[0].toFixed(1)} ms, then median ${median(times.slice(1)).toFixed(1)} ms, median of all ${median(times).toFixed(1)} ms`);
-}
-
-export async function heRepeat({ quick, log }) {
-  needHistory();
+/**
+ * Runs `measure(pair)` with the black-holed ::1 and serving 127.0.0.1 of he-hanging-first (`mode`: a startServer
+ * mode), and returns its result as the benchmark's row: `{ name, what, baselineName, r }` → a result row.
+ */
+async function onHangingPair(mode, measure) {
   const helper = await startLoopbackHelper();
   try {
-    const pair = await hangingPair(helper);
+    const pair = await hangingPair(helper, mode);
     try {
-      const connectOnce = (connect) => async () => {
-        const o = await connect();
-        return { ok: o.connected && o.via === '127.0.0.1', ...o };
-      };
-      const r = await alternate({
-        reps: quick ? 2 : 5,
-        warmup: 1,
-        log,
-        rx: async () => {
-          const history = createConnectHistory();
-          const times = await inTurn(CONNECTS, connectOnce(() => rxOnce(pair.port, 5000, { history })), 'he-repeat rxconnect');
-          logRound(log, 'rxconnect, one history', times);
-          return median(times);
-        },
-        base: async () => {
-          const times = await inTurn(CONNECTS, connectOnce(() => nodeOnce(pair.port, 5000)), 'he-repeat net.connect');
-          logRound(log, 'net.connect autoSelectFamily', times);
-          return median(times);
-        },
-      });
+      const { name, what, baselineName, r } = await measure(pair);
       return [
         {
-          name: 'he-repeat',
+          name,
           unit: 'ms',
           rxconnect: r.rx,
           baseline: r.base,
-          baselineName: `net.connect autoSelectFamily (attempt timeout ${ATTEMPT_DELAY} ms), ${CONNECTS} connects`,
+          baselineName: `${baselineName} (attempt timeout ${ATTEMPT_DELAY} ms), ${CONNECTS} ${what}`,
           ratio: r.rx / r.base,
-          target: `median of ${CONNECTS} connects ≤ ${TARGET_MS} ms`,
+          target: `median of ${CONNECTS} ${what} ≤ ${TARGET_MS} ms`,
           met: r.rx <= TARGET_MS,
         },
       ];
@@ -76,6 +55,38 @@ export async function heRepeat({ quick, log }) {
   } finally {
     await helper.stop();
   }
+}
+
+/** Logs the first connect's time and the median of the others, for the log on stderr. */
+function logRound(log, which, times) {
+  log(`${which}: first ${times[0].toFixed(1)} ms, then median ${median(times.slice(1)).toFixed(1)} ms, median of all ${median(times).toFixed(1)} ms`);
+}
+
+export async function heRepeat({ quick, log }) {
+  needHistory();
+  return onHangingPair('sink', async (pair) => {
+    const connectOnce = (connect) => async () => {
+      const o = await connect();
+      return { ok: o.connected && o.via === '127.0.0.1', ...o };
+    };
+    const r = await alternate({
+      reps: quick ? 2 : 5,
+      warmup: 1,
+      log,
+      rx: async () => {
+        const history = createConnectHistory();
+        const times = await inTurn(CONNECTS, connectOnce(() => rxOnce(pair.port, 5000, { history })), 'he-repeat rxconnect');
+        logRound(log, 'rxconnect, one history', times);
+        return median(times);
+      },
+      base: async () => {
+        const times = await inTurn(CONNECTS, connectOnce(() => nodeOnce(pair.port, 5000)), 'he-repeat net.connect');
+        logRound(log, 'net.connect autoSelectFamily', times);
+        return median(times);
+      },
+    });
+    return { name: 'he-repeat', what: 'connects', baselineName: 'net.connect autoSelectFamily', r };
+  });
 }
 
 /** One GET through `agent`: { ok, ms } with the time to the response, ok when it answered 200 "ok". */
@@ -94,50 +105,31 @@ async function timedGet(url, agent) {
 export async function fetchHeRepeat({ quick, log }) {
   needHistory();
   if (connector === undefined) throw new Error('this build has no rxconnect/http (dist/http/index.js)');
-  const helper = await startLoopbackHelper();
-  try {
-    const pair = await hangingPair(helper, 'http');
-    try {
-      const url = `http://${HOST}:${pair.port}/`;
-      // A new connection per request (pipelining: 0: `connection: close`); one Agent, so one connector and, on
-      // rxconnect's side, the one history that connector keeps.
-      const round = async (makeAgent, which) => {
-        const agent = makeAgent();
-        try {
-          const times = await inTurn(CONNECTS, () => timedGet(url, agent), `fetch-he-repeat ${which}`);
-          logRound(log, which, times);
-          return median(times);
-        } finally {
-          await agent.destroy();
-        }
-      };
-      const r = await alternate({
-        reps: quick ? 2 : 5,
-        warmup: 1,
-        log,
-        rx: () => round(() => new Agent({ connect: connector({ lookup: dualStackLookup, attemptDelay: ATTEMPT_DELAY }), pipelining: 0 }), 'rxconnect connector'),
-        base: () =>
-          round(
-            () => new Agent({ connect: { autoSelectFamily: true, autoSelectFamilyAttemptTimeout: ATTEMPT_DELAY, lookup: dualStackLookup }, pipelining: 0 }),
-            'undici autoSelectFamily',
-          ),
-      });
-      return [
-        {
-          name: 'fetch-he-repeat',
-          unit: 'ms',
-          rxconnect: r.rx,
-          baseline: r.base,
-          baselineName: `undici fetch, autoSelectFamily (attempt timeout ${ATTEMPT_DELAY} ms), ${CONNECTS} requests, pipelining: 0`,
-          ratio: r.rx / r.base,
-          target: `median of ${CONNECTS} requests ≤ ${TARGET_MS} ms`,
-          met: r.rx <= TARGET_MS,
-        },
-      ];
-    } finally {
-      await pair.stop();
-    }
-  } finally {
-    await helper.stop();
-  }
+  return onHangingPair('http', async (pair) => {
+    const url = `http://${HOST}:${pair.port}/`;
+    // A new connection per request (pipelining: 0: `connection: close`); one Agent, so one connector and, on
+    // rxconnect's side, the one history that connector keeps.
+    const round = async (makeAgent, which) => {
+      const agent = makeAgent();
+      try {
+        const times = await inTurn(CONNECTS, () => timedGet(url, agent), `fetch-he-repeat ${which}`);
+        logRound(log, which, times);
+        return median(times);
+      } finally {
+        await agent.destroy();
+      }
+    };
+    const r = await alternate({
+      reps: quick ? 2 : 5,
+      warmup: 1,
+      log,
+      rx: () => round(() => new Agent({ connect: connector({ lookup: dualStackLookup, attemptDelay: ATTEMPT_DELAY }), pipelining: 0 }), 'rxconnect connector'),
+      base: () =>
+        round(
+          () => new Agent({ connect: { autoSelectFamily: true, autoSelectFamilyAttemptTimeout: ATTEMPT_DELAY, lookup: dualStackLookup }, pipelining: 0 }),
+          'undici autoSelectFamily',
+        ),
+    });
+    return { name: 'fetch-he-repeat', what: 'requests', baselineName: 'undici fetch, autoSelectFamily, pipelining: 0', r };
+  });
 }

@@ -15,22 +15,14 @@ export type ConnectHistoryOptions = {
   readonly scheduler?: SchedulerLike | undefined;
 };
 
-/** The address that won a connect, and when (the history scheduler's `now()`). */
-export type ConnectHistoryWinner = {
-  /** The IP literal that connected. */
-  readonly address: string;
-  /** Its family, 4 or 6. */
-  readonly family: 4 | 6;
+/** The address that won a connect (its IP literal and family), and when. */
+export type ConnectHistoryWinner = Pick<SocketAddress, 'address' | 'family'> & {
   /** When it connected, in the history scheduler's time (ms). */
   readonly at: number;
 };
 
-/** An address whose attempt failed, its error's code, and when. */
-export type ConnectHistoryFailure = {
-  /** The IP literal that failed. */
-  readonly address: string;
-  /** Its family, 4 or 6. */
-  readonly family: 4 | 6;
+/** An address whose attempt failed (its IP literal and family), its error's code, and when. */
+export type ConnectHistoryFailure = Pick<SocketAddress, 'address' | 'family'> & {
   /** The attempt's error code: `ECONNREFUSED`, `ETIMEDOUT`, `EHOSTUNREACH`, ... */
   readonly code: string;
   /** When it failed, in the history scheduler's time (ms). */
@@ -66,7 +58,7 @@ type Entry = { winner: ConnectHistoryWinner | undefined; failed: Map<string, Con
 
 /** What one connect takes from a history when it starts: the winner to try first and the addresses to try last. */
 export type Recalled = {
-  readonly winner: { readonly address: string; readonly family: 4 | 6 } | undefined;
+  readonly winner: Pick<SocketAddress, 'address' | 'family'> | undefined;
   readonly failed: ReadonlySet<string>;
 };
 
