@@ -25,6 +25,8 @@ export type {
 } from './connect/ConnectEvent.js';
 export type { TlsCertificate, TlsCipher, TlsInfo, TlsKey, TlsKeyWithPassphrase, TlsMaterial, TlsOptions, TlsServerOptions, TlsSession, TlsVersion } from './core/tls.js';
 export type { ConnectOptions, ConnectStrategy, FamilyOrder } from './connect/ConnectOptions.js';
+export { createConnectHistory } from './connect/ConnectHistory.js';
+export type { ConnectHistory, ConnectHistoryEntry, ConnectHistoryFailure, ConnectHistoryOptions, ConnectHistoryWinner } from './connect/ConnectHistory.js';
 export type { SnapshotSubject, SocketAddress, SocketName, SocketSnapshot } from './core/socket.js';
 export type {
   DialRequest,

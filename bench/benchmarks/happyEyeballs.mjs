@@ -19,13 +19,16 @@ export function dualStackLookup(_host, options, callback) {
   process.nextTick(callback, null, all);
 }
 
-/** One rxconnect connect: resolves with { connected, ms, via } or { connected: false, code, ms }. Closes what it opened. */
-function rxOnce(port, limitMs) {
+/**
+ * One rxconnect connect: resolves with { connected, ms, via } or { connected: false, code, ms }. Closes what it
+ * opened. `extra`: more connect options (he-repeat's `history`).
+ */
+export function rxOnce(port, limitMs, extra = {}) {
   return new Promise((resolve) => {
     const t0 = now();
     let outcome;
     let timer;
-    const subscription = connectAsync$(HOST, port, { lookup: dualStackLookup, attemptDelay: ATTEMPT_DELAY }).subscribe({
+    const subscription = connectAsync$(HOST, port, { lookup: dualStackLookup, attemptDelay: ATTEMPT_DELAY, ...extra }).subscribe({
       next: (event) => {
         if (event.type === 'connected') {
           outcome = { connected: true, ms: now() - t0, via: event.address.address };
@@ -47,7 +50,7 @@ function rxOnce(port, limitMs) {
 }
 
 /** One net.connect with autoSelectFamily; same shape of result. */
-function nodeOnce(port, limitMs) {
+export function nodeOnce(port, limitMs) {
   return new Promise((resolve) => {
     const t0 = now();
     let outcome;

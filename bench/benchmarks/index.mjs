@@ -4,6 +4,7 @@ export const BENCHMARKS = {
   'connect-concurrent': () => import('./connect.mjs').then((m) => m.connectConcurrent),
   'he-hanging-first': () => import('./happyEyeballs.mjs').then((m) => m.hangingFirst),
   'he-slow-first': () => import('./happyEyeballs.mjs').then((m) => m.slowFirst),
+  'he-repeat': () => import('./repeat.mjs').then((m) => m.heRepeat),
   'channel-throughput': () => import('./channel.mjs').then((m) => m.channelThroughput),
   'lines-throughput': () => import('./channel.mjs').then((m) => m.linesThroughput),
   'lines-crlf-throughput': () => import('./channel.mjs').then((m) => m.crlfLinesThroughput),
@@ -12,6 +13,7 @@ export const BENCHMARKS = {
   'tls-throughput': () => import('./tls.mjs').then((m) => m.tlsThroughput),
   'fetch-connector': () => import('./fetch.mjs').then((m) => m.fetchConnector),
   'fetch-he': () => import('./fetch.mjs').then((m) => m.fetchHe),
+  'fetch-he-repeat': () => import('./repeat.mjs').then((m) => m.fetchHeRepeat),
   'memory-per-connection': () => import('./memory.mjs').then((m) => m.memoryPerConnection),
   'virtual-connects': () => import('./virtual.mjs').then((m) => m.virtualConnects),
 };

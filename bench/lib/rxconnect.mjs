@@ -7,7 +7,8 @@ const base = process.env.RXCONNECT_BENCH_DIST
   ? pathToFileURL(`${resolve(process.env.RXCONNECT_BENCH_DIST)}/`)
   : new URL('../../dist/', import.meta.url);
 
-export const { connectAsync$, connected } = await import(new URL('index.js', base).href);
+// createConnectHistory is undefined for a build from before the connect history (he-repeat, fetch-he-repeat).
+export const { connectAsync$, connected, createConnectHistory } = await import(new URL('index.js', base).href);
 export const { connectAfter, createVirtualNetwork } = await import(new URL('testing/index.js', base).href);
 // rxconnect/http (the fetch-* benchmarks); undefined for a build from before it existed.
 export const { connector } = await import(new URL('http/index.js', base).href).catch(() => ({ connector: undefined }));

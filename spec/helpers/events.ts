@@ -13,7 +13,7 @@ export function label(event: ConnectEvent): string {
     case 'resolved':
       return `resolved ${event.family} ${event.addresses.map((a) => a.address).join(',')}`.trimEnd();
     case 'attempt':
-      return `attempt ${event.attempt} ${event.address.address}${event.local ? ` from ${event.local.address}:${event.local.port}` : ''}`;
+      return `attempt ${event.attempt} ${event.address.address}${event.local ? ` from ${event.local.address}:${event.local.port}` : ''}${event.history ? ' history' : ''}`;
     case 'attemptFailed':
       return `attemptFailed ${event.attempt} ${event.address.address} ${event.error.code}`;
     case 'attemptCancelled':
@@ -60,6 +60,8 @@ export function grammarProblems(events: readonly ConnectEvent[], completed: bool
         if (handshaking !== undefined) problems.push(`${at}: attempt after a handshake started`);
         if (terminal !== undefined) problems.push(`${at}: attempt after the terminal event`);
         if (e.attempt !== nextAttempt) problems.push(`${at}: expected attempt ${nextAttempt}`);
+        // A connect's history may place an attempt (the flag is then true); it changes no other rule.
+        if ('history' in e && e.history !== true) problems.push(`${at}: history is ${String(e.history)}, not true`);
         nextAttempt = e.attempt + 1;
         open.add(e.attempt);
         break;

@@ -13,7 +13,7 @@ export type FirstFamily = 6 | 4 | 'resolver';
 export type AddressOrder = 'interleaved' | 'resolver';
 
 /** A first-in, first-out list of addresses that hands them out without moving the rest (`shift()` would). */
-class Fifo {
+export class Fifo {
   private readonly items: SocketAddress[] = [];
   private head = 0;
 
@@ -44,6 +44,14 @@ export type Addresses = {
   push(address: SocketAddress): void;
   next(): SocketAddress | undefined;
   clear(): void;
+  /** With a history: whether the address `next()` returned last was placed by it. */
+  readonly moved?: boolean;
+  /**
+   * With a history, what a lookup's answer of `answered`'s family means for the start: `'now'` when the last
+   * winner is queued (no resolution delay), `'other'` when the address worth waiting for may come from the other
+   * family's lookup; undefined to decide as RFC 8305 does.
+   */
+  learned?(answered: 0 | 4 | 6): 'now' | 'other' | undefined;
 };
 
 /**

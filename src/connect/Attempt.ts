@@ -131,3 +131,22 @@ export class Attempt implements SocketEvents {
   close(): void {}
   drain(): void {}
 }
+
+/**
+ * Dials `attempt` once the attempts ahead of it in `toDial` are dialed. A dial that fails inside `Transport.dial()`
+ * starts the next attempt before dial() has returned: that attempt is dialed by the loop here once it has, rather
+ * than by recursion, so thousands of addresses whose dials fail at once take no stack.
+ */
+export function dialInTurn(toDial: Attempt[], attempt: Attempt, plan: ConnectPlan): void {
+  toDial.push(attempt);
+  if (toDial.length > 1) return;
+  try {
+    for (let next = toDial[0]; next !== undefined; next = toDial[0]) {
+      // An attempt ended before its turn (the connect settled meanwhile) has nothing to dial.
+      if (next.outcome === 'pending') next.dial(plan.transport, plan);
+      toDial.shift();
+    }
+  } finally {
+    toDial.length = 0;
+  }
+}

@@ -51,6 +51,11 @@ export type AttemptEvent = {
   readonly address: SocketAddress;
   /** The local address it is bound to, when `myaddr` or `myport` is given. */
   readonly local?: SocketAddress;
+  /**
+   * Present when the connect's `history` chose this address's place: the address that won last time, tried
+   * first, or one that failed last time, tried after the others.
+   */
+  readonly history?: true;
 };
 
 /** An attempt failed: refused, timed out, unreachable, ... */

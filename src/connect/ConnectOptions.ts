@@ -2,6 +2,7 @@ import type { SchedulerLike } from 'rxjs';
 import type { ChannelEncoding, ChannelTranslation } from '../channel/encoding.js';
 import type { LookupFunction, Transport } from '../transport/Transport.js';
 import type { TlsOptions } from '../core/tls.js';
+import type { ConnectHistory } from './ConnectHistory.js';
 
 /** Options of {@link connectAsync$}. Every option is validated when `connectAsync$` is called. */
 export type ConnectOptions = {
@@ -77,6 +78,14 @@ export type ConnectOptions = {
    * on. `servername` defaults to the host when it is a name. Default: none (plain TCP).
    */
   readonly tls?: boolean | TlsOptions | undefined;
+  /**
+   * What earlier connects learned, from {@link createConnectHistory} (RFC 8305 §7): the address that won last time
+   * for this host and port is tried first as soon as a lookup returns it (no resolution delay, whatever its
+   * family), and the addresses that failed last time go last; each `attempt` so placed carries `history: true`.
+   * This connect's winner and failures are recorded in it. `false` or undefined: none (the default here;
+   * rxconnect/http's `connector` and Agents make one per instance unless given `false`). Ignored for an IP literal.
+   */
+  readonly history?: ConnectHistory | false | undefined;
 };
 
 /** Which family a happy-eyeballs connect starts with (see {@link ConnectOptions.familyOrder}). */

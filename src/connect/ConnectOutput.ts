@@ -5,7 +5,7 @@ import type { SocketAddress } from '../core/socket.js';
 import type { TlsSession } from '../core/tls.js';
 import { tlsInfo } from '../core/tlsInfo.js';
 import type { Attempt } from './Attempt.js';
-import type { ConnectEvent } from './ConnectEvent.js';
+import type { AttemptEvent, ConnectEvent } from './ConnectEvent.js';
 
 /**
  * What a run delivers to: `connectAsync$`'s subscriber (every event), or, fused with `connected()`, a subscriber
@@ -25,7 +25,7 @@ export type RunSubscriber = {
  */
 export type ConnectOutput = {
   resolved(to: RunSubscriber, host: string, port: number, family: 0 | 4 | 6, addresses: readonly SocketAddress[]): void;
-  attemptStarted(to: RunSubscriber, attempt: Attempt): void;
+  attemptStarted(to: RunSubscriber, attempt: Attempt, byHistory: boolean): void;
   attemptFailed(to: RunSubscriber, attempt: Attempt, error: ConnectError): void;
   attemptLost(to: RunSubscriber, attempt: Attempt): void;
   handshake(to: RunSubscriber, winner: Attempt): void;
@@ -48,9 +48,11 @@ export class EventOutput implements ConnectOutput {
     emit(to, { type: 'resolved', elapsed: this.elapsed, host, port, family, addresses });
   }
 
-  attemptStarted(to: RunSubscriber, { index, address, local }: Attempt): void {
+  attemptStarted(to: RunSubscriber, { index, address, local }: Attempt, byHistory: boolean): void {
     const elapsed = this.elapsed;
-    emit(to, local === undefined ? { type: 'attempt', elapsed, attempt: index, address } : { type: 'attempt', elapsed, attempt: index, address, local });
+    const event: AttemptEvent = local === undefined ? { type: 'attempt', elapsed, attempt: index, address } : { type: 'attempt', elapsed, attempt: index, address, local };
+    // Only a connect with a history makes the flagged copy: the others' events keep their shape.
+    emit(to, byHistory ? { ...event, history: true } : event);
   }
 
   attemptFailed(to: RunSubscriber, { index, address }: Attempt, error: ConnectError): void {

@@ -106,8 +106,8 @@ export class ConnectRun implements ChannelCloseWatcher, DialReport {
     this.stopIfUnwanted();
   }
 
-  attemptStarted(attempt: Attempt): void {
-    this.output.attemptStarted(this.subscriber, attempt);
+  attemptStarted(attempt: Attempt, byHistory: boolean): void {
+    this.output.attemptStarted(this.subscriber, attempt, byHistory);
     this.stopIfUnwanted();
   }
 

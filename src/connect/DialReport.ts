@@ -8,7 +8,8 @@ import type { Attempt } from './Attempt.js';
  */
 export type DialReport = {
   resolved(host: string, port: number, family: 0 | 4 | 6, addresses: readonly SocketAddress[]): void;
-  attemptStarted(attempt: Attempt): void;
+  /** `attempt` started; `byHistory` when the connect's history chose its address's place. */
+  attemptStarted(attempt: Attempt, byHistory: boolean): void;
   attemptFailed(attempt: Attempt, error: ConnectError): void;
   /** `winner` connected; `losers` were still in flight, in attempt order, and are cancelled. The Dialer is done. */
   connected(winner: Attempt, losers: readonly Attempt[]): void;

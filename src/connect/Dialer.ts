@@ -4,9 +4,9 @@ import { abortedError, selfConnectError, timedOutError } from '../errors/codes.j
 import { ipFamily } from '../core/address.js';
 import { safeLookup } from '../transport/lookup.js';
 import type { SocketAddress } from '../core/socket.js';
-import { AddressQueue, LiteralAddress } from './AddressQueue.js';
 import type { Addresses } from './AddressQueue.js';
-import { Attempt, destroySocket } from './Attempt.js';
+import { plannedAddresses } from './plannedAddresses.js';
+import { Attempt, destroySocket, dialInTurn } from './Attempt.js';
 import type { AttemptOwner } from './Attempt.js';
 import type { ConnectPlan } from './connectPlan.js';
 import { abortFailure, connectFailure, handshakeFailure, localAddressFailure } from './failure.js';
@@ -26,10 +26,12 @@ import type { LookupFamily, LookupOwner } from './PendingLookup.js';
  *   resolving        answered (IPv4, IPv6 still coming) → resolutionDelay  (RFC 8305 §3: give IPv6 a moment;
  *                                                                          the other way round with ipv4first)
  *   resolving        answered (an address queued, or no lookup left) → attempting
+ *   resolving        answered (history: the last winner's family still coming) → resolutionDelay (its winner waited for)
  *   resolutionDelay  answered (the preferred family) | resolutionDelayElapsed → attempting
  *   attempting       staggerElapsed | attemptFailed (the newest; sequential: any) → attempting with the next
  *                    address, or awaitingAddress when none is queued (RFC 8305 §5: a failure starts the next at once)
- *   attempting       answered (late)                    → attempting       (the addresses join the untried tail)
+ *   attempting       answered (late)                    → attempting       (the addresses join the untried tail; with
+ *                                                                          the last winner among them, it starts now)
  *   awaitingAddress  answered (late)                    → attempting       (the next attempt was due: it starts now)
  *   attempting, awaitingAddress  next attempt due with maxConcurrentAttempts in flight → atCapacity
  *   atCapacity       attemptFailed (any)                → attempting       (the next address starts in its place)
@@ -85,12 +87,7 @@ export class Dialer implements AttemptOwner, LookupOwner {
     this.plan = plan;
     this.report = report;
     this.preferredFamily = plan.familyOrder === 'ipv4first' ? 4 : 6;
-    const firstFamily = plan.familyOrder === 'verbatim' ? 'resolver' : this.preferredFamily;
-    // An IP literal, the cheapest connect, has one address and no lookup: no lists to make for it.
-    this.queue =
-      plan.hostFamily !== 0
-        ? new LiteralAddress()
-        : new AddressQueue(plan.strategy === 'sequential' ? 'resolver' : 'interleaved', plan.firstFamilyCount, firstFamily);
+    this.queue = plannedAddresses(plan, this.preferredFamily);
   }
 
   start(): void {
@@ -166,6 +163,7 @@ export class Dialer implements AttemptOwner, LookupOwner {
       return;
     }
     attempt.win();
+    this.plan.history?.won(this.plan.host, this.plan.port, attempt.address);
     this.dropInFlight(attempt);
     // Once done, the list is no longer changed: it is the losers' list as it stands.
     const losers = this.inFlight;
@@ -179,10 +177,12 @@ export class Dialer implements AttemptOwner, LookupOwner {
   /** @internal For {@link Attempt}: its dial failed (or timed out). */
   attemptFailed(attempt: Attempt, cause: unknown): void {
     if (attempt.outcome !== 'pending' || this.phase === 'done') return;
-    attempt.fail(ConnectError.forAttempt(attempt.address, this.plan.scheduler.now() - attempt.startedAt, cause, attempt.local));
+    const failure = ConnectError.forAttempt(attempt.address, this.plan.scheduler.now() - attempt.startedAt, cause, attempt.local);
+    attempt.fail(failure);
+    this.plan.history?.failed(this.plan.host, this.plan.port, attempt.address, failure.code);
     this.dropInFlight(attempt);
     this.failedAttempts.push(attempt);
-    this.report.attemptFailed(attempt, attempt.failure as ConnectError);
+    this.report.attemptFailed(attempt, failure);
     if (this.endedByReport()) return;
     if (this.plan.strategy === 'sequential' || attempt === this.newest || this.phase === 'atCapacity') this.startNextAttempt();
     else this.finishIfOver();
@@ -250,9 +250,7 @@ export class Dialer implements AttemptOwner, LookupOwner {
     switch (this.phase) {
       case 'resolving': {
         const waiting = this.queue.size > 0;
-        // No wait for the preferred family when no local address could carry it: its answer would only be skipped.
-        const preferredUsable = this.locals === undefined || this.locals.has(this.preferredFamily);
-        if (waiting && family !== 0 && this.preferredLookupPending && preferredUsable && this.plan.resolutionDelay > 0) {
+        if (waiting && family !== 0 && this.plan.resolutionDelay > 0 && this.awaitsOtherFamily(family)) {
           this.phase = 'resolutionDelay';
           this.resolutionTimer = this.plan.scheduler.schedule(() => this.resolutionDelayElapsed(), this.plan.resolutionDelay);
         } else if (waiting || this.lookupsPending === 0) {
@@ -264,6 +262,10 @@ export class Dialer implements AttemptOwner, LookupOwner {
         this.startAttempting();
         return;
       case 'attempting':
+        // The last winner came late: it starts now, as the stagger would have started it next.
+        if (this.plan.strategy === 'happy-eyeballs' && this.queue.learned?.(family) === 'now') this.startNextAttempt();
+        else this.finishIfOver();
+        return;
       case 'atCapacity':
         this.finishIfOver();
         return;
@@ -271,6 +273,19 @@ export class Dialer implements AttemptOwner, LookupOwner {
         this.startNextAttempt();
         return;
     }
+  }
+
+  /**
+   * Whether an answer of `answered`'s family (the other lookup still pending) waits `resolutionDelay` for the
+   * other: RFC 8305 §3 waits for the preferred family; with a history, the last winner decides (no wait when it
+   * is queued, a wait when it may come from the other lookup). No wait for a family no local address could carry:
+   * its answer would only be skipped.
+   */
+  private awaitsOtherFamily(answered: 4 | 6): boolean {
+    const learned = this.queue.learned?.(answered);
+    if (learned === 'now' || this.lookupsPending === 0) return false;
+    const awaited = learned === 'other' ? (answered === 6 ? 4 : 6) : this.preferredLookupPending ? this.preferredFamily : undefined;
+    return awaited !== undefined && (this.locals === undefined || this.locals.has(awaited));
   }
 
   private resolutionDelayElapsed(): void {
@@ -320,33 +335,13 @@ export class Dialer implements AttemptOwner, LookupOwner {
     const attempt = new Attempt(this, this.attemptCount++, address, this.locals?.get(address.family), scheduler.now());
     this.inFlight.push(attempt);
     this.newest = attempt;
-    this.report.attemptStarted(attempt);
+    this.report.attemptStarted(attempt, this.queue.moved === true);
     if (this.endedByReport()) return;
     // With no address queued and no lookup pending, the stagger timer could only wake up to find nothing to
     // start (an IP literal, or the last address): none is armed.
     if (strategy === 'happy-eyeballs' && this.moreMayCome()) this.staggerTimer = scheduler.schedule(() => this.staggerElapsed(), attemptDelay);
     if (attemptTimeout !== undefined) attempt.timer = scheduler.schedule(() => this.attemptFailed(attempt, timedOutError()), attemptTimeout);
-    this.dial(attempt);
-  }
-
-  /**
-   * Dials `attempt`. A dial that fails inside `Transport.dial()` starts the next attempt before dial() has
-   * returned: that attempt is dialed by the loop here once it has, rather than by recursion, so thousands of
-   * addresses whose dials fail at once take no stack.
-   */
-  private dial(attempt: Attempt): void {
-    const toDial = this.toDial;
-    toDial.push(attempt);
-    if (toDial.length > 1) return;
-    try {
-      for (let next = toDial[0]; next !== undefined; next = toDial[0]) {
-        // An attempt ended before its turn (the connect settled meanwhile) has nothing to dial.
-        if (next.outcome === 'pending') next.dial(this.plan.transport, this.plan);
-        toDial.shift();
-      }
-    } finally {
-      toDial.length = 0;
-    }
+    dialInTurn(this.toDial, attempt, this.plan);
   }
 
   /** Removes `attempt` from the in-flight list, keeping attempt order. */

@@ -23,6 +23,8 @@ import { parseTransport } from '../transport/Transport.js';
 import type { LookupFunction, Transport } from '../transport/Transport.js';
 import type { ChannelEncoding, ChannelTranslation } from '../channel/encoding.js';
 import type { ConnectOptions, ConnectStrategy, FamilyOrder } from './ConnectOptions.js';
+import { parseHistory } from './ConnectHistory.js';
+import type { HistoryStore } from './ConnectHistory.js';
 
 /** Everything one connect needs, validated and with defaults applied. */
 export type ConnectPlan = {
@@ -50,6 +52,8 @@ export type ConnectPlan = {
   readonly signal: AbortSignal | undefined;
   /** The TLS settings (servername decided), or undefined for plain TCP. */
   readonly tls: TlsOptions | undefined;
+  /** The connect history, or undefined for none (and for an IP literal, which has nothing to learn). */
+  readonly history: HistoryStore | undefined;
 };
 
 export const MIN_ATTEMPT_DELAY = 10;
@@ -60,6 +64,7 @@ export const CONNECT_OPTIONS: KnownKeys<ConnectOptions> = {
   strategy: true, attemptDelay: true, resolutionDelay: true, firstFamilyCount: true, attemptTimeout: true, family: true,
   myaddr: true, myport: true, lookup: true, transport: true, scheduler: true, encoding: true, translation: true,
   maxLineLength: true, noDelay: true, keepAlive: true, signal: true, maxConcurrentAttempts: true, familyOrder: true, tls: true,
+  history: true,
 };
 
 /** Node's names for connect options (`net.connect`'s), and what rxconnect calls them. */
@@ -92,7 +97,7 @@ export function connectPlan(hostArg: unknown, portArg: unknown, optionsArg: unkn
     familyOrder: s.familyOrder, firstFamilyCount: s.firstFamilyCount, attemptTimeout: s.attemptTimeout, maxConcurrentAttempts: s.maxConcurrentAttempts, family: s.family, myaddr: s.myaddr,
     myport: s.myport, lookup: s.lookup, transport: s.transport, scheduler: s.scheduler, encoding: s.encoding,
     translation: s.translation, maxLineLength: s.maxLineLength, noDelay: s.noDelay, keepAlive: s.keepAlive,
-    signal: s.signal, tls: s.tls,
+    signal: s.signal, tls: s.tls, history: hostFamily === 0 ? s.history : undefined,
   };
 }
 
@@ -123,9 +128,10 @@ function settings(optionsArg: unknown, host: string, hostFamily: 0 | 4 | 6): Set
   const noDelay = parseBoolean(o.noDelay, 'noDelay');
   const keepAlive = parseBoolean(o.keepAlive, 'keepAlive');
   const signal = parseSignal(o.signal, 'signal');
+  const history = parseHistory(o.history, 'history');
   return {
     strategy, attemptDelay, resolutionDelay, familyOrder, firstFamilyCount, attemptTimeout, maxConcurrentAttempts, family, myaddr, myport, lookup,
-    transport, scheduler, encoding, translation, maxLineLength, noDelay, keepAlive, signal, tls,
+    transport, scheduler, encoding, translation, maxLineLength, noDelay, keepAlive, signal, tls, history,
   };
 }
 

@@ -24,7 +24,8 @@ export type HttpAgentOptions = {
   /**
    * How each socket is connected: `connect`'s options (the race, `lookup`, `timeout` for the connect, the TLS
    * handshake included; default none, as Node's), with `tls` as the defaults of every `https:` connection, under
-   * the request's own `ca`, `servername`, `rejectUnauthorized`, ...
+   * the request's own `ca`, `servername`, `rejectUnauthorized`, ..., and `history` (default: one per Agent;
+   * `false` for none).
    */
   readonly connect?: HttpConnectOptions | undefined;
 };

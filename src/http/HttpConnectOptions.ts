@@ -1,6 +1,7 @@
 import type { TlsOptions } from '../core/tls.js';
 import { parseDelay, parseOptions, parseRecord } from '../validation/validate.js';
 import type { KnownKeys } from '../validation/validate.js';
+import { createConnectHistory } from '../connect/ConnectHistory.js';
 import { CONNECT_OPTIONS, NODE_CONNECT_NAMES, connectPlan } from '../connect/connectPlan.js';
 import type { ConnectPromiseOptions } from '../promise/connect.js';
 
@@ -18,7 +19,8 @@ const HTTP_CONNECT_OPTIONS: KnownKeys<HttpConnectOptions> = { ...CONNECT_OPTIONS
 
 /**
  * Validates the connect options of a connector or an Agent now, as `connect` would at each request, so that bad
- * input fails the call that gave it. Returns a frozen copy with `timeout` decided.
+ * input fails the call that gave it. Returns a frozen copy with `timeout` and `history` decided: a new history
+ * unless one, or `false`, was given.
  */
 export function parseHttpConnectOptions(value: unknown, argument: string, defaultTimeout: number | undefined): HttpConnectOptions {
   const o = parseOptions<HttpConnectOptions>(value, argument, HTTP_CONNECT_OPTIONS, NODE_CONNECT_NAMES);
@@ -26,5 +28,7 @@ export function parseHttpConnectOptions(value: unknown, argument: string, defaul
   const timeout = o.timeout === undefined ? defaultTimeout : parseDelay(o.timeout, 'timeout', 0);
   const { timeout: _timeout, ...rest } = o;
   connectPlan('localhost', 1, rest);
-  return Object.freeze(timeout === undefined ? { ...rest } : { ...rest, timeout });
+  // One history per connector or Agent, on the connects' clock, unless one was given or `false` said none.
+  const history = rest.history ?? createConnectHistory({ scheduler: rest.scheduler });
+  return Object.freeze(timeout === undefined ? { ...rest, history } : { ...rest, history, timeout });
 }

@@ -29,6 +29,10 @@ const UNDICI_CONNECT_TIMEOUT = 10_000;
  * (`httpSocket`) is used as it is: TLS runs on it for `https:` (bounded by `timeout`). Unix sockets
  * (`socketPath`) are not supported: they fail the request with an `InvalidArgumentError`.
  *
+ * The connector keeps a connect history of its own (see `createConnectHistory`): once a connect has waited for a
+ * black-holed address and won with another, the next connects to that origin start with the winner. Pass
+ * `history` to share one, or `history: false` for none.
+ *
  * ## Example
  * ```ts
  * import { Agent, setGlobalDispatcher } from 'undici';
@@ -39,8 +43,8 @@ const UNDICI_CONNECT_TIMEOUT = 10_000;
  * ```
  *
  * @param options `connect`'s options for every connection (validated now): the race, `lookup`, `tls` defaults
- * (`ca`, `rejectUnauthorized`, ...), and `timeout` for each connect, TLS handshake included (default 10 s, as
- * undici's).
+ * (`ca`, `rejectUnauthorized`, ...), `timeout` for each connect, TLS handshake included (default 10 s, as
+ * undici's), and `history` (default: a new one for this connector; `false` for none).
  * @returns The connector, `(request, callback)`.
  * @throws InvalidArgumentError or ArgumentOutOfRangeError, naming the option, for bad options.
  */

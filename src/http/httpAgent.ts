@@ -38,6 +38,9 @@ class RxconnectHttpAgent extends Agent {
  * (its `signal`, `destroy()`) while it connects ends the connect. A failed connect is the request's `error`: the
  * `ConnectError` with every attempt in its message.
  *
+ * The Agent keeps a connect history of its own (see `createConnectHistory`) unless `connect.history` gives one
+ * or is `false`: the next connect to an origin starts with the address that won the last one.
+ *
  * ## Example
  * ```ts
  * import { get } from 'node:http';

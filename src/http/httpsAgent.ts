@@ -40,6 +40,9 @@ class RxconnectHttpsAgent extends Agent {
  * different settings apart. Aborting the request while it connects ends the connect. A failed connect or
  * handshake is the request's `error`: the `ConnectError`.
  *
+ * The Agent keeps a connect history of its own (see `createConnectHistory`) unless `connect.history` gives one
+ * or is `false`: the next connect to an origin starts with the address that won the last one.
+ *
  * ## Example
  * ```ts
  * import { get } from 'node:https';
