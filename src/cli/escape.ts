@@ -25,3 +25,8 @@ export function visible(text: string): string {
 export function terminalJson(value: unknown): string {
   return JSON.stringify(value, null, 2).replace(RAW_IN_JSON, (char) => `\\u00${hex(char)}`);
 }
+
+/** `value` as one line of JSON (for `--jsonl`), safe on a terminal as {@link terminalJson} is. Pure. */
+export function jsonLine(value: unknown): string {
+  return JSON.stringify(value).replace(RAW_IN_JSON, (char) => `\\u00${hex(char)}`);
+}
