@@ -18,17 +18,18 @@ export type PaceOptions = {
 const CATCH_UP_MS = 20;
 
 /**
- * Pulls items from `source` one at a time, only when a slot is free (and, with `rate`, when the next start is
- * due), and merges the Observables that `work` makes of them. Unlike `from(items).pipe(mergeMap(work, n))`,
- * which takes every item at once and buffers what it cannot start, at most `concurrency` items are out of the
- * source at any moment: a source of a billion targets costs the memory of `concurrency` of them.
+ * Takes items from `source` (which yields them in small batches, so that a target costs no promise of its own)
+ * only when a slot is free (and, with `rate`, when the next start is due), and merges the Observables that
+ * `work` makes of them. Unlike `from(items).pipe(mergeMap(work, n))`, which takes every item at once and buffers
+ * what it cannot start, a batch is pulled only when the last one has been started: a source of a billion
+ * targets costs the memory of `concurrency` of them and one batch.
  *
  * Starts under `rate` are spaced 1000/rate ms apart on `scheduler`'s clock; when the spacing is below the
  * timer's resolution, the starts that are due go out together at each tick. Unsubscribing stops pulling, ends
  * the source (`return()`), cancels the timer and unsubscribes every running work. An error of the source or of a
  * work is the result's error.
  */
-export function paced<T, R>(source: AsyncIterator<T>, work: (item: T) => Observable<R>, options: PaceOptions): Observable<R> {
+export function paced<T, R>(source: AsyncIterator<readonly T[]>, work: (item: T) => Observable<R>, options: PaceOptions): Observable<R> {
   const { concurrency, rate, scheduler } = options;
   const gap = rate === undefined ? 0 : 1000 / rate;
   return new Observable<R>((subscriber) => {
@@ -38,6 +39,8 @@ export function paced<T, R>(source: AsyncIterator<T>, work: (item: T) => Observa
     let ended = false;
     let stopped = false;
     let due = scheduler.now();
+    let batch: readonly T[] = [];
+    let taken = 0;
     let timer: Subscription | undefined;
 
     const fail = (error: unknown): void => {
@@ -65,7 +68,11 @@ export function paced<T, R>(source: AsyncIterator<T>, work: (item: T) => Observa
       if (!done) running.add(subscription);
     };
     const pump = (): void => {
-      while (!stopped && !ended && !pulling && active < concurrency) {
+      while (!stopped && active < concurrency) {
+        if (taken >= batch.length) {
+          if (!ended && !pulling) pull();
+          return;
+        }
         if (gap > 0) {
           const now = scheduler.now();
           if (due > now) {
@@ -77,27 +84,31 @@ export function paced<T, R>(source: AsyncIterator<T>, work: (item: T) => Observa
           }
           due = Math.max(due, now - CATCH_UP_MS) + gap;
         }
-        pulling = true;
-        source.next().then(
-          (result) => {
-            pulling = false;
-            if (stopped) return;
-            if (result.done === true) ended = true;
-            else start(result.value);
-            pump();
-            finish();
-          },
-          (error: unknown) => {
-            pulling = false;
-            if (!stopped) fail(error);
-          },
-        );
+        start(batch[taken++]!);
       }
+    };
+    const pull = (): void => {
+      pulling = true;
+      source.next().then(
+        (result) => {
+          pulling = false;
+          if (stopped) return;
+          if (result.done === true) ended = true;
+          else [batch, taken] = [result.value, 0];
+          pump();
+          finish();
+        },
+        (error: unknown) => {
+          pulling = false;
+          if (!stopped) fail(error);
+        },
+      );
     };
 
     pump();
     return () => {
       stopped = true;
+      batch = [];
       timer?.unsubscribe();
       for (const subscription of running) subscription.unsubscribe();
       running.clear();
