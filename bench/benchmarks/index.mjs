@@ -13,5 +13,7 @@ export const BENCHMARKS = {
   'fetch-connector': () => import('./fetch.mjs').then((m) => m.fetchConnector),
   'fetch-he': () => import('./fetch.mjs').then((m) => m.fetchHe),
   'memory-per-connection': () => import('./memory.mjs').then((m) => m.memoryPerConnection),
+  'scan-rate': () => import('./scan.mjs').then((m) => m.scanRate),
+  'scan-memory': () => import('./scan.mjs').then((m) => m.scanMemory),
   'virtual-connects': () => import('./virtual.mjs').then((m) => m.virtualConnects),
 };
