@@ -3,7 +3,8 @@ import { runCli } from '../../src/cli/cli.js';
 import { palette } from '../../src/cli/colors.js';
 import { terminalJson, visible } from '../../src/cli/escape.js';
 import type { TargetReport } from '../../src/cli/report.js';
-import { renderSummary } from '../../src/cli/scan.js';
+import { ScanTally, jsonlResult, renderSummary } from '../../src/cli/scanTally.js';
+import { jsonLine } from '../../src/cli/escape.js';
 import { server$ } from '../../src/cli/serve.js';
 import { renderTimeline } from '../../src/cli/timeline.js';
 import type { ServerEvent } from '../../src/index.js';
@@ -65,9 +66,19 @@ describe('untrusted text on each output path is escaped', () => {
   });
 
   it('scan: the summary table (target text, address, error)', () => {
-    const text = renderSummary([EVIL, EVIL], [failed, connected], palette(false), 5).join('\n');
+    const tally = new ScanTally({ list: true, onlyUp: false });
+    tally.add({ index: 0, host: failed.host, port: failed.port, outcome: 'failed', ms: 2, error: failed.error! });
+    tally.add({ index: 1, host: EVIL, port: EVIL, outcome: 'connected', ms: 1, address: EVIL });
+    const text = renderSummary(tally, palette(false), { totalMs: 5, total: 2, interrupted: false }).join('\n');
     expect(text).not.toMatch(RAW_CONTROL);
     expect(text).toContain(EVIL_SHOWN);
+  });
+
+  it('scan: --jsonl lines stay one line each and valid JSON, with DEL and C1 written as \\u00NN', () => {
+    const line = jsonLine(jsonlResult({ index: 0, host: EVIL, port: 80, outcome: 'failed', ms: 2, error: { code: 'ECONNREFUSED', message: EVIL } }));
+    expect(line).not.toMatch(RAW_CONTROL);
+    expect(line).not.toContain('\n');
+    expect((JSON.parse(line) as { host: string }).host).toBe(EVIL);
   });
 
   it('serve: every line it logs (here, the addresses it listens on)', () => {

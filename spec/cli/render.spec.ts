@@ -3,7 +3,7 @@ import { describeSnapshot, formatSnapshot } from '../../src/cli/demo.js';
 import { renderProgress } from '../../src/cli/progress.js';
 import { exitCodeOf, jsonError, targetReport, toJsonEvent } from '../../src/cli/report.js';
 import type { JsonEvent, TargetReport } from '../../src/cli/report.js';
-import { duration, renderSummary } from '../../src/cli/scan.js';
+import { ScanTally, duration, renderSummary } from '../../src/cli/scanTally.js';
 import { describeSocknames, tclClockFormat } from '../../src/cli/serve.js';
 import { renderTable } from '../../src/cli/table.js';
 import { MARKS, legend, renderTimeline, shortError } from '../../src/cli/timeline.js';
@@ -182,14 +182,18 @@ describe('tables, progress and the scan summary', () => {
     expect(out.map(stripAnsi)).toEqual(['name   ms', '────  ───', 'a       5', 'bbb   120']);
   });
 
-  it('draws a progress bar with counts', () => {
-    expect(renderProgress({ done: 5, total: 10, up: 4, down: 1, elapsedMs: 1234 }, plain, 10)).toBe('[█████·····]  5/10  up 4  down 1  1.2 s');
-    expect(renderProgress({ done: 0, total: 0, up: 0, down: 0, elapsedMs: 0 }, plain, 4)).toBe('[████] 0/0  up 0  down 0  0.0 s');
+  it('draws a progress bar with counts, rate, ETA and open ports; an unknown total has no ETA', () => {
+    expect(renderProgress({ done: 5, total: 10, open: 1, rate: 2.5 }, plain, 10)).toBe('[█████·····] 5/10  3/s  ETA 0:02  open 1');
+    expect(renderProgress({ done: 1234, total: 1_000_000, open: 0, rate: 1000 }, plain, 4)).toBe('[····] 1,234/1,000,000  1,000/s  ETA 16:39  open 0');
+    expect(renderProgress({ done: 0, total: 0, open: 0, rate: 0 }, plain, 4)).toBe('[████] 0/0  0/s  ETA -:--  open 0');
+    expect(renderProgress({ done: 7, total: undefined, open: 2, rate: 7 }, plain, 4)).toBe('[····] 7/?  7/s  ETA -:--  open 2');
   });
 
   it('summarises a scan: up or down, time, winner, error, and totals', () => {
-    const reports = [targetReport(target, raceEvents), targetReport(target, refusedEvents)];
-    const out = renderSummary(['localhost:8080', '[::1]:8080'], reports, plain, 1500);
+    const reports = [targetReport(target, raceEvents), targetReport({ ...target, host: '::1' }, refusedEvents)];
+    const tally = new ScanTally({ list: true, onlyUp: false });
+    reports.forEach((r, index) => tally.add({ index, host: r.host, port: r.port, outcome: r.outcome, ms: r.ms, address: r.address, error: r.error }));
+    const out = renderSummary(tally, plain, { totalMs: 1500, total: 2, interrupted: false });
     expect(out[0]).toMatch(/^target +status +time +address +error$/);
     expect(out[2]).toMatch(/^localhost:8080 +up +252 ms +127\.0\.0\.1$/);
     expect(out[3]).toMatch(/^\[::1\]:8080 +down +2 ms +- +ECONNREFUSED connection refused$/);

@@ -1,6 +1,9 @@
+import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
 import type { CliIo } from '../../src/cli/io.js';
-import { runChild } from '../../src/cli/io.js';
+import { pathKind, runChild } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/cli.js';
 
 /** A stand-in stream that keeps what is written. */
@@ -39,6 +42,9 @@ export function fakeIo(options: { tty?: boolean; stderrTty?: boolean; env?: Reco
     stderr,
     env: options.env ?? {},
     readText: (file) => (file === '-' ? Promise.resolve(options.stdin ?? '') : readFile(file, 'utf8')),
+    readLines: (file) =>
+      createInterface({ input: file === '-' ? Readable.from([options.stdin ?? '']) : createReadStream(file, 'utf8'), crlfDelay: Infinity }),
+    pathKind,
     onInterrupt(handler) {
       handlers.add(handler);
       return () => handlers.delete(handler);

@@ -4,7 +4,8 @@ import { demo } from './demo.js';
 import type { CliIo } from './io.js';
 import { visible } from './escape.js';
 import { PROBE_INTERVAL, probe } from './probe.js';
-import { SCAN_CONCURRENCY, SCAN_TIMEOUT, scan } from './scan.js';
+import { SCAN_CONCURRENCY, SCAN_TIMEOUT, rateOption, scan, shardOption, topOption } from './scan.js';
+import type { Shard } from './scanTargets.js';
 import { serve } from './serve.js';
 import { probeTls, serveTls } from './tlsFlags.js';
 import type { ProbeTlsFlags, ServeTlsFlags } from './tlsFlags.js';
@@ -59,6 +60,8 @@ Examples:
   rxconnect probe https://example.com/ --timeout 5000
   rxconnect probe localhost:5432 --count 10 --interval 200
   rxconnect scan hosts.txt --concurrency 32 --timeout 3000
+  rxconnect scan 127.0.0.1:1-1024 --open
+  rxconnect scan 10.0.0.0/24 --top 100 --rate 500 --jsonl
   rxconnect wait localhost:5432 --timeout 30s -- node server.js
   rxconnect wait http://localhost:8080/health tls://localhost:8443 --status 200,204
   rxconnect wait --reverse localhost:8080 --timeout 10s
@@ -132,15 +135,21 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     });
 
   connectOptions(configure(program.command('scan'), 'rxconnect scan'))
-    .description('connect to every target of FILE (one per line, # comments) with bounded concurrency; "-" reads stdin')
-    .argument('<file>', 'a file of targets, or - for standard input')
+    .description('connect to every target: host:22,80,443, host:1-1024, 10.0.0.0/24:80, [fd00::/120]:22, or a FILE of them (one per line, # comments; "-" reads stdin)')
+    .argument('<target...>', 'a target form, or an existing file of them, or - for standard input')
     .option('--concurrency <n>', 'connects at once', positive, SCAN_CONCURRENCY)
+    .option('--rate <n>', 'connect attempts per second, evenly spaced (default: no limit)', rateOption)
     .option('--timeout <ms>', 'give up on a target after this many ms', milliseconds, SCAN_TIMEOUT)
-    .option('--json', 'print one JSON document instead of the table')
-    .addHelpText('after', '\nExit codes: 0 every target up, 1 some target down, 2 usage error.')
-    .action(async (file: string, flags: ConnectFlags & { concurrency: number }) => {
+    .option('--top <n>', "the ports of a host written without one: the first N of nmap's top 100 TCP ports", topOption)
+    .option('--shard <i/n>', 'only every n-th target, starting with the i-th (1-based): split a scan across processes', shardOption)
+    .option('--open', 'print only targets that connected')
+    .addOption(new Option('--json', 'print one JSON document instead of the table').conflicts('jsonl'))
+    .addOption(new Option('--jsonl', 'print one JSON object per line for each result, as it comes').conflicts('json'))
+    .addHelpText('after', '\nAn argument that is - or an existing file is a list of targets; anything else is a target.\nExit codes: 0 every target up, 1 some target down, 2 usage error, 130 interrupted (Ctrl-C).')
+    .action(async (targets: string[], flags: ConnectFlags & { concurrency: number; rate?: number; top?: number; shard?: Shard; open?: boolean; jsonl?: boolean }) => {
       current = 'rxconnect scan';
-      code = await scan(file, { ...settings(flags), concurrency: flags.concurrency }, io);
+      const { concurrency, rate, top, shard, open, jsonl } = flags;
+      code = await scan(targets, { ...settings(flags), concurrency, rate, top, shard, open, jsonl }, io);
     });
 
   configure(program.command('serve'), 'rxconnect serve')

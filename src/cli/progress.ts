@@ -1,18 +1,35 @@
 import type { Palette } from './colors.js';
 
 /** What {@link renderProgress} shows. */
-export type Progress = { readonly done: number; readonly total: number; readonly up: number; readonly down: number; readonly elapsedMs: number };
+export type Progress = {
+  readonly done: number;
+  /** Undefined while the total is not known yet (a list still being read). */
+  readonly total: number | undefined;
+  /** How many targets connected so far. */
+  readonly open: number;
+  /** Targets finished per second, lately. */
+  readonly rate: number;
+};
+
+/** `1:05`, `1:02:03`. */
+export function clock(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const hms = [Math.floor(s / 3600), Math.floor(s / 60) % 60, s % 60];
+  const [h, m, sec] = hms as [number, number, number];
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}` : `${m}:${String(sec).padStart(2, '0')}`;
+}
 
 /**
- * One line of progress: `[█████·····]  5/10  up 4  down 1  1.2 s`. Pure; the caller writes it after a `\r` on a
- * TTY and clears it at the end.
+ * One line of a scan's progress: `[██████··········]  1,204/4,096  2,310/s  ETA 0:02  open 3`. With an unknown
+ * total, the count stands alone (`1,204/?`) and there is no ETA. Pure.
  */
-export function renderProgress(progress: Progress, p: Palette, width = 24): string {
-  const total = Math.max(0, progress.total);
-  const done = Math.min(total, Math.max(0, progress.done));
-  const filled = total === 0 ? width : Math.round((done / total) * width);
+export function renderProgress(progress: Progress, p: Palette, width = 20): string {
+  const { total, open, rate } = progress;
+  const done = total === undefined ? progress.done : Math.min(total, progress.done);
+  const filled = total === undefined ? 0 : total === 0 ? width : Math.floor((done / total) * width);
   const bar = p.cyan('█'.repeat(filled)) + p.dim('·'.repeat(width - filled));
-  const seconds = (progress.elapsedMs / 1000).toFixed(1);
-  const counts = `${String(done).padStart(String(total).length)}/${total}`;
-  return `[${bar}] ${counts}  ${p.green(`up ${progress.up}`)}  ${progress.down > 0 ? p.red(`down ${progress.down}`) : `down ${progress.down}`}  ${seconds} s`;
+  const counts = `${done.toLocaleString('en-US')}/${total === undefined ? '?' : total.toLocaleString('en-US')}`;
+  const speed = `${Math.round(rate).toLocaleString('en-US')}/s`;
+  const eta = total === undefined || rate <= 0 ? 'ETA -:--' : `ETA ${clock((total - done) / rate)}`;
+  return `[${bar}] ${counts}  ${speed}  ${eta}  ${open > 0 ? p.green(`open ${open.toLocaleString('en-US')}`) : 'open 0'}`;
 }
