@@ -17,7 +17,6 @@ import { ScanTally, jsonTarget, jsonlResult, renderSummary } from './scanTally.j
 import { TOP_PORTS } from './topPorts.js';
 import { UsageError } from './usage.js';
 
-export { duration } from './scanTally.js';
 
 /** Options of `rxconnect scan`. */
 export type ScanOptions = ConnectSettings & {

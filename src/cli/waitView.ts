@@ -2,7 +2,7 @@ import type { Palette } from './colors.js';
 import { pad, truncate } from './colors.js';
 import { visible } from './escape.js';
 import type { JsonError } from './report.js';
-import { duration } from './scan.js';
+import { duration } from './scanTally.js';
 import { shortError } from './timeline.js';
 import type { TryResult, WaitEvent } from './waitLoop.js';
 
