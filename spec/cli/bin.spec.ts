@@ -5,6 +5,7 @@ import { SCENES } from '../../src/cli/demo.js';
 import { startServer } from '../helpers/loopback.js';
 import type { TestServer } from '../helpers/loopback.js';
 import { buildInto, cliEnv, run } from './run.js';
+import { DURATION } from './support.js';
 
 // The real binary, compiled into a private folder: these specs spawn `node dist/cli/main.js` as a user would.
 const root = join(process.cwd(), 'node_modules', '.cache', `rxconnect-cli-spec-${process.pid}`);
@@ -94,7 +95,7 @@ describe('the rxconnect binary (spawned)', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(7);
     expect(stdout).toBe('child ready\nchild got SIGTERM\n');
-    expect(stderr).toMatch(new RegExp(`^127\\.0\\.0\\.1:${server.port} up after \\d+ ms \\(1 try\\) \\(127\\.0\\.0\\.1\\)\\n$`));
+    expect(stderr).toMatch(new RegExp(`^127\\.0\\.0\\.1:${server.port} up after ${DURATION} \\(1 try\\) \\(127\\.0\\.0\\.1\\)\\n$`));
   });
 
   it('wait: exits 130 on SIGINT while waiting', async () => {

@@ -5,7 +5,7 @@ import { runCli } from '../../src/cli/cli.js';
 import type { JsonReport } from '../../src/cli/report.js';
 import { loopbackFixtures, refusedPort } from '../helpers/loopback.js';
 import { stripAnsi } from '../../src/cli/colors.js';
-import { ANSI, fakeIo, until } from './support.js';
+import { ANSI, DURATION, fakeIo, until } from './support.js';
 
 describe('rxconnect scan (in-process, loopback)', () => {
   let dir: string;
@@ -37,7 +37,7 @@ describe('rxconnect scan (in-process, loopback)', () => {
     expect(lines[3]).toMatch(new RegExp(`^\\[::1\\]:${six.port} +up +\\d+ ms +::1$`));
     expect(lines[4]).toMatch(new RegExp(`^127\\.0\\.0\\.1:${refused} +down +\\d+ ms +- +ECONNREFUSED connection refused$`));
     expect(lines).toHaveLength(7);
-    expect(lines[6]).toMatch(/^2 up, 1 down of 3 targets in \d+ ms$/);
+    expect(lines[6]).toMatch(new RegExp(`^2 up, 1 down of 3 targets in ${DURATION}$`));
     expect(f.stdout.text()).not.toMatch(ANSI);
     // stderr is not a TTY: no progress bar, nothing at all.
     expect(f.stderr.text()).toBe('');
@@ -112,7 +112,7 @@ describe('rxconnect scan (in-process, loopback)', () => {
     expect(table[2]).toMatch(new RegExp(`^127\\.0\\.0\\.1:${s.port} +up `));
     expect(table.filter((l) => /^\S+ +down /.test(l))).toEqual([]);
     expect(table).toContain('Not shown: 5 down (ECONNREFUSED connection refused)');
-    expect(table.at(-1)).toMatch(/^1 up, 5 down of 6 targets in \d+ ms$/);
+    expect(table.at(-1)).toMatch(new RegExp(`^1 up, 5 down of 6 targets in ${DURATION}$`));
   });
 
   it('counts a large group of one failure instead of listing it, as nmap does, and --top fills in ports', async () => {
