@@ -64,7 +64,7 @@ export function fakeIo(options: { tty?: boolean; stderrTty?: boolean; env?: Reco
 export const ANSI: RegExp = /\u001b\[[0-9;]*m/;
 
 /** A duration as the command prints it (`998 ms`, `1.2 s`); wall-clock lengths vary with the machine's load. */
-export const DURATION = String.raw`(?:\d+ ms|\d+\.\d s)`;
+export const DURATION: string = String.raw`(?:\d+ ms|\d+\.\d s)`;
 
 /** Waits until `check()` is true (polling every 10 ms), or fails after `ms`. */
 export async function until(check: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
