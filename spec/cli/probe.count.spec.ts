@@ -1,7 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { runCli } from '../../src/cli/cli.js';
+import { probe } from '../../src/cli/probe.js';
 import type { RepeatReport } from '../../src/cli/probeStats.js';
-import { loopbackFixtures, refusedPort } from '../helpers/loopback.js';
+import type { TargetReport } from '../../src/cli/report.js';
+import { DUAL, fixedLookup, loopbackFixtures, refusedPort } from '../helpers/loopback.js';
 import { fakeIo, until } from './support.js';
 
 describe('rxconnect probe --count (in-process, loopback)', () => {
@@ -64,6 +66,56 @@ describe('rxconnect probe --count (in-process, loopback)', () => {
     expect(out).toContain(`--- 127.0.0.1:${hole.port}: 0 connects, 0 connected, 0 failed (0%)`);
     expect(f.listeners()).toBe(0);
     // loopbackFixtures' afterEach checks that no TCP handle is left once its servers stop.
+  });
+
+  /** The attempts of a run, with the history's mark, and the attempt that won. */
+  const attempts = (run: TargetReport): string[] =>
+    run.events.flatMap((e) => (e.type === 'attempt' ? [`#${e.attempt} ${e.address.address}${e.history === true ? ' history' : ''}`] : e.type === 'connected' ? [`won #${e.attempt}`] : []));
+
+  it('keeps one connect history across the runs: with ::1 black-holed, run 2 starts with run 1\'s winner, 127.0.0.1', async () => {
+    const s = await net.server('127.0.0.1');
+    await net.blackhole(6, s.port);
+    const text = fakeIo();
+    expect(await probe([`dual.test:${s.port}`], { lookup: fixedLookup(DUAL), count: 2, interval: 0 }, text.io)).toBe(0);
+    const lines = text.stdout.text().split('\n');
+    expect(lines[1]).toMatch(/^ {2}1\/2 {2}connected to 127\.0\.0\.1 in \d+ ms \(lookup \d+ ms, TCP connect \d+ ms\)$/);
+    expect(lines[2]).toMatch(/^ {2}2\/2 {2}connected to 127\.0\.0\.1 \(history\) in \d+ ms \(lookup \d+ ms, TCP connect \d+ ms\)$/);
+
+    const json = fakeIo();
+    expect(await probe([`dual.test:${s.port}`], { lookup: fixedLookup(DUAL), count: 2, interval: 0, json: true }, json.io)).toBe(0);
+    const [run1, run2] = (JSON.parse(json.stdout.text()) as { targets: RepeatReport[] }).targets[0]!.runs;
+    // Run 1 waits the attempt delay (250 ms) on ::1 before 127.0.0.1 starts; run 2 starts with 127.0.0.1.
+    expect(attempts(run1!)).toEqual(['#0 ::1', '#1 127.0.0.1', 'won #1']);
+    expect(run1!.ms).toBeGreaterThanOrEqual(200);
+    expect(attempts(run2!).slice(0, 1)).toEqual(['#0 127.0.0.1 history']);
+    expect(attempts(run2!)).toContain('won #0');
+    expect(run2!.events.find((e) => e.type === 'attempt')).toMatchObject({ attempt: 0, history: true });
+    expect(JSON.stringify(run1)).not.toContain('"history"');
+  });
+
+  it('keeps the history for a URL target: run 2 of http://dual.test/ connects to 127.0.0.1 first', async () => {
+    const s = await net.server('127.0.0.1', (socket) => socket.once('data', () => socket.end('HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n')));
+    await net.blackhole(6, s.port);
+    const f = fakeIo();
+    expect(await probe([`http://dual.test:${s.port}/`], { lookup: fixedLookup(DUAL), count: 2, interval: 0, json: true }, f.io)).toBe(0);
+    const [run1, run2] = (JSON.parse(f.stdout.text()) as { targets: RepeatReport[] }).targets[0]!.runs;
+    expect(attempts(run1!)).toEqual(['#0 ::1', '#1 127.0.0.1', 'won #1']);
+    expect(attempts(run2!).slice(0, 1)).toEqual(['#0 127.0.0.1 history']);
+    expect([run1!.http?.status, run2!.http?.status]).toEqual([204, 204]);
+  });
+
+  it('keeps the history with --strategy sequential too, and plain probe (one run) has none', async () => {
+    const s = await net.server('127.0.0.1');
+    await net.blackhole(6, s.port);
+    const f = fakeIo();
+    const options = { lookup: fixedLookup(DUAL), strategy: 'sequential', attemptTimeout: 200, json: true } as const;
+    expect(await probe([`dual.test:${s.port}`], { ...options, count: 2, interval: 0 }, f.io)).toBe(0);
+    const [run1, run2] = (JSON.parse(f.stdout.text()) as { targets: RepeatReport[] }).targets[0]!.runs;
+    expect(attempts(run1!)).toEqual(['#0 ::1', '#1 127.0.0.1', 'won #1']);
+    expect(attempts(run2!)).toEqual(['#0 127.0.0.1 history', 'won #0']);
+    const once = fakeIo();
+    expect(await probe([`dual.test:${s.port}`], options, once.io)).toBe(0);
+    expect(attempts((JSON.parse(once.stdout.text()) as { targets: TargetReport[] }).targets[0]!)).toEqual(['#0 ::1', '#1 127.0.0.1', 'won #1']);
   });
 
   it('rejects a count of 0 and --interval without --count, naming the option', async () => {

@@ -74,6 +74,19 @@ describe('probe --count: phases and their spread', () => {
     ]);
   });
 
+  it('marks a run whose winner the connect history put first', () => {
+    const learned = targetReport(target, [
+      { type: 'resolved', elapsed: 1, host: 'db.example', port: 5432, family: 4, addresses: [v4] },
+      { type: 'attempt', elapsed: 1, attempt: 0, address: v4, history: true },
+      { type: 'connected', elapsed: 2, attempt: 0, address: v4 },
+    ]);
+    expect(renderRun(learned, 1, 2, plain)).toBe('  2/2  connected to 127.0.0.1 (history) in 2 ms (lookup 1 ms, TCP connect 1 ms)');
+    expect(stripAnsi(renderRun(learned, 1, 2, palette(true)))).toBe(renderRun(learned, 1, 2, plain));
+    // A history that placed a loser only (::1, the stale winner) does not mark the run.
+    const stale = targetReport(target, run(4).events.map((e) => (e.type === 'attempt' && e.attempt === 0 ? { ...e, history: true as const } : e)));
+    expect(renderRun(stale, 0, 2, plain)).toBe('  1/2  connected to 127.0.0.1 in 256 ms (lookup 2 ms, TCP connect 4 ms)');
+  });
+
   it('escapes control characters of the target and of the error, and colours only with a coloured palette', () => {
     const evil = { ...refused, error: { code: 'EX', message: 'bad\u001b[2Jthing' } };
     expect(renderRun(evil, 0, 1, plain)).toContain('bad\\x1b[2Jthing');

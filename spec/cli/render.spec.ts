@@ -81,6 +81,10 @@ describe('JSON reports', () => {
       error: { code: 'ECONNREFUSED', message: error.message },
     });
     expect(toJsonEvent({ type: 'closed', elapsed: 9 })).toEqual({ type: 'closed', elapsed: 9 });
+    // `history` only when a history placed the attempt, and only as true.
+    expect(toJsonEvent({ type: 'attempt', elapsed: 1, attempt: 0, address: v4, history: true })).toEqual({ type: 'attempt', elapsed: 1, attempt: 0, address: v4, history: true });
+    expect(toJsonEvent({ type: 'attempt', elapsed: 1, attempt: 0, address: v4 })).toEqual({ type: 'attempt', elapsed: 1, attempt: 0, address: v4 });
+    expect(toJsonEvent({ type: 'attempt', elapsed: 1, attempt: 0, address: v4, local: v4 })).toEqual({ type: 'attempt', elapsed: 1, attempt: 0, address: v4, local: v4 });
     expect(jsonError(new Error(''))).toEqual({ code: 'EUNKNOWN', message: 'unknown error' });
   });
 
@@ -151,6 +155,24 @@ describe('renderTimeline', () => {
       { type: 'failed', elapsed: 300, error: { code: 'ETIMEDOUT', message: 'connection timed out (::1 port 8080: connection timed out after 300 ms)' } },
     ];
     expect(lines(targetReport(target, events)).join('\n')).toContain('cancelled: timed out');
+  });
+
+  it('marks the row of an attempt that the connect history placed, and keeps the mark when the outcome is cut', () => {
+    const learned: JsonEvent[] = [
+      { type: 'resolved', elapsed: 1, host: 'localhost', port: 8080, family: 6, addresses: [v6] },
+      { type: 'resolved', elapsed: 1, host: 'localhost', port: 8080, family: 4, addresses: [v4] },
+      { type: 'attempt', elapsed: 1, attempt: 0, address: v4, history: true },
+      { type: 'connected', elapsed: 2, attempt: 0, address: v4 },
+    ];
+    const out = lines(targetReport(target, learned));
+    expect(out[3]).toMatch(/^ {2}#0 127\.0\.0\.1 +├─+● +1 ms → 2 ms {2}connected \(history\)$/);
+    expect(out.filter((l) => l.includes('(history)'))).toHaveLength(1);
+    // A stale winner (::1 won last time, hangs now) loses the race; at 80 columns its outcome is cut, not the mark.
+    const stale = raceEvents.map((e) => (e.type === 'attempt' && e.attempt === 0 ? { ...e, history: true as const } : e));
+    const cut = renderTimeline(targetReport(target, stale), { palette: plain, width: 16, columns: 80 });
+    expect(cut[3]).toMatch(/^ {2}#0 ::1 .* {2}cancelled:[^(]*… \(history\)$/);
+    expect(cut[3]).toHaveLength(80);
+    expect(lines(targetReport(target, raceEvents)).join('\n')).not.toContain('history');
   });
 
   it('draws short connects on a 10 ms axis at least, and on a common scale when asked', () => {

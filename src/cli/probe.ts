@@ -10,6 +10,7 @@ import type { Target } from './target.js';
 import { isUrlTarget, parseUrlTarget } from './url.js';
 import type { UrlTarget } from './url.js';
 import { runHttpProbe } from './httpProbe.js';
+import { createConnectHistory } from '../index.js';
 import type { TlsOptions } from '../index.js';
 import { renderTimeline } from './timeline.js';
 import { lastValueFrom, timer } from 'rxjs';
@@ -23,7 +24,10 @@ export type ProbeOptions = ConnectSettings & {
   readonly json?: boolean | undefined;
   /** The TLS options of `https://` URL targets (`tls` is for `host:port` targets). */
   readonly https?: TlsOptions | undefined;
-  /** Probe each target this many times and print one line per run and min/median/max per phase (as ping does). */
+  /**
+   * Probe each target this many times and print one line per run and min/median/max per phase (as ping does). The
+   * runs share one connect history, so each starts with the address that won last.
+   */
   readonly count?: number | undefined;
   /** With `count`: ms between the end of one run and the start of the next. Default {@link PROBE_INTERVAL}. */
   readonly interval?: number | undefined;
@@ -94,14 +98,17 @@ function planProbes(targetTexts: readonly string[], settings: ConnectSettings, h
 
 /**
  * `rxconnect probe --count N`: probes each target `count` times, `interval` ms apart, printing a line per run as
- * it ends, then min/median/max per phase (or, with `json`, one document of every run and the spread). Ctrl-C
+ * it ends, then min/median/max per phase (or, with `json`, one document of every run and the spread). The runs
+ * share one connect history, made for this call unless `history` is given (false: none), so that a run starts
+ * with the address that won the run before, as a long-lived client would (RFC 8305 §7). Ctrl-C
  * stops at once: the run under way is abandoned (its sockets closed), the summary of the runs that ended is
  * printed, and the exit code is 130. Otherwise 0 when every run of every target connected, else 1.
  */
 async function probeRepeatedly(targetTexts: readonly string[], options: ConnectSettings & Pick<ProbeOptions, 'json' | 'https' | 'interval'>, count: number, io: CliIo): Promise<number> {
   const { json, https, interval = PROBE_INTERVAL, ...settings } = options;
   const stop = new AbortController();
-  const { targets, runOnce } = planProbes(targetTexts, { ...settings, signal: stop.signal }, https);
+  const history = settings.history === undefined ? createConnectHistory() : settings.history;
+  const { targets, runOnce } = planProbes(targetTexts, { ...settings, history, signal: stop.signal }, https);
   const p = palette(colorEnabled(io.stdout, io.env));
   const stopped = new Promise<'stopped'>((resolve) => stop.signal.addEventListener('abort', () => resolve('stopped'), { once: true }));
   const release = io.onInterrupt(() => stop.abort());

@@ -2,7 +2,7 @@ import type { Palette } from './colors.js';
 import { visible } from './escape.js';
 import type { TargetReport } from './report.js';
 import { renderTable } from './table.js';
-import { shortError } from './timeline.js';
+import { HISTORY_MARK, shortError } from './timeline.js';
 
 /** The phases of one connect that `probe --count` measures, in the order they happen. */
 export const PHASES = ['lookup', 'tcp', 'tls', 'firstByte', 'total'] as const;
@@ -76,9 +76,16 @@ function ms(n: number): string {
   return `${Number.isInteger(n) ? n : n.toFixed(1)} ms`;
 }
 
+/** Whether the attempt that won was placed by the connect history (the last winner, tried first). */
+function wonByHistory(report: TargetReport): boolean {
+  const connected = report.events.find((e) => e.type === 'connected');
+  return connected?.type === 'connected' && report.events.some((e) => e.type === 'attempt' && e.attempt === connected.attempt && e.history === true);
+}
+
 /**
  * One line for run `index` (0-based) of `count`, as ping prints a reply:
- * `2/5  connected to 127.0.0.1 in 3 ms (lookup 0 ms, TCP connect 2 ms, TLS handshake 1 ms)`. Pure.
+ * `2/5  connected to 127.0.0.1 in 3 ms (lookup 0 ms, TCP connect 2 ms, TLS handshake 1 ms)`. When the history put
+ * the winner first, its address is followed by {@link HISTORY_MARK}: `connected to 127.0.0.1 (history) in 1 ms`. Pure.
  */
 export function renderRun(report: TargetReport, index: number, count: number, p: Palette): string {
   const n = `${String(index + 1).padStart(String(count).length)}/${count}`;
@@ -89,7 +96,9 @@ export function renderRun(report: TargetReport, index: number, count: number, p:
   const times = phaseTimes(report);
   const parts = PHASES.filter((phase) => phase !== 'total' && times[phase] !== undefined).map((phase) => `${PHASE_NAMES[phase]} ${ms(times[phase]!)}`);
   const status = report.http?.status === undefined ? '' : `, HTTP ${report.http.status}`;
-  const total = p.green(`connected to ${visible(report.address ?? '')} in ${ms(times.total ?? report.ms)}`);
+  const to = `connected to ${visible(report.address ?? '')}`;
+  const within = ` in ${ms(times.total ?? report.ms)}`;
+  const total = wonByHistory(report) ? `${p.green(to)}${p.dim(HISTORY_MARK)}${p.green(within)}` : p.green(to + within);
   return `  ${p.dim(n)}  ${total}${status}${parts.length === 0 ? '' : p.dim(` (${parts.join(', ')})`)}`;
 }
 

@@ -21,7 +21,14 @@ export type JsonCertificate = {
 /** A {@link ConnectEvent} as `--json` shows it: plain data, errors as `{ code, message }`, no channel. */
 export type JsonEvent = { readonly elapsed: number } & (
   | { readonly type: 'resolved'; readonly host: string; readonly port: number; readonly family: 0 | 4 | 6; readonly addresses: readonly SocketAddress[] }
-  | { readonly type: 'attempt'; readonly attempt: number; readonly address: SocketAddress; readonly local?: SocketAddress }
+  | {
+      readonly type: 'attempt';
+      readonly attempt: number;
+      readonly address: SocketAddress;
+      readonly local?: SocketAddress;
+      /** Present (true) when the connect's history chose this attempt's place, as on the {@link ConnectEvent}. */
+      readonly history?: true;
+    }
   | { readonly type: 'attemptFailed'; readonly attempt: number; readonly address: SocketAddress; readonly error: JsonError }
   | { readonly type: 'attemptCancelled'; readonly attempt: number; readonly address: SocketAddress; readonly reason: 'lost' | 'timeout' }
   | { readonly type: 'handshake'; readonly attempt: number; readonly address: SocketAddress }
@@ -116,10 +123,12 @@ export function toJsonEvent(event: ConnectEvent): JsonEvent {
   switch (event.type) {
     case 'resolved':
       return { type: 'resolved', elapsed, host: event.host, port: event.port, family: event.family, addresses: event.addresses.map(address) };
-    case 'attempt':
-      return event.local === undefined
-        ? { type: 'attempt', elapsed, attempt: event.attempt, address: address(event.address) }
-        : { type: 'attempt', elapsed, attempt: event.attempt, address: address(event.address), local: address(event.local) };
+    case 'attempt': {
+      const base = { type: 'attempt', elapsed, attempt: event.attempt, address: address(event.address) } as const;
+      const local = event.local === undefined ? {} : { local: address(event.local) };
+      // Only an attempt that a history placed has the field: the others keep their shape.
+      return event.history === true ? { ...base, ...local, history: true } : { ...base, ...local };
+    }
     case 'attemptFailed':
       return { type: 'attemptFailed', elapsed, attempt: event.attempt, address: address(event.address), error: jsonError(event.error) };
     case 'attemptCancelled':

@@ -56,8 +56,14 @@ export function legend(p: Palette): string {
   ].join('   ');
 }
 
-/** A row: its label, its bar, its times, and what happened (plain, cut to fit `columns`, then painted). */
-type Row = { readonly label: string; readonly bar: string; readonly times: string; readonly what: string; readonly paint: (text: string) => string };
+/**
+ * A row: its label, its bar, its times, and what happened (plain, cut to fit `columns`, then painted), then a dim
+ * `mark` that is never cut.
+ */
+type Row = { readonly label: string; readonly bar: string; readonly times: string; readonly what: string; readonly paint: (text: string) => string; readonly mark?: string };
+
+/** After the outcome of an attempt whose place the connect history chose (its event has `history: true`). */
+export const HISTORY_MARK = ' (history)';
 
 /** An error's first part: Tcl's text, without the per-attempt details in parentheses. */
 export function shortError(error: JsonError): string {
@@ -81,7 +87,8 @@ function addressList(addresses: readonly { readonly address: string }[], max = 3
 
 /**
  * Draws one target's events as a waterfall: one row per lookup (a diamond when it answered, and what it
- * returned) and one row per attempt (a bar from its start to its outcome), on a common time axis, then a line
+ * returned) and one row per attempt (a bar from its start to its outcome, then {@link HISTORY_MARK} when the
+ * connect history placed it), on a common time axis, then a line
  * that names the winner or gives the readable error. Control characters in the title, addresses and errors
  * (from the input or the network) are escaped. Pure: returns the lines.
  */
@@ -139,11 +146,12 @@ export function renderTimeline(report: TargetReport, options: TimelineOptions): 
       const outcome = outcomes.get(e.attempt);
       if (outcome?.type === 'attemptCancelled') cancelled++;
       const handshake = handshakes.get(e.attempt);
+      const mark = e.history === true ? HISTORY_MARK : '';
       if (handshake === undefined) {
-        rows.push(span(`#${e.attempt} ${visible(e.address.address)}`, e.elapsed, outcome, false));
+        rows.push({ ...span(`#${e.attempt} ${visible(e.address.address)}`, e.elapsed, outcome, false), mark });
       } else {
         // TCP won at the handshake event; the handshake's own bar follows, so TCP and TLS time read apart.
-        rows.push(span(`#${e.attempt} ${visible(e.address.address)}`, e.elapsed, { type: 'tcp', elapsed: handshake.elapsed }, false));
+        rows.push({ ...span(`#${e.attempt} ${visible(e.address.address)}`, e.elapsed, { type: 'tcp', elapsed: handshake.elapsed }, false), mark });
         rows.push(span(`${' '.repeat(String(e.attempt).length + 2)}TLS handshake`, handshake.elapsed, outcome, true));
       }
     }
@@ -168,8 +176,9 @@ export function renderTimeline(report: TargetReport, options: TimelineOptions): 
   const lines: string[] = options.columns === undefined ? [heading] : wrapLine(heading, options.columns);
   for (const r of rows) {
     const head = `${indent}${pad(truncate(r.label, labelWidth), labelWidth)}  ${r.bar}  ${r.times}`;
-    const room = options.columns === undefined ? Infinity : Math.max(12, options.columns - visibleLength(head));
-    lines.push(head + r.paint(truncate(r.what, room)));
+    const mark = r.mark ?? '';
+    const room = options.columns === undefined ? Infinity : Math.max(12, options.columns - visibleLength(head) - mark.length);
+    lines.push(head + r.paint(truncate(r.what, room)) + p.dim(mark));
   }
   if (rows.length > 0) {
     const right = ms(end);
