@@ -17,5 +17,6 @@ export const BENCHMARKS = {
   'memory-per-connection': () => import('./memory.mjs').then((m) => m.memoryPerConnection),
   'scan-rate': () => import('./scan.mjs').then((m) => m.scanRate),
   'scan-memory': () => import('./scan.mjs').then((m) => m.scanMemory),
+  'scan-memory-capped': () => import('./scan.mjs').then((m) => m.scanMemoryCapped),
   'virtual-connects': () => import('./virtual.mjs').then((m) => m.virtualConnects),
 };

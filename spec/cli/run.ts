@@ -28,7 +28,8 @@ export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 /**
- * Compiles src/ into `root`/dist with tsconfig.build.json and copies package.json beside it, without touching the
+ * Compiles src/ into `root`/dist with tsconfig.build.json, bundles the command as `npm run build` does
+ * (scripts/build-cli.mjs), and copies package.json beside it, without touching the
  * project's own dist/ (other specs and people use it). `root` must be inside the project (node_modules/.cache)
  * so the build finds rxjs and commander.
  */
@@ -39,6 +40,11 @@ export async function buildInto(root: string): Promise<void> {
   await new Promise<void>((resolve, reject) =>
     execFile(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', join(root, 'dist')], { cwd: process.cwd() }, (error, stdout) =>
       error ? reject(new Error(`tsc failed: ${stdout}`)) : resolve(),
+    ),
+  );
+  await new Promise<void>((resolve, reject) =>
+    execFile(process.execPath, [join(process.cwd(), 'scripts', 'build-cli.mjs'), join(root, 'dist')], { cwd: process.cwd() }, (error, _stdout, stderr) =>
+      error ? reject(new Error(`build-cli failed: ${stderr}`)) : resolve(),
     ),
   );
   copyFileSync(join(process.cwd(), 'package.json'), join(root, 'package.json'));
