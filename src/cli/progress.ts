@@ -1,4 +1,5 @@
 import type { Palette } from './colors.js';
+import { count } from './scanTally.js';
 
 /** What {@link renderProgress} shows. */
 export type Progress = {
@@ -28,8 +29,8 @@ export function renderProgress(progress: Progress, p: Palette, width = 20): stri
   const done = total === undefined ? progress.done : Math.min(total, progress.done);
   const filled = total === undefined ? 0 : total === 0 ? width : Math.floor((done / total) * width);
   const bar = p.cyan('█'.repeat(filled)) + p.dim('·'.repeat(width - filled));
-  const counts = `${done.toLocaleString('en-US')}/${total === undefined ? '?' : total.toLocaleString('en-US')}`;
-  const speed = `${Math.round(rate).toLocaleString('en-US')}/s`;
+  const counts = `${count(done)}/${total === undefined ? '?' : count(total)}`;
+  const speed = `${count(Math.round(rate))}/s`;
   const eta = total === undefined || rate <= 0 ? 'ETA -:--' : `ETA ${clock((total - done) / rate)}`;
-  return `[${bar}] ${counts}  ${speed}  ${eta}  ${open > 0 ? p.green(`open ${open.toLocaleString('en-US')}`) : 'open 0'}`;
+  return `[${bar}] ${counts}  ${speed}  ${eta}  ${open > 0 ? p.green(`open ${count(open)}`) : 'open 0'}`;
 }

@@ -13,7 +13,7 @@ import type { ScanResult } from './scanConnect.js';
 import { scanConnector } from './scanConnect.js';
 import type { PortSet, ScanForm, ScanTarget, Shard } from './scanTargets.js';
 import { expandForm, listLine, parseScanTarget, parseShard, shardCount, topPorts } from './scanTargets.js';
-import { ScanTally, jsonTarget, jsonlResult, renderSummary } from './scanTally.js';
+import { ScanTally, count as formatCount, jsonTarget, jsonlResult, renderSummary } from './scanTally.js';
 import { TOP_PORTS } from './topPorts.js';
 import { UsageError } from './usage.js';
 
@@ -261,8 +261,8 @@ export async function scan(args: readonly string[], options: ScanOptions, io: Cl
     io.stdout.write(renderSummary(tally, palette(colorEnabled(io.stdout, io.env)), end).join('\n') + '\n');
   }
   if (interrupted) {
-    const of = count.total === undefined ? '' : ` of ${count.total.toLocaleString('en-US')}`;
-    io.stderr.write(`rxconnect scan: interrupted after ${tally.done.toLocaleString('en-US')}${of} targets\n`);
+    const of = count.total === undefined ? '' : ` of ${formatCount(count.total)}`;
+    io.stderr.write(`rxconnect scan: interrupted after ${formatCount(tally.done)}${of} targets\n`);
     return EXIT_INTERRUPTED;
   }
   return tally.up === tally.done ? 0 : 1;
