@@ -15,6 +15,7 @@ export const BENCHMARKS = {
   'fetch-he': () => import('./fetch.mjs').then((m) => m.fetchHe),
   'fetch-he-repeat': () => import('./repeat.mjs').then((m) => m.fetchHeRepeat),
   'memory-per-connection': () => import('./memory.mjs').then((m) => m.memoryPerConnection),
+  'cli-startup': () => import('./startup.mjs').then((m) => m.cliStartup),
   'scan-rate': () => import('./scan.mjs').then((m) => m.scanRate),
   'scan-memory': () => import('./scan.mjs').then((m) => m.scanMemory),
   'scan-memory-capped': () => import('./scan.mjs').then((m) => m.scanMemoryCapped),

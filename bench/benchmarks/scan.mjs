@@ -81,9 +81,9 @@ async function memoryRow(name, flags, note, { quick, log }) {
   const prefix = quick ? 18 : 16; // 16,384 or 65,536 hosts × 16 ports
   const total = (2 ** (32 - prefix) * PORTS).toLocaleString('en-US');
   const rx = await scanPeak(flags, prefix);
-  log(`[${name}] rxconnect scan of ${total} targets: ${rx.toFixed(1)} MiB`);
+  log(`rxconnect scan of ${total} targets: ${rx.toFixed(1)} MiB`);
   const base = await loopPeak(flags, prefix);
-  log(`[${name}] net.connect loop over the same targets: ${base.toFixed(1)} MiB`);
+  log(`net.connect loop over the same targets: ${base.toFixed(1)} MiB`);
   return {
     name,
     unit: 'MiB peak RSS',
