@@ -6,12 +6,13 @@
 //
 //   node scripts/build-cli.mjs [dist]      (default: dist)
 //
-// The reason is the command's start-up: unbundled, Node loads about 350 modules (223 of them rxjs's CommonJS
-// build, which cannot be tree-shaken) before the first connect. bench/README.md ("CLI start-up") has the numbers.
+// The reason is the command's start-up: unbundled, Node loaded 363 modules (223 of them rxjs's CommonJS
+// build, which cannot be tree-shaken) before the first connect. bench/README.md ("scan results", cli-startup) has
+// the numbers.
 // rxjs is taken from its ES2015 build (the `es2015` condition of its exports) so that only the operators the
 // command uses are kept. The licences of every bundled package go beside the bundle in THIRD-PARTY-LICENSES.txt.
 
-import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,14 +22,16 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = resolve(process.argv[2] ?? join(root, 'dist'));
 const cli = join(dist, 'cli');
 const entry = join(cli, 'main.js');
-const bundle = join(dist, 'rxconnect-cli.tmp.js');
 
 const result = await build({
   absWorkingDir: root,
   // Packages come from this project's node_modules, wherever <dist> is (the specs build into a scratch folder).
   nodePaths: [join(root, 'node_modules')],
   entryPoints: [entry],
-  outfile: bundle,
+  outfile: entry,
+  // Written below, once the licences are collected: a failed build leaves tsc's output as it was.
+  write: false,
+  allowOverwrite: true,
   bundle: true,
   format: 'esm',
   // `neutral` with these conditions picks each package's ES module build; Node's own modules stay imports.
@@ -66,7 +69,7 @@ const notices = [...packages].sort(([a], [b]) => a.localeCompare(b)).map(([name,
 });
 
 for (const file of readdirSync(cli)) rmSync(join(cli, file), { recursive: true, force: true });
-renameSync(bundle, entry);
+writeFileSync(entry, result.outputFiles[0].contents, { mode: 0o755 });
 writeFileSync(
   join(cli, 'THIRD-PARTY-LICENSES.txt'),
   `main.js bundles code from these packages, under these licences.\n\n${notices.join(`\n${'-'.repeat(78)}\n\n`)}`,

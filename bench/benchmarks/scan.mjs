@@ -9,9 +9,9 @@
 //   heap, which only a scan whose memory stays flat survives.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { CLI_MAIN as MAIN } from '../lib/rxconnect.mjs';
 import { alternate, now, within } from '../lib/stats.mjs';
 
-const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const BASELINE = fileURLToPath(new URL('../lib/scan-baseline-child.mjs', import.meta.url));
 const MAXRSS = new URL('../lib/maxrss.mjs', import.meta.url).href;
 const CONCURRENCY = 64;
@@ -67,15 +67,24 @@ export async function scanRate({ quick, log }) {
 // with the number of targets would die of "heap out of memory" under them long before a million targets.
 const CAPPED = ['--max-semi-space-size=1', '--max-old-space-size=16'];
 
-async function peak(flags, args, what) {
+/** The peak RSS of a process that must have gone through every target (`finished` reads its stdout). */
+async function peak(flags, args, what, finished) {
   const r = await run([...flags, '--import', MAXRSS, ...args], 280_000);
+  if (!finished(r.stdout)) throw new Error(`${what} did not finish: ${r.stdout.slice(-300)} ${r.stderr.slice(-300)}`);
   const m = /maxrss (\d+)/.exec(r.stderr);
   if (m === null) throw new Error(`no maxrss from ${what}: ${r.stderr.slice(-300)}`);
   return Number(m[1]) / MiB;
 }
 
-const scanPeak = (flags, prefix) => peak(flags, [MAIN, 'scan', `127.1.0.0/${prefix}:1-${PORTS}`, '--concurrency', String(CONCURRENCY)], `the scan of /${prefix}`);
-const loopPeak = (flags, prefix) => peak(flags, [BASELINE, '127.1.0.0', String(2 ** (32 - prefix)), String(PORTS), String(CONCURRENCY)], `the loop over /${prefix}`);
+const targets = (prefix) => 2 ** (32 - prefix) * PORTS;
+const scanPeak = (flags, prefix) =>
+  peak(flags, [MAIN, 'scan', `127.1.0.0/${prefix}:1-${PORTS}`, '--concurrency', String(CONCURRENCY)], `the scan of /${prefix}`, (out) =>
+    out.includes(`of ${targets(prefix).toLocaleString('en-US')} targets in`),
+  );
+const loopPeak = (flags, prefix) =>
+  peak(flags, [BASELINE, '127.1.0.0', String(2 ** (32 - prefix)), String(PORTS), String(CONCURRENCY)], `the loop over /${prefix}`, (out) =>
+    out.startsWith(`${targets(prefix)} done`),
+  );
 
 async function memoryRow(name, flags, note, { quick, log }) {
   const prefix = quick ? 18 : 16; // 16,384 or 65,536 hosts × 16 ports

@@ -3,10 +3,9 @@
 //   load), alternating, 21 of each after 3 warm-ups. This is what every `rxconnect wait` in an entrypoint and every
 //   `rxconnect probe` in a script pays before its first connect.
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { CLI_MAIN as MAIN } from '../lib/rxconnect.mjs';
 import { alternate, median, now, within } from '../lib/stats.mjs';
 
-const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const MAXRSS = new URL('../lib/maxrss.mjs', import.meta.url).href;
 const MiB = 1024 * 1024;
 

@@ -118,8 +118,19 @@ describe('rxconnect probe --count (in-process, loopback)', () => {
     expect(attempts((JSON.parse(once.stdout.text()) as { targets: TargetReport[] }).targets[0]!)).toEqual(['#0 ::1', '#1 127.0.0.1', 'won #1']);
   });
 
-  it('rejects a count of 0 and --interval without --count, naming the option', async () => {
-    for (const args of [['--count', '0'], ['--count', 'x'], ['--interval', '10']]) {
+  it('--no-history: every run starts cold, with no mark; without it, run 2 of a name is placed by the history', async () => {
+    const s = await net.server('127.0.0.1');
+    const warm = fakeIo();
+    expect(await runCli(['probe', `localhost:${s.port}`, '--count', '2', '--interval', '0'], warm.io)).toBe(0);
+    expect(warm.stdout.text().split('\n')[2]).toMatch(/^ {2}2\/2 {2}connected to 127\.0\.0\.1 \(history\) in /);
+    const cold = fakeIo();
+    expect(await runCli(['probe', `localhost:${s.port}`, '--count', '2', '--interval', '0', '--no-history'], cold.io)).toBe(0);
+    expect(cold.stdout.text().split('\n')[2]).toMatch(/^ {2}2\/2 {2}connected to 127\.0\.0\.1 in /);
+    expect(cold.stdout.text()).not.toContain('history');
+  });
+
+  it('rejects a count of 0, and --interval or --no-history without --count, naming the option', async () => {
+    for (const args of [['--count', '0'], ['--count', 'x'], ['--interval', '10'], ['--no-history']]) {
       const f = fakeIo();
       expect(await runCli(['probe', '127.0.0.1:1', ...args], f.io)).toBe(2);
       expect(f.stderr.text()).toMatch(new RegExp(`^rxconnect probe: .*'${args[0]}`));

@@ -226,7 +226,9 @@ describe('rxconnect wait (in-process, loopback)', () => {
     const f = fakeIo();
     const started = Date.now();
     expect(await runCli(['wait', `127.0.0.1:${port}`, '--timeout', '0.2s', '--interval', '0.02s', '--max-interval', '50ms'], f.io)).toBe(1);
+    // 0.2s is 200 ms: not 0.2 ms, and not 2 s.
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    expect(Date.now() - started).toBeLessThan(1900);
     expect(f.stderr.text()).toMatch(new RegExp(`timed out after ${DURATION}`));
   });
 });

@@ -123,15 +123,18 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option('--insecure', 'with --tls or https://: connect even when the certificate does not verify')
     .option('--count <n>', 'probe each target N times: a line per run, then min/median/max per phase (as ping)', positive)
     .option('--interval <ms>', `with --count: ms between runs (default: ${PROBE_INTERVAL})`, milliseconds)
+    .option('--no-history', 'with --count: every run starts cold, without the connect history of the runs before')
     .addHelpText('after', '\nExit codes: 0 every target connected and every URL got a response (any status),\n1 some target failed or a URL got no response, 2 usage error, 130 stopped by Ctrl-C (--count).')
-    .action(async (targets: string[], flags: ConnectFlags & ProbeTlsFlags & { count?: number; interval?: number }) => {
+    .action(async (targets: string[], flags: ConnectFlags & ProbeTlsFlags & { count?: number; interval?: number; history: boolean }) => {
       current = 'rxconnect probe';
       const urls = targets.filter(isUrlTarget).map((text) => text.trim().toLowerCase());
       if (urls.length > 0 && flags.alpn !== undefined) throw new UsageError("option '--alpn <list>' does not apply to URL targets: the request speaks HTTP/1.1");
       if (flags.tls === true && urls.some((url) => url.startsWith('http://'))) throw new UsageError("option '--tls' does not apply to an http:// URL (write https:// for TLS)");
       const { tls, https } = await probeTls(flags, io, urls.some((url) => url.startsWith('https://')));
       if (flags.interval !== undefined && flags.count === undefined) throw new UsageError("option '--interval <ms>' needs --count");
-      code = await probe(targets, { ...settings(flags), tls, https, count: flags.count, interval: flags.interval }, io);
+      if (!flags.history && flags.count === undefined) throw new UsageError("option '--no-history' needs --count");
+      const history = flags.history ? {} : { history: false as const };
+      code = await probe(targets, { ...settings(flags), ...history, tls, https, count: flags.count, interval: flags.interval }, io);
     });
 
   connectOptions(configure(program.command('scan'), 'rxconnect scan'))

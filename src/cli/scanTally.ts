@@ -82,8 +82,9 @@ export class ScanTally {
 }
 
 /**
- * `1,234,567`: digits in groups of three. Written out rather than `toLocaleString('en-US')`, whose first call
- * maps Node's ICU data into memory: 7 MiB of RSS, a tenth of a scan's peak (bench/README.md, "scan results").
+ * `1,234,567`: a whole number's digits in groups of three (a fraction is dropped). Written out rather than
+ * `toLocaleString('en-US')`, whose first call maps Node's ICU data into memory: 5–7 MiB of RSS measured, a scan of
+ * one target going from 57.1 to 52.3 MiB (bench/README.md, "scan results").
  */
 export function count(n: number): string {
   const digits = String(Math.trunc(Math.abs(n)));
