@@ -69,8 +69,8 @@ Examples:
   rxconnect serve 8443 --tls --key key.pem --cert cert.pem
   rxconnect demo
 
-Exit codes: 0 every target connected, 1 some target failed, 2 usage error
-(wait: 1 timed out, the command's status after --, 130 Ctrl-C; see rxconnect wait --help).`;
+Exit codes: 0 every target connected, 1 some target failed, 2 usage error, 130 Ctrl-C
+(wait: 1 timed out, the command's status after --; see rxconnect wait --help).`;
 
 /**
  * Runs the `rxconnect` command with `argv` (the arguments after the program name) against `io`, and resolves
