@@ -58,11 +58,10 @@ for (const input of Object.keys(result.metafile.inputs)) {
   if (at < 0) continue;
   const name = parts[at + 1].startsWith('@') ? `${parts[at + 1]}/${parts[at + 2]}` : parts[at + 1];
   const dir = join(root, ...parts.slice(0, at + 1), ...name.split('/'));
-  const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-  if (!packages.has(`${name}@${version}`)) packages.set(`${name}@${version}`, dir);
-}
-const notices = [...packages].sort(([a], [b]) => a.localeCompare(b)).map(([name, dir]) => {
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  if (!packages.has(`${name}@${pkg.version}`)) packages.set(`${name}@${pkg.version}`, { dir, pkg });
+}
+const notices = [...packages].sort(([a], [b]) => a.localeCompare(b)).map(([name, { dir, pkg }]) => {
   const file = readdirSync(dir).find((f) => /^licen[cs]e(\.|$)/i.test(f));
   if (file === undefined) throw new Error(`build-cli: ${name} has no licence file to ship with the bundle`);
   return `${name} (${pkg.license})\n\n${readFileSync(join(dir, file), 'utf8').trim()}\n`;

@@ -7,33 +7,14 @@
 //   preloaded with --import (maxrss.mjs), against the peak of the net.connect loop over the same targets; the
 //   1,024-target scan's peak (the CLI's own floor) is logged. scan-memory-capped: the same two under a capped V8
 //   heap, which only a scan whose memory stays flat survives.
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { CLI_MAIN as MAIN } from '../lib/rxconnect.mjs';
-import { alternate, now, within } from '../lib/stats.mjs';
+import { MAXRSS, peakRss, runNode as run } from '../lib/child.mjs';
+import { alternate } from '../lib/stats.mjs';
 
 const BASELINE = fileURLToPath(new URL('../lib/scan-baseline-child.mjs', import.meta.url));
-const MAXRSS = new URL('../lib/maxrss.mjs', import.meta.url).href;
 const CONCURRENCY = 64;
 const PORTS = 16;
-const MiB = 1024 * 1024;
-
-function run(args, limitMs) {
-  return within(
-    limitMs,
-    new Promise((resolve, reject) => {
-      const t0 = now();
-      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c) => (stdout += c));
-      child.stderr.on('data', (c) => (stderr += c));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr, ms: now() - t0 }));
-    }),
-    `node ${args.join(' ')}`,
-  );
-}
 
 export async function scanRate({ quick, log }) {
   const prefix = quick ? 22 : 21; // 1,024 or 2,048 hosts × 16 ports: 16,384 or 32,768 targets
@@ -71,9 +52,7 @@ const CAPPED = ['--max-semi-space-size=1', '--max-old-space-size=16'];
 async function peak(flags, args, what, finished) {
   const r = await run([...flags, '--import', MAXRSS, ...args], 280_000);
   if (!finished(r.stdout)) throw new Error(`${what} did not finish: ${r.stdout.slice(-300)} ${r.stderr.slice(-300)}`);
-  const m = /maxrss (\d+)/.exec(r.stderr);
-  if (m === null) throw new Error(`no maxrss from ${what}: ${r.stderr.slice(-300)}`);
-  return Number(m[1]) / MiB;
+  return peakRss(r.stderr, what);
 }
 
 const targets = (prefix) => 2 ** (32 - prefix) * PORTS;
@@ -82,13 +61,13 @@ const scanPeak = (flags, prefix) =>
     out.includes(`of ${targets(prefix).toLocaleString('en-US')} targets in`),
   );
 const loopPeak = (flags, prefix) =>
-  peak(flags, [BASELINE, '127.1.0.0', String(2 ** (32 - prefix)), String(PORTS), String(CONCURRENCY)], `the loop over /${prefix}`, (out) =>
+  peak(flags, [BASELINE, '127.1.0.0', String(targets(prefix) / PORTS), String(PORTS), String(CONCURRENCY)], `the loop over /${prefix}`, (out) =>
     out.startsWith(`${targets(prefix)} done`),
   );
 
 async function memoryRow(name, flags, note, { quick, log }) {
   const prefix = quick ? 18 : 16; // 16,384 or 65,536 hosts × 16 ports
-  const total = (2 ** (32 - prefix) * PORTS).toLocaleString('en-US');
+  const total = targets(prefix).toLocaleString('en-US');
   const rx = await scanPeak(flags, prefix);
   log(`rxconnect scan of ${total} targets: ${rx.toFixed(1)} MiB`);
   const base = await loopPeak(flags, prefix);

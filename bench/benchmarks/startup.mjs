@@ -2,31 +2,15 @@
 //   start Node, load the command, print, exit), against `node -e 0` (Node starting and exiting with nothing to
 //   load), alternating, 21 of each after 3 warm-ups. This is what every `rxconnect wait` in an entrypoint and every
 //   `rxconnect probe` in a script pays before its first connect.
-import { spawn } from 'node:child_process';
 import { CLI_MAIN as MAIN } from '../lib/rxconnect.mjs';
-import { alternate, median, now, within } from '../lib/stats.mjs';
+import { MAXRSS, peakRss, runNode as run } from '../lib/child.mjs';
+import { alternate, median } from '../lib/stats.mjs';
 
-const MAXRSS = new URL('../lib/maxrss.mjs', import.meta.url).href;
-const MiB = 1024 * 1024;
-
-function started(args) {
-  return within(
-    30_000,
-    new Promise((resolve, reject) => {
-      const t0 = now();
-      const child = spawn(process.execPath, ['--import', MAXRSS, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr.on('data', (c) => (stderr += c));
-      child.on('error', reject);
-      child.on('close', (code) => {
-        const ms = now() - t0;
-        const m = /maxrss (\d+)/.exec(stderr);
-        if (code !== 0 || m === null) reject(new Error(`node ${args.join(' ')} exited ${code}: ${stderr.slice(-300)}`));
-        else resolve({ ms, rss: Number(m[1]) / MiB });
-      });
-    }),
-    `node ${args.join(' ')}`,
-  );
+/** One start: wall-clock ms from spawn to exit, and the peak RSS in MiB. */
+async function started(args) {
+  const r = await run(['--import', MAXRSS, ...args], 30_000);
+  if (r.code !== 0) throw new Error(`node ${args.join(' ')} exited ${r.code}: ${r.stderr.slice(-300)}`);
+  return { ms: r.ms, rss: peakRss(r.stderr, `node ${args.join(' ')}`) };
 }
 
 export async function cliStartup({ quick, log }) {

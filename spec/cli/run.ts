@@ -36,16 +36,11 @@ export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 export async function buildInto(root: string): Promise<void> {
   rmSync(root, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
-  const tsc = join(process.cwd(), 'node_modules', 'typescript', 'bin', 'tsc');
-  await new Promise<void>((resolve, reject) =>
-    execFile(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', join(root, 'dist')], { cwd: process.cwd() }, (error, stdout) =>
-      error ? reject(new Error(`tsc failed: ${stdout}`)) : resolve(),
-    ),
-  );
-  await new Promise<void>((resolve, reject) =>
-    execFile(process.execPath, [join(process.cwd(), 'scripts', 'build-cli.mjs'), join(root, 'dist')], { cwd: process.cwd() }, (error, _stdout, stderr) =>
-      error ? reject(new Error(`build-cli failed: ${stderr}`)) : resolve(),
-    ),
-  );
+  const node = (what: string, args: readonly string[]): Promise<void> =>
+    new Promise<void>((resolve, reject) =>
+      execFile(process.execPath, args, { cwd: process.cwd() }, (error, stdout, stderr) => (error ? reject(new Error(`${what} failed: ${stdout}${stderr}`)) : resolve())),
+    );
+  await node('tsc', [join(process.cwd(), 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', join(root, 'dist')]);
+  await node('build-cli', [join(process.cwd(), 'scripts', 'build-cli.mjs'), join(root, 'dist')]);
   copyFileSync(join(process.cwd(), 'package.json'), join(root, 'package.json'));
 }
