@@ -16,10 +16,13 @@ const BASELINE = fileURLToPath(new URL('../lib/scan-baseline-child.mjs', import.
 const CONCURRENCY = 64;
 const PORTS = 16;
 
+/** The number of targets of `127.1.0.0/prefix:1-16`. */
+const targets = (prefix) => 2 ** (32 - prefix) * PORTS;
+
 export async function scanRate({ quick, log }) {
   const prefix = quick ? 22 : 21; // 1,024 or 2,048 hosts × 16 ports: 16,384 or 32,768 targets
-  const hosts = 2 ** (32 - prefix);
-  const total = hosts * PORTS;
+  const total = targets(prefix);
+  const hosts = total / PORTS;
   const rx = async () => {
     const r = await run([MAIN, 'scan', `127.1.0.0/${prefix}:1-${PORTS}`, '--concurrency', String(CONCURRENCY)], 120_000);
     if (!r.stdout.includes(`of ${total.toLocaleString('en-US')} targets`)) throw new Error(`scan did not finish: ${r.stdout.slice(-300)} ${r.stderr.slice(-300)}`);
@@ -30,7 +33,7 @@ export async function scanRate({ quick, log }) {
     if (!r.stdout.startsWith(`${total} done`)) throw new Error(`baseline did not finish: ${r.stdout} ${r.stderr}`);
     return (total * 1000) / r.ms;
   };
-  const r = await alternate({ reps: 3, warmup: 1, log, rx, base });
+  const r = await alternate({ reps: 5, warmup: 1, log, rx, base });
   const ratio = r.rx / r.base;
   return [{
     name: 'scan-rate',
@@ -55,7 +58,6 @@ async function peak(flags, args, what, finished) {
   return peakRss(r.stderr, what);
 }
 
-const targets = (prefix) => 2 ** (32 - prefix) * PORTS;
 const scanPeak = (flags, prefix) =>
   peak(flags, [MAIN, 'scan', `127.1.0.0/${prefix}:1-${PORTS}`, '--concurrency', String(CONCURRENCY)], `the scan of /${prefix}`, (out) =>
     out.includes(`of ${targets(prefix).toLocaleString('en-US')} targets in`),

@@ -13,7 +13,7 @@ import type { ScanResult } from './scanConnect.js';
 import { scanConnector } from './scanConnect.js';
 import type { PortSet, ScanForm, ScanTarget, Shard } from './scanTargets.js';
 import { expandForm, listLine, parseScanTarget, parseShard, shardCount, topPorts } from './scanTargets.js';
-import { ScanTally, count as formatCount, jsonTarget, jsonlResult, renderSummary } from './scanTally.js';
+import { ScanTally, count, jsonTarget, jsonlResult, renderSummary } from './scanTally.js';
 import { TOP_PORTS } from './topPorts.js';
 import { UsageError } from './usage.js';
 
@@ -101,8 +101,8 @@ function classify(arg: string, top: PortSet | undefined, settings: ConnectSettin
   }
 }
 
-/** Where the scan stands: the total once every list has been read. */
-type Count = { total: number | undefined };
+/** How many targets the scan has: known before it starts, or once every list has been read. */
+type ScanSize = { total: number | undefined };
 
 /** How many targets go to the pacer at once: one promise per batch, not per target. */
 const BATCH = 256;
@@ -120,7 +120,7 @@ function* batchesOf(form: ScanForm, offset: number, shard: Shard): Generator<Sca
   if (batch.length > 0) yield batch;
 }
 
-async function* targetsOf(sources: readonly Source[], shard: Shard, top: PortSet | undefined, settings: ConnectSettings, io: CliIo, count: Count): AsyncGenerator<ScanTarget[]> {
+async function* targetsOf(sources: readonly Source[], shard: Shard, top: PortSet | undefined, settings: ConnectSettings, io: CliIo, size: ScanSize): AsyncGenerator<ScanTarget[]> {
   let offset = 0;
   let total = 0;
   for (const source of sources) {
@@ -160,7 +160,7 @@ async function* targetsOf(sources: readonly Source[], shard: Shard, top: PortSet
     }
     if (found === 0) throw new UsageError(`no targets in ${source.name} (one target per line; blank lines and # comments are skipped)`);
   }
-  count.total = total;
+  size.total = total;
 }
 
 /** The total of a scan without lists, computed before it starts: arithmetic over the forms, no iteration. */
@@ -200,14 +200,14 @@ export async function scan(args: readonly string[], options: ScanOptions, io: Cl
   const settings: ConnectSettings = { ...rest, timeout: rest.timeout ?? SCAN_TIMEOUT };
   const top = topCount === undefined ? undefined : topPorts(topCount);
   const sources = args.map((arg) => classify(arg, top, settings, io));
-  const count: Count = { total: totalOf(sources, shard) };
+  const size: ScanSize = { total: totalOf(sources, shard) };
   const tally = new ScanTally({ list: jsonl !== true, onlyUp: open === true });
   const started = scheduler.now();
 
   const region = liveRegion(io.stderr, io.env);
   const errPalette = palette(colorEnabled(io.stderr, io.env));
   const meter = rateMeter(() => scheduler.now());
-  const draw = (): void => region?.show([renderProgress({ done: tally.done, total: count.total, open: tally.up, rate: meter(tally.done) }, errPalette)]);
+  const draw = (): void => region?.show([renderProgress({ done: tally.done, total: size.total, open: tally.up, rate: meter(tally.done) }, errPalette)]);
   let ticker: Subscription | undefined;
   if (region !== undefined) {
     draw();
@@ -232,7 +232,7 @@ export async function scan(args: readonly string[], options: ScanOptions, io: Cl
   let stopInterrupt: (() => void) | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
-      const targets = targetsOf(sources, shard, top, settings, io, count);
+      const targets = targetsOf(sources, shard, top, settings, io, size);
       stopInterrupt = io.onInterrupt(() => {
         interrupted = true;
         subscription?.unsubscribe();
@@ -253,7 +253,7 @@ export async function scan(args: readonly string[], options: ScanOptions, io: Cl
     region?.done();
   }
 
-  const end = { totalMs: scheduler.now() - started, total: count.total, interrupted };
+  const end = { totalMs: scheduler.now() - started, total: size.total, interrupted };
   if (json === true) {
     const notShown = tally.notShown().map((g) => ({ outcome: g.outcome, count: g.count, ...(g.error === undefined ? {} : { error: g.error }) }));
     io.stdout.write(terminalJson({ targets: tally.listed().map(jsonTarget), notShown, ...(interrupted ? { interrupted } : {}) }) + '\n');
@@ -261,8 +261,8 @@ export async function scan(args: readonly string[], options: ScanOptions, io: Cl
     io.stdout.write(renderSummary(tally, palette(colorEnabled(io.stdout, io.env)), end).join('\n') + '\n');
   }
   if (interrupted) {
-    const of = count.total === undefined ? '' : ` of ${formatCount(count.total)}`;
-    io.stderr.write(`rxconnect scan: interrupted after ${formatCount(tally.done)}${of} targets\n`);
+    const of = size.total === undefined ? '' : ` of ${count(size.total)}`;
+    io.stderr.write(`rxconnect scan: interrupted after ${count(tally.done)}${of} targets\n`);
     return EXIT_INTERRUPTED;
   }
   return tally.up === tally.done ? 0 : 1;
