@@ -159,9 +159,13 @@ describe('rxconnect scan (in-process, loopback)', () => {
 
   it('stops on Ctrl-C, releases every socket, prints what it found, and exits 130', async () => {
     const hole = await net.blackhole(4);
-    const refused = await refusedPort();
+    const first = await refusedPort();
+    let second = await refusedPort();
+    while (second === first) second = await refusedPort();
+    const refused = [first, second];
     const f = fakeIo();
-    const exit = runCli(['scan', `127.0.0.1:${refused},${refused},${hole.port},${hole.port}`, '--concurrency', '4', '--timeout', '60000'], f.io);
+    // Two forms, as a port written twice in one form is scanned once: two refused ports and two connects that hang.
+    const exit = runCli(['scan', `127.0.0.1:${refused.join(',')},${hole.port}`, `127.0.0.1:${hole.port}`, '--concurrency', '4', '--timeout', '60000'], f.io);
     await until(() => f.listeners() > 0, 5000, 'the scan to start');
     await new Promise((r) => setTimeout(r, 200));
     f.interrupt();

@@ -21,6 +21,32 @@ describe('scan target forms', () => {
     expect(parsePorts('http,8080,ssh', 'x').services).toEqual(['http', 'ssh']);
   });
 
+  it('scans a port written twice once, at its first place: repeats, overlapping ranges, a name twice', () => {
+    expect(ports('80,80')).toEqual([80]);
+    expect(ports('443,22,443,22')).toEqual([443, 22]);
+    expect(ports('1-5,3-8')).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(ports('3-8,1-5')).toEqual([3, 4, 5, 6, 7, 8, 1, 2]);
+    expect(ports('10-20,1-30')).toEqual([...Array.from({ length: 11 }, (_, i) => 10 + i), ...Array.from({ length: 9 }, (_, i) => 1 + i), ...Array.from({ length: 10 }, (_, i) => 21 + i)]);
+    expect(ports('http,80,http')).toEqual(['http', 80]);
+    expect(parseScanTarget('127.0.0.0/30:22,22').count).toBe(4);
+  });
+
+  it('matches a naive expansion without repeats, for any list of ports and ranges', () => {
+    const item = fc.oneof(
+      fc.integer({ min: 1, max: 60 }).map(String),
+      fc.tuple(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 0, max: 20 })).map(([from, n]) => `${from}-${from + n}`),
+    );
+    fc.assert(
+      fc.property(fc.array(item, { minLength: 1, maxLength: 8 }), (items) => {
+        const naive = items.flatMap((part) => {
+          const [from, to = from] = part.split('-').map(Number) as [number, number?];
+          return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+        });
+        expect(ports(items.join(','))).toEqual([...new Set(naive)]);
+      }),
+    );
+  });
+
   it.each([
     ['host:80-22', /port range 80-22 runs backwards \(write 22-80\)/],
     ['host:0', /port 0 is out of range \(1 to 65535\)/],

@@ -75,25 +75,59 @@ function portNumber(text: string, where: string): number {
   return n;
 }
 
-/** Parses a port list: `22`, `22,80,443`, `1-1024`, `22,8000-8100`, `http` (a service name), in the order written. */
+/**
+ * Parses a port list: `22`, `22,80,443`, `1-1024`, `22,8000-8100`, `http` (a service name), in the order written.
+ * A port written twice, in ranges that overlap or as one name twice, counts once, at its first place.
+ */
 export function parsePorts(text: string, where: string): PortSet {
-  const items = text.split(',').map((part): PortItem => {
-    if (/^\d+$/.test(part)) {
-      const n = portNumber(part, where);
-      return { from: n, to: n };
+  return portSet(withoutRepeats(text.split(',').map((part) => portItem(part, text, where))));
+}
+
+function portItem(part: string, text: string, where: string): PortItem {
+  if (/^\d+$/.test(part)) {
+    const n = portNumber(part, where);
+    return { from: n, to: n };
+  }
+  const range = /^(\d+)-(\d+)$/.exec(part);
+  if (range !== null) {
+    const from = portNumber(range[1]!, where);
+    const to = portNumber(range[2]!, where);
+    if (from > to) throw new UsageError(`${where}: port range ${part} runs backwards (write ${to}-${from})`);
+    return { from, to };
+  }
+  if (part === '') throw new UsageError(`${where}: empty port in ${JSON.stringify(text)}`);
+  if (!SERVICE.test(part)) throw new UsageError(`${where}: ${JSON.stringify(part)} is neither a port, a range like 1-1024, nor a service name`);
+  return { service: part };
+}
+
+/** The items with every port and name that an earlier item has already, taken out: a range may become several. */
+function withoutRepeats(items: readonly PortItem[]): PortItem[] {
+  const kept: PortItem[] = [];
+  const names = new Set<string>();
+  const seen: PortRange[] = [];
+  for (const item of items) {
+    if ('service' in item) {
+      if (!names.has(item.service)) kept.push(item);
+      names.add(item.service);
+      continue;
     }
-    const range = /^(\d+)-(\d+)$/.exec(part);
-    if (range !== null) {
-      const from = portNumber(range[1]!, where);
-      const to = portNumber(range[2]!, where);
-      if (from > to) throw new UsageError(`${where}: port range ${part} runs backwards (write ${to}-${from})`);
-      return { from, to };
-    }
-    if (part === '') throw new UsageError(`${where}: empty port in ${JSON.stringify(text)}`);
-    if (!SERVICE.test(part)) throw new UsageError(`${where}: ${JSON.stringify(part)} is neither a port, a range like 1-1024, nor a service name`);
-    return { service: part };
-  });
-  return portSet(items);
+    let rest = [item];
+    for (const earlier of seen) rest = rest.flatMap((range) => minus(range, earlier));
+    kept.push(...rest);
+    seen.push(item);
+  }
+  return kept;
+}
+
+type PortRange = { readonly from: number; readonly to: number };
+
+/** The ports of `range` that are not in `other`: none, `range` itself, or one or two pieces of it. */
+function minus(range: PortRange, other: PortRange): PortRange[] {
+  if (range.to < other.from || range.from > other.to) return [range];
+  const pieces: PortRange[] = [];
+  if (range.from < other.from) pieces.push({ from: range.from, to: other.from - 1 });
+  if (range.to > other.to) pieces.push({ from: other.to + 1, to: range.to });
+  return pieces;
 }
 
 function hostSet(host: string, where: string, bracketed: boolean): HostSet {
