@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { connectAsync$, InvalidArgumentError, listen$ } from '../../src/index.js';
 import { testCertificates } from '../helpers/certs.js';
 import { thrownBy as thrown } from '../helpers/thrown.js';
@@ -20,6 +21,26 @@ describe('TLS key material that OpenSSL cannot load', () => {
   it('should make connectAsync$ throw at call time for a client certificate whose key does not belong to it', () => {
     const error = thrown(() => connectAsync$('localhost', 443, { tls: { key: certs.client.key, cert: certs.ca } }));
     expect(error).toMatchObject({ argument: 'tls.key', name: 'InvalidArgumentError' });
+  });
+
+  it.each([
+    ['a key', () => certs.server.key, 'tls.ca', /^tls\.ca: holds a PRIVATE KEY block, not a certificate$/],
+    ['text with no PEM block', () => 'not a certificate', 'tls.ca', /^tls\.ca: is not a PEM certificate \(no "-----BEGIN CERTIFICATE-----" line\)$/],
+    ['a certificate block that does not parse', () => '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n', 'tls.ca', /^tls\.ca: has a certificate that does not parse \(/],
+    ['a list whose second item is a key', () => [certs.ca, Buffer.from(certs.server.key)], 'tls.ca[1]', /^tls\.ca\[1\]: holds a PRIVATE KEY block, not a certificate$/],
+  ])('should make connectAsync$ and listen$ throw at call time for a ca that is %s, which OpenSSL would take silently', (_, ca, argument, message) => {
+    for (const call of [() => connectAsync$('localhost', 443, { tls: { ca: ca() } }), () => listen$(0, { tls: { key: certs.server.key, cert: certs.server.cert, ca: ca(), requestCert: true } })]) {
+      const error = thrown(call);
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      expect(error).toMatchObject({ argument, code: 'ERR_INVALID_ARG_VALUE' });
+      expect((error as Error).message).toMatch(message);
+    }
+  });
+
+  it('should take a ca of several certificates, with text between them', () => {
+    const bundle = `# test CA\n${certs.ca}\nsome comment\n${certs.ca}`;
+    expect(() => connectAsync$('localhost', 443, { tls: { ca: bundle } })).not.toThrow();
+    expect(() => connectAsync$('localhost', 443, { tls: { ca: [certs.ca, Buffer.from(certs.ca)] } })).not.toThrow();
   });
 
   it('should point a top-level handshakeTimeout of listen$ to the tls option', () => {

@@ -259,6 +259,9 @@ export function tlsMaterialError(error: unknown, argument: string): InvalidArgum
       return new InvalidArgumentError(`${argument}.key`, `is not a private key OpenSSL can read (${why})`, 'ERR_INVALID_ARG_VALUE', error);
     case 'ERR_OSSL_PEM_NO_START_LINE':
       return new InvalidArgumentError(`${argument}.cert`, `is not a PEM certificate (${why})`, 'ERR_INVALID_ARG_VALUE', error);
+    case 'ERR_TLS_CA_NOT_CERTIFICATE':
+      // The transport's own check (OpenSSL takes such a ca silently): the option it names, and the reason alone.
+      return new InvalidArgumentError(`${argument}.${String((error as { option?: unknown }).option)}`, why, 'ERR_INVALID_ARG_VALUE', (error as Error).cause);
     default:
       return new InvalidArgumentError(argument, `has key material OpenSSL cannot load (${why})`, 'ERR_INVALID_ARG_VALUE', error);
   }

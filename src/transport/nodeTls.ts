@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer';
+import { X509Certificate } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { TLSSocket, connect as tlsConnect, createSecureContext } from 'node:tls';
 import type { ConnectionOptions, PeerCertificate, SecureContext } from 'node:tls';
@@ -55,8 +56,37 @@ function sameContent(kept: unknown, given: unknown): boolean {
 
 function createContext(material: Material): SecureContext {
   const [ca, cert, key, pfx, passphrase, minVersion, maxVersion, ciphers] = material;
+  checkCa(ca);
   const given = Object.entries({ ca, cert, key, pfx, passphrase, minVersion, maxVersion, ciphers }).filter(([, value]) => value !== undefined);
   return createSecureContext(Object.fromEntries(given));
+}
+
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([^-]*)-----END \1-----/g;
+const CERTIFICATE_LABELS = new Set(['CERTIFICATE', 'TRUSTED CERTIFICATE', 'X509 CERTIFICATE']);
+
+/**
+ * OpenSSL loads `ca` without a word when it holds a key, or a certificate block whose content does not parse, and
+ * the connect then fails at the handshake as if the server were at fault: each item must be certificates only.
+ * Throws an error of code `ERR_TLS_CA_NOT_CERTIFICATE` (tlsMaterialError names the option).
+ */
+function checkCa(ca: unknown): void {
+  if (ca === undefined) return;
+  const items = Array.isArray(ca) ? ca : [ca];
+  items.forEach((item: unknown, i) => {
+    const option = Array.isArray(ca) ? `ca[${i}]` : 'ca';
+    const text = typeof item === 'string' ? item : Buffer.from(item as Uint8Array).toString('latin1');
+    const blocks = [...text.matchAll(PEM_BLOCK)];
+    const notCa = (reason: string, cause?: unknown) => Object.assign(new Error(reason, { cause }), { code: 'ERR_TLS_CA_NOT_CERTIFICATE', option, reason });
+    if (blocks.length === 0) throw notCa('is not a PEM certificate (no "-----BEGIN CERTIFICATE-----" line)');
+    for (const [block, label] of blocks) {
+      if (!CERTIFICATE_LABELS.has(label as string)) throw notCa(`holds a ${label as string} block, not a certificate`);
+      try {
+        new X509Certificate(block);
+      } catch (error) {
+        throw notCa(`has a certificate that does not parse (${(error as Error).message})`, error);
+      }
+    }
+  });
 }
 
 function clientContext(material: Material): SecureContext {
