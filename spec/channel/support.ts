@@ -30,9 +30,12 @@ export function openChannel(host: string, port: number, options: ConnectOptions 
   });
 }
 
-/** Resolves once `check` is true, polling each turn of the event loop (no wall-clock assumption). */
+/** Resolves once `check` is true, polling each turn of the event loop; rejects after 10 s. */
 export async function until(check: () => boolean, what = 'condition'): Promise<void> {
-  for (let i = 0; i < 100000; i++) {
+  // A bound in time, not in turns of the event loop: a fast machine turns it 100,000 times in well under the
+  // second a slow reader may need.
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
     if (check()) return;
     await new Promise((r) => setImmediate(r));
   }
