@@ -31,6 +31,13 @@ describe('scan target forms', () => {
     expect(parseScanTarget('127.0.0.0/30:22,22').count).toBe(4);
   });
 
+  it('takes a list of every port, one by one and in any order, in one pass', () => {
+    const all = Array.from({ length: 65535 }, (_, i) => 1 + ((i * 7919) % 65535));
+    const set = parsePorts([...all, ...all.slice(0, 1000), '1-65535'].join(','), 'x');
+    expect(set.count).toBe(65535);
+    expect([set.at(0), set.at(1), set.at(65534)]).toEqual([all[0], all[1], all[65534]]);
+  });
+
   it('matches a naive expansion without repeats, for any list of ports and ranges', () => {
     const item = fc.oneof(
       fc.integer({ min: 1, max: 60 }).map(String),

@@ -100,7 +100,10 @@ function portItem(part: string, text: string, where: string): PortItem {
   return { service: part };
 }
 
-/** The items with every port and name that an earlier item has already, taken out: a range may become several. */
+/**
+ * The items with every port and name that an earlier item has already, taken out: a range may become several.
+ * The ports seen so far are kept as sorted, disjoint ranges, so a list of all 65,535 ports takes a moment.
+ */
 function withoutRepeats(items: readonly PortItem[]): PortItem[] {
   const kept: PortItem[] = [];
   const names = new Set<string>();
@@ -111,23 +114,51 @@ function withoutRepeats(items: readonly PortItem[]): PortItem[] {
       names.add(item.service);
       continue;
     }
-    let rest = [item];
-    for (const earlier of seen) rest = rest.flatMap((range) => minus(range, earlier));
-    kept.push(...rest);
-    seen.push(item);
+    kept.push(...unseenParts(seen, item));
+    addRange(seen, item);
   }
   return kept;
 }
 
 type PortRange = { readonly from: number; readonly to: number };
 
-/** The ports of `range` that are not in `other`: none, `range` itself, or one or two pieces of it. */
-function minus(range: PortRange, other: PortRange): PortRange[] {
-  if (range.to < other.from || range.from > other.to) return [range];
-  const pieces: PortRange[] = [];
-  if (range.from < other.from) pieces.push({ from: range.from, to: other.from - 1 });
-  if (range.to > other.to) pieces.push({ from: other.to + 1, to: range.to });
-  return pieces;
+/** The index of the first range of `sorted` that ends at or after `port` (`sorted.length` if none). */
+function firstEndingFrom(sorted: readonly PortRange[], port: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as PortRange).to < port) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The parts of `range` that no range of `sorted` (sorted, disjoint) covers, in order. */
+function unseenParts(sorted: readonly PortRange[], range: PortRange): PortRange[] {
+  const parts: PortRange[] = [];
+  let from = range.from;
+  for (let i = firstEndingFrom(sorted, range.from); i < sorted.length && from <= range.to; i++) {
+    const other = sorted[i] as PortRange;
+    if (other.from > range.to) break;
+    if (other.from > from) parts.push({ from, to: other.from - 1 });
+    from = other.to + 1;
+  }
+  if (from <= range.to) parts.push({ from, to: range.to });
+  return parts;
+}
+
+/** Adds `range` to `sorted` (sorted, disjoint), merging the ranges it overlaps or touches. */
+function addRange(sorted: PortRange[], range: PortRange): void {
+  const i = firstEndingFrom(sorted, range.from - 1);
+  let j = i;
+  let from = range.from;
+  let to = range.to;
+  for (; j < sorted.length && (sorted[j] as PortRange).from <= range.to + 1; j++) {
+    from = Math.min(from, (sorted[j] as PortRange).from);
+    to = Math.max(to, (sorted[j] as PortRange).to);
+  }
+  sorted.splice(i, j - i, { from, to });
 }
 
 function hostSet(host: string, where: string, bracketed: boolean): HostSet {
