@@ -24,10 +24,11 @@ describe('TLS key material that OpenSSL cannot load', () => {
   });
 
   it.each([
-    ['a key', () => certs.server.key, 'tls.ca', /^tls\.ca: holds a PRIVATE KEY block, not a certificate$/],
-    ['text with no PEM block', () => 'not a certificate', 'tls.ca', /^tls\.ca: is not a PEM certificate \(no "-----BEGIN CERTIFICATE-----" line\)$/],
-    ['a certificate block that does not parse', () => '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n', 'tls.ca', /^tls\.ca: has a certificate that does not parse \(/],
-    ['a list whose second item is a key', () => [certs.ca, Buffer.from(certs.server.key)], 'tls.ca[1]', /^tls\.ca\[1\]: holds a PRIVATE KEY block, not a certificate$/],
+    ['a key', () => certs.server.key, 'tls.ca', /^tls\.ca: holds no certificate, only PEM blocks of PRIVATE KEY$/],
+    ['text with no PEM block', () => 'not a certificate', 'tls.ca', /^tls\.ca: is not PEM: no "-----BEGIN CERTIFICATE-----" line \(a DER certificate needs `openssl x509 -inform der` first\)$/],
+    ['a certificate block that does not parse', () => '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n', 'tls.ca', /^tls\.ca: holds no certificate that parses \(/],
+    ['a BEGIN line without its END line', () => certs.ca.replace('-----END CERTIFICATE-----', ''), 'tls.ca', /^tls\.ca: holds no certificate that parses \(a BEGIN line without its END line\)$/],
+    ['a list whose second item is a key', () => [certs.ca, Buffer.from(certs.server.key)], 'tls.ca[1]', /^tls\.ca\[1\]: holds no certificate, only PEM blocks of PRIVATE KEY$/],
   ])('should make connectAsync$ and listen$ throw at call time for a ca that is %s, which OpenSSL would take silently', (_, ca, argument, message) => {
     for (const call of [() => connectAsync$('localhost', 443, { tls: { ca: ca() } }), () => listen$(0, { tls: { key: certs.server.key, cert: certs.server.cert, ca: ca(), requestCert: true } })]) {
       const error = thrown(call);
@@ -37,10 +38,17 @@ describe('TLS key material that OpenSSL cannot load', () => {
     }
   });
 
-  it('should take a ca of several certificates, with text between them', () => {
-    const bundle = `# test CA\n${certs.ca}\nsome comment\n${certs.ca}`;
-    expect(() => connectAsync$('localhost', 443, { tls: { ca: bundle } })).not.toThrow();
-    expect(() => connectAsync$('localhost', 443, { tls: { ca: [certs.ca, Buffer.from(certs.ca)] } })).not.toThrow();
+  it('should take a ca that holds a certificate among other things: comments, other blocks, a combined PEM, CRLF lines', () => {
+    const crl = '-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n';
+    for (const ca of [
+      `# test CA\n${certs.ca}\nsome comment\n${certs.ca}`,
+      [certs.ca, Buffer.from(certs.ca)],
+      `${certs.ca}${certs.server.key}`,
+      `${crl}${certs.ca}`,
+      certs.ca.replace(/\n/g, '\r\n'),
+    ]) {
+      expect(() => connectAsync$('localhost', 443, { tls: { ca } })).not.toThrow();
+    }
   });
 
   it('should point a top-level handshakeTimeout of listen$ to the tls option', () => {

@@ -114,7 +114,7 @@ describe('rxconnect probe --tls (in-process, against Node\'s TLS server on loopb
   });
 
   it('exits 2 naming --ca when the file is a directory, not PEM, or holds a key', async () => {
-    for (const [file, why] of [[files.dir, 'is a directory'], [files.notPem, 'is not a PEM file'], [files.key, 'key.pem holds a PRIVATE KEY, not certificates']] as const) {
+    for (const [file, why] of [[files.dir, 'is a directory'], [files.notPem, 'is not a PEM file'], [files.key, 'key.pem holds no certificate, only PEM blocks of PRIVATE KEY']] as const) {
       const f = fakeIo();
       expect(await runCli(['probe', '--tls', '--ca', file, '127.0.0.1:1'], f.io)).toBe(2);
       expect(f.stderr.text()).toContain(`rxconnect probe: --ca: `);

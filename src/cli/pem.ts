@@ -10,8 +10,8 @@ const READ_ERRORS: Readonly<Record<string, string>> = {
 
 /**
  * Reads the PEM file that `option` (`--key`, `--cert`, `--ca`) names. A file that cannot be read, holds no PEM
- * block, or (for `--ca`) holds anything but certificates is a {@link UsageError} naming the option and the file:
- * `--key: cannot read k.pem: no such file`, `--ca: k.pem holds a PRIVATE KEY, not certificates`.
+ * block, or (for `--ca`) holds no certificate is a {@link UsageError} naming the option and the file:
+ * `--key: cannot read k.pem: no such file`, `--ca: k.pem holds no certificate, only PEM blocks of PRIVATE KEY`.
  */
 export async function readPem(io: CliIo, option: '--key' | '--cert' | '--ca', file: string): Promise<string> {
   if (file === '-') throw new UsageError(`${option}: give a file; standard input is not read for keys and certificates`);
@@ -24,12 +24,11 @@ export async function readPem(io: CliIo, option: '--key' | '--cert' | '--ca', fi
     throw new UsageError(`${option}: cannot read ${file}: ${why}`);
   }
   if (!text.includes('-----BEGIN ')) throw new UsageError(`${option}: ${file} is not a PEM file (no "-----BEGIN" line)`);
-  // A --key or --cert file may hold both (a combined PEM); the CAs must be certificates only, or OpenSSL would
-  // take the file without a word and every handshake would fail as if the server were at fault.
+  // OpenSSL would take a --ca file with no certificate (a key) without a word, and every handshake would then
+  // fail as if the server were at fault. Other blocks beside a certificate (a combined PEM) are left to it.
   if (option === '--ca') {
-    for (const [, label = ''] of text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----/g)) {
-      if (!label.endsWith('CERTIFICATE')) throw new UsageError(`--ca: ${file} holds a ${label}, not certificates`);
-    }
+    const labels = [...text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----/g)].map((m) => m[1] as string);
+    if (!labels.some((label) => label.endsWith('CERTIFICATE'))) throw new UsageError(`--ca: ${file} holds no certificate, only PEM blocks of ${[...new Set(labels)].join(', ')}`);
   }
   return text;
 }

@@ -1,4 +1,4 @@
-/** Key or certificate material: PEM text or DER/PEM bytes, or a list of them (a chain, several CAs). */
+/** Key or certificate material: PEM text or bytes, or a list of them (a chain, several CAs). A `ca` item must hold a PEM certificate. */
 export type TlsMaterial = string | Uint8Array | readonly (string | Uint8Array)[];
 
 /** A private key, alone or with its own passphrase, as `tls.createSecureContext` takes it. */

@@ -61,13 +61,15 @@ function createContext(material: Material): SecureContext {
   return createSecureContext(Object.fromEntries(given));
 }
 
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([^-]*)-----END \1-----/g;
+const PEM_LABEL = /-----BEGIN ([A-Z0-9 ]+)-----/g;
 const CERTIFICATE_LABELS = new Set(['CERTIFICATE', 'TRUSTED CERTIFICATE', 'X509 CERTIFICATE']);
 
 /**
- * OpenSSL loads `ca` without a word when it holds a key, or a certificate block whose content does not parse, and
- * the connect then fails at the handshake as if the server were at fault: each item must be certificates only.
- * Throws an error of code `ERR_TLS_CA_NOT_CERTIFICATE` (tlsMaterialError names the option).
+ * OpenSSL loads a `ca` item that holds no certificate it can parse (a key, a DER file, a damaged block) without a
+ * word, and every handshake then fails as if the server were at fault: each item must hold at least one. Other
+ * blocks beside a certificate (a key of a combined PEM, a CRL) are left to OpenSSL, as before. Throws an error of
+ * code `ERR_TLS_CA_NOT_CERTIFICATE` (tlsMaterialError names the option). Parsing stops at the first good
+ * certificate, so a large bundle costs one parse.
  */
 function checkCa(ca: unknown): void {
   if (ca === undefined) return;
@@ -75,17 +77,21 @@ function checkCa(ca: unknown): void {
   items.forEach((item: unknown, i) => {
     const option = Array.isArray(ca) ? `ca[${i}]` : 'ca';
     const text = typeof item === 'string' ? item : Buffer.from(item as Uint8Array).toString('latin1');
-    const blocks = [...text.matchAll(PEM_BLOCK)];
     const notCa = (reason: string, cause?: unknown) => Object.assign(new Error(reason, { cause }), { code: 'ERR_TLS_CA_NOT_CERTIFICATE', option, reason });
-    if (blocks.length === 0) throw notCa('is not a PEM certificate (no "-----BEGIN CERTIFICATE-----" line)');
-    for (const [block, label] of blocks) {
-      if (!CERTIFICATE_LABELS.has(label as string)) throw notCa(`holds a ${label as string} block, not a certificate`);
+    const labels = [...text.matchAll(PEM_LABEL)].map((m) => m[1] as string);
+    if (labels.length === 0) throw notCa('is not PEM: no "-----BEGIN CERTIFICATE-----" line (a DER certificate needs `openssl x509 -inform der` first)');
+    if (!labels.some((label) => CERTIFICATE_LABELS.has(label))) throw notCa(`holds no certificate, only PEM blocks of ${[...new Set(labels)].join(', ')}`);
+    let firstError: unknown;
+    for (const [block] of text.matchAll(/-----BEGIN (CERTIFICATE|TRUSTED CERTIFICATE|X509 CERTIFICATE)-----[\s\S]*?-----END \1-----/g)) {
       try {
         new X509Certificate(block);
+        return;
       } catch (error) {
-        throw notCa(`has a certificate that does not parse (${(error as Error).message})`, error);
+        firstError ??= error;
       }
     }
+    const why = firstError === undefined ? 'a BEGIN line without its END line' : (firstError as Error).message;
+    throw notCa(`holds no certificate that parses (${why})`, firstError);
   });
 }
 
