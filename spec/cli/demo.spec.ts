@@ -48,7 +48,8 @@ function expectScenes(out: string): void {
   const scene5 = stripAnsi(out.slice(out.indexOf('━━ 5/5')));
   const table = scene5.slice(scene5.search(/^ +poll +hanging/m), scene5.indexOf('s.value for'));
   expect(table).toMatch(/poll +hanging\.demo +v6-refuses\.demo +nobody\.demo +sequential/);
-  expect(table).toMatch(/0 ms +lookup/);
+  // The first poll: at 0 ms in virtual time, at 0 or a few ms on the real network of a loaded machine.
+  expect(table).toMatch(/^ +\d+ ms +lookup +lookup +lookup +lookup\n/m);
   expect(table).toMatch(/\d+ ms +✔ 127\.0\.0\.1 +✔ 127\.0\.0\.1 +✘ connection refused +✔ 127\.0\.0\.1\n/);
   for (const line of table.trimEnd().split('\n')) expect([...line].length).toBeLessThanOrEqual(80);
   expect(scene5).toMatch(/\{ connecting: false,\n +error: '',\n +sockname: \{ address: '127\.0\.0\.1', port: \d+ \},\n +peername: \{ address: '127\.0\.0\.1', port: \d+ \},\n +inFlight: \[\] \}/);
