@@ -114,8 +114,7 @@ function withoutRepeats(items: readonly PortItem[]): PortItem[] {
       names.add(item.service);
       continue;
     }
-    kept.push(...unseenParts(seen, item));
-    addRange(seen, item);
+    kept.push(...takeUnseen(seen, item));
   }
   return kept;
 }
@@ -134,31 +133,25 @@ function firstEndingFrom(sorted: readonly PortRange[], port: number): number {
   return lo;
 }
 
-/** The parts of `range` that no range of `sorted` (sorted, disjoint) covers, in order. */
-function unseenParts(sorted: readonly PortRange[], range: PortRange): PortRange[] {
+/**
+ * The parts of `range` that no range of `sorted` (sorted, disjoint) covers, in order; `range` then joins `sorted`,
+ * merged with the ranges it overlaps or touches. One walk over those ranges does both.
+ */
+function takeUnseen(sorted: PortRange[], range: PortRange): PortRange[] {
   const parts: PortRange[] = [];
-  let from = range.from;
-  for (let i = firstEndingFrom(sorted, range.from); i < sorted.length && from <= range.to; i++) {
+  const first = firstEndingFrom(sorted, range.from - 1);
+  let next = range.from;
+  let merged = range;
+  let i = first;
+  for (; i < sorted.length && (sorted[i] as PortRange).from <= range.to + 1; i++) {
     const other = sorted[i] as PortRange;
-    if (other.from > range.to) break;
-    if (other.from > from) parts.push({ from, to: other.from - 1 });
-    from = other.to + 1;
+    if (other.from > next && next <= range.to) parts.push({ from: next, to: Math.min(other.from - 1, range.to) });
+    next = Math.max(next, other.to + 1);
+    merged = { from: Math.min(merged.from, other.from), to: Math.max(merged.to, other.to) };
   }
-  if (from <= range.to) parts.push({ from, to: range.to });
+  if (next <= range.to) parts.push({ from: next, to: range.to });
+  sorted.splice(first, i - first, merged);
   return parts;
-}
-
-/** Adds `range` to `sorted` (sorted, disjoint), merging the ranges it overlaps or touches. */
-function addRange(sorted: PortRange[], range: PortRange): void {
-  const i = firstEndingFrom(sorted, range.from - 1);
-  let j = i;
-  let from = range.from;
-  let to = range.to;
-  for (; j < sorted.length && (sorted[j] as PortRange).from <= range.to + 1; j++) {
-    from = Math.min(from, (sorted[j] as PortRange).from);
-    to = Math.max(to, (sorted[j] as PortRange).to);
-  }
-  sorted.splice(i, j - i, { from, to });
 }
 
 function hostSet(host: string, where: string, bracketed: boolean): HostSet {
