@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { runCli } from '../../src/cli/cli.js';
 import type { JsonReport } from '../../src/cli/report.js';
 import type { ConnectEvent } from '../../src/index.js';
@@ -113,8 +115,15 @@ describe('rxconnect probe --tls (in-process, against Node\'s TLS server on loopb
     expect(f.stdout.text()).toBe('');
   });
 
-  it('exits 2 naming --ca when the file is a directory, not PEM, or holds a key', async () => {
-    for (const [file, why] of [[files.dir, 'is a directory'], [files.notPem, 'is not a PEM file'], [files.key, 'key.pem holds no certificate, only PEM blocks of PRIVATE KEY']] as const) {
+  it('exits 2 naming --ca when the file is a directory, not PEM, holds a key, or a certificate that does not parse', async () => {
+    const damaged = join(files.dir, 'damaged.pem');
+    writeFileSync(damaged, '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
+    for (const [file, why] of [
+      [files.dir, 'is a directory'],
+      [files.notPem, 'is not a PEM file'],
+      [files.key, 'key.pem holds no certificate, only PEM blocks of PRIVATE KEY'],
+      [damaged, 'damaged.pem holds no certificate that parses ('],
+    ] as const) {
       const f = fakeIo();
       expect(await runCli(['probe', '--tls', '--ca', file, '127.0.0.1:1'], f.io)).toBe(2);
       expect(f.stderr.text()).toContain(`rxconnect probe: --ca: `);

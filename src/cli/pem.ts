@@ -1,4 +1,5 @@
 import type { CliIo } from './io.js';
+import { connectAsync$, InvalidArgumentError } from '../index.js';
 import { UsageError } from './usage.js';
 
 const READ_ERRORS: Readonly<Record<string, string>> = {
@@ -9,9 +10,8 @@ const READ_ERRORS: Readonly<Record<string, string>> = {
 };
 
 /**
- * Reads the PEM file that `option` (`--key`, `--cert`, `--ca`) names. A file that cannot be read, holds no PEM
- * block, or (for `--ca`) holds no certificate is a {@link UsageError} naming the option and the file:
- * `--key: cannot read k.pem: no such file`, `--ca: k.pem holds no certificate, only PEM blocks of PRIVATE KEY`.
+ * Reads the PEM file that `option` (`--key`, `--cert`, `--ca`) names. A file that cannot be read, or holds no
+ * PEM block, is a {@link UsageError} naming the option and the file: `--key: cannot read k.pem: no such file`.
  */
 export async function readPem(io: CliIo, option: '--key' | '--cert' | '--ca', file: string): Promise<string> {
   if (file === '-') throw new UsageError(`${option}: give a file; standard input is not read for keys and certificates`);
@@ -24,11 +24,22 @@ export async function readPem(io: CliIo, option: '--key' | '--cert' | '--ca', fi
     throw new UsageError(`${option}: cannot read ${file}: ${why}`);
   }
   if (!text.includes('-----BEGIN ')) throw new UsageError(`${option}: ${file} is not a PEM file (no "-----BEGIN" line)`);
-  // OpenSSL would take a --ca file with no certificate (a key) without a word, and every handshake would then
-  // fail as if the server were at fault. Other blocks beside a certificate (a combined PEM) are left to it.
-  if (option === '--ca') {
-    const labels = [...text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----/g)].map((m) => m[1] as string);
-    if (!labels.some((label) => label.endsWith('CERTIFICATE'))) throw new UsageError(`--ca: ${file} holds no certificate, only PEM blocks of ${[...new Set(labels)].join(', ')}`);
-  }
   return text;
+}
+
+/**
+ * Reads the `--ca` file, and has the library check it as it checks `tls.ca` (a certificate that parses): a file
+ * that fails is a {@link UsageError} naming `--ca` and the file, `--ca: k.pem holds no certificate, only PEM blocks
+ * of PRIVATE KEY`, rather than `tls.ca` and the first target.
+ */
+export async function readCa(io: CliIo, file: string): Promise<string> {
+  const ca = await readPem(io, '--ca', file);
+  try {
+    // connectAsync$ checks its options, tls.ca included, when it is called; nothing is opened until a subscription.
+    connectAsync$('localhost', 1, { tls: { ca } });
+  } catch (error) {
+    if (error instanceof InvalidArgumentError && error.argument === 'tls.ca') throw new UsageError(`--ca: ${file} ${error.message.slice('tls.ca: '.length)}`);
+    throw error;
+  }
+  return ca;
 }

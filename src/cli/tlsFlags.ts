@@ -2,7 +2,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import type { TlsOptions, TlsServerOptions } from '../index.js';
 import type { CliIo } from './io.js';
-import { readPem } from './pem.js';
+import { readCa, readPem } from './pem.js';
 import { UsageError } from './usage.js';
 
 /** The TLS options of `rxconnect probe`, as commander parsed them. */
@@ -55,7 +55,7 @@ export async function probeTls(flags: ProbeTlsFlags, io: CliIo, httpsUrls = fals
     needs(flags, ['servername', 'alpn', 'ca', 'insecure'], '--tls');
     return { tls: undefined, https };
   }
-  const ca = flags.ca === undefined ? undefined : await readPem(io, '--ca', flags.ca);
+  const ca = flags.ca === undefined ? undefined : await readCa(io, flags.ca);
   const common: TlsOptions = {
     ...(flags.servername === undefined ? {} : { servername: flags.servername }),
     ...(ca === undefined ? {} : { ca }),
@@ -101,7 +101,7 @@ export async function serveTls(flags: ServeTlsFlags, io: CliIo): Promise<TlsServ
   const key = await readPem(io, '--key', flags.key);
   const cert = await readPem(io, '--cert', flags.cert);
   checkKeyPair(key, flags.key, cert, flags.cert);
-  const ca = flags.ca === undefined ? undefined : await readPem(io, '--ca', flags.ca);
+  const ca = flags.ca === undefined ? undefined : await readCa(io, flags.ca);
   return {
     key,
     cert,

@@ -62,6 +62,7 @@ function createContext(material: Material): SecureContext {
 }
 
 const PEM_LABEL = /-----BEGIN ([A-Z0-9 ]+)-----/g;
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
 const CERTIFICATE_LABELS = new Set(['CERTIFICATE', 'TRUSTED CERTIFICATE', 'X509 CERTIFICATE']);
 
 /**
@@ -82,7 +83,8 @@ function checkCa(ca: unknown): void {
     if (labels.length === 0) throw notCa('is not PEM: no "-----BEGIN CERTIFICATE-----" line (a DER certificate needs `openssl x509 -inform der` first)');
     if (!labels.some((label) => CERTIFICATE_LABELS.has(label))) throw notCa(`holds no certificate, only PEM blocks of ${[...new Set(labels)].join(', ')}`);
     let firstError: unknown;
-    for (const [block] of text.matchAll(/-----BEGIN (CERTIFICATE|TRUSTED CERTIFICATE|X509 CERTIFICATE)-----[\s\S]*?-----END \1-----/g)) {
+    for (const [block, label] of text.matchAll(PEM_BLOCK)) {
+      if (!CERTIFICATE_LABELS.has(label as string)) continue;
       try {
         new X509Certificate(block);
         return;
