@@ -107,7 +107,7 @@ function planProbes(targetTexts: readonly string[], settings: ConnectSettings, h
 async function probeRepeatedly(targetTexts: readonly string[], options: ConnectSettings & Pick<ProbeOptions, 'json' | 'https' | 'interval'>, count: number, io: CliIo): Promise<number> {
   const { json, https, interval = PROBE_INTERVAL, ...settings } = options;
   const stop = new AbortController();
-  const history = settings.history === undefined ? createConnectHistory() : settings.history;
+  const history = settings.history ?? createConnectHistory();
   const { targets, runOnce } = planProbes(targetTexts, { ...settings, history, signal: stop.signal }, https);
   const p = palette(colorEnabled(io.stdout, io.env));
   const stopped = new Promise<'stopped'>((resolve) => stop.signal.addEventListener('abort', () => resolve('stopped'), { once: true }));
