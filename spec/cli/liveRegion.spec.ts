@@ -8,15 +8,15 @@ function terminal(isTTY: boolean) {
 }
 
 describe('liveRegion', () => {
-  it('exists only on a TTY that is not a dumb terminal; NO_COLOR does not matter', () => {
-    expect(liveRegion(terminal(false).stream, {})).toBeUndefined();
-    expect(liveRegion(terminal(true).stream, { TERM: 'dumb' })).toBeUndefined();
+  it('exists only on a TTY that is not a dumb terminal; NO_COLOR does not matter', async () => {
+    expect(await liveRegion(terminal(false).stream, {})).toBeUndefined();
+    expect(await liveRegion(terminal(true).stream, { TERM: 'dumb' })).toBeUndefined();
     expect(liveEnabled(terminal(true).stream, { NO_COLOR: '1' })).toBe(true);
   });
 
-  it('redraws its lines in place, keeps printed lines above, and erases itself on clear', () => {
+  it('redraws its lines in place, keeps printed lines above, and erases itself on clear', async () => {
     const t = terminal(true);
-    const region = liveRegion(t.stream, {})!;
+    const region = (await liveRegion(t.stream, {}))!;
     region.show(['one', 'two']);
     region.show(['one', 'TWO']);
     expect(t.text().startsWith('\u001b[?2026hone\ntwo\n')).toBe(true);

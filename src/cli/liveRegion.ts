@@ -1,4 +1,3 @@
-import { createLogUpdate } from 'log-update';
 import type { OutStream } from './io.js';
 
 /**
@@ -31,8 +30,11 @@ export function liveEnabled(stream: OutStream, env: Env): boolean {
  * then print a plain line per change instead. The cursor is hidden while the region is drawn on the process's
  * own stdout or stderr, and shown again by {@link LiveRegion.done} (or at exit, by log-update).
  */
-export function liveRegion(stream: OutStream, env: Env): LiveRegion | undefined {
+export async function liveRegion(stream: OutStream, env: Env): Promise<LiveRegion | undefined> {
   if (!liveEnabled(stream, env)) return undefined;
+  // log-update is loaded only when a terminal will show it: loading it builds two Intl.Segmenters for its width
+  // tables, about 30 ms of a start-up that a pipe, a CI job or a container entrypoint never uses.
+  const { createLogUpdate } = await import('log-update');
   const own = stream === process.stdout || stream === process.stderr;
   const draw = createLogUpdate(stream as NodeJS.WriteStream, { showCursor: !own });
   let last: readonly string[] = [];

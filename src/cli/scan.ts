@@ -204,7 +204,7 @@ export async function scan(args: readonly string[], options: ScanOptions, io: Cl
   const tally = new ScanTally({ list: jsonl !== true, onlyUp: open === true });
   const started = scheduler.now();
 
-  const region = liveRegion(io.stderr, io.env);
+  const region = await liveRegion(io.stderr, io.env);
   const errPalette = palette(colorEnabled(io.stderr, io.env));
   const meter = rateMeter(() => scheduler.now());
   const draw = (): void => region?.show([renderProgress({ done: tally.done, total: size.total, open: tally.up, rate: meter(tally.done) }, errPalette)]);

@@ -50,11 +50,11 @@ type Outcome = { readonly kind: 'met' } | { readonly kind: 'timeout' } | { reado
  * was reached, 1 on timeout (every target that did not reach it reported with its last error), 128 + n when
  * signal n (Ctrl-C: 130) stopped it. Everything is released before it resolves.
  */
-export function runWait(texts: readonly string[], checks: Parameters<typeof waitLoop>[0], rules: WaitRules, flags: Pick<WaitFlags, 'quiet' | 'json'>, io: CliIo): Promise<number> {
+export async function runWait(texts: readonly string[], checks: Parameters<typeof waitLoop>[0], rules: WaitRules, flags: Pick<WaitFlags, 'quiet' | 'json'>, io: CliIo): Promise<number> {
   const quiet = flags.quiet === true;
   const json = flags.json === true;
   // With --json, stdout carries the states; stderr keeps only the report of a timeout.
-  const region = quiet || json ? undefined : liveRegion(io.stderr, io.env);
+  const region = quiet || json ? undefined : await liveRegion(io.stderr, io.env);
   const p = palette(colorEnabled(io.stderr, io.env));
   let states: TargetState[] = initialStates(texts);
   let frame = 0;
