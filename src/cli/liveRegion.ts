@@ -32,8 +32,8 @@ export function liveEnabled(stream: OutStream, env: Env): boolean {
  */
 export async function liveRegion(stream: OutStream, env: Env): Promise<LiveRegion | undefined> {
   if (!liveEnabled(stream, env)) return undefined;
-  // log-update is loaded only when a terminal will show it: loading it builds two Intl.Segmenters for its width
-  // tables, about 30 ms of a start-up that a pipe, a CI job or a container entrypoint never uses.
+  // log-update is loaded only when a terminal will show it: loading it builds three Intl.Segmenters for its width
+  // tables, a fifth of a start-up that a pipe, a CI job or a container entrypoint never uses (docs/design.md).
   const { createLogUpdate } = await import('log-update');
   const own = stream === process.stdout || stream === process.stderr;
   const draw = createLogUpdate(stream as NodeJS.WriteStream, { showCursor: !own });
