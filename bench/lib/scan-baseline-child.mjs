@@ -1,9 +1,13 @@
 // The baseline of scan-rate: a minimal net.connect loop over the targets of a 127.x block and a port range,
 // `concurrency` connects at once, each socket destroyed at its first 'connect' or 'error'.
-//   node scan-baseline-child.mjs <first address, a.b.c.d> <hosts> <ports> <concurrency>
+//   node scan-baseline-child.mjs <first address, a.b.c.d> <hosts> <ports> <concurrency> [bare]
+// `bare` opens each socket with `new net.Socket()` and `socket.connect(port, host)` instead of `net.connect(port,
+// host)`: net.connect hands its arguments to the Socket constructor as an options object, which on Node 20 costs
+// several microseconds per socket (bench/README.md, scan results, fourth measurement).
 import net from 'node:net';
 
-const [first, hostsArg, portsArg, concurrencyArg] = process.argv.slice(2);
+const [first, hostsArg, portsArg, concurrencyArg, variant] = process.argv.slice(2);
+const bare = variant === 'bare';
 const base = first.split('.').reduce((n, p) => n * 256 + Number(p), 0);
 const hosts = Number(hostsArg);
 const ports = Number(portsArg);
@@ -15,7 +19,9 @@ let open = 0;
 const next = () => {
   if (started >= total) return;
   const k = started++;
-  const socket = net.connect(1 + (k % ports), dotted(base + Math.floor(k / ports)));
+  const port = 1 + (k % ports);
+  const host = dotted(base + Math.floor(k / ports));
+  const socket = bare ? new net.Socket().connect(port, host) : net.connect(port, host);
   const finish = (connected) => {
     socket.destroy();
     if (connected) open++;
