@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { SCENES } from '../../src/cli/demo.js';
 import { startServer } from '../helpers/loopback.js';
@@ -57,6 +58,39 @@ describe('the rxconnect binary (spawned)', () => {
     const r = await cli(['--version']);
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe((JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version);
+  });
+
+  describe('loads TLS, HTTP, crypto and readline only when a command uses them', () => {
+    // Node's list of the builtins it has loaded, printed at exit by a module preloaded into the process.
+    const preload = join(root, 'loaded.mjs');
+    const OPTIONAL = /^NativeModule (tls|_tls_wrap|http|crypto|readline)$/;
+    const loaded = async (args: string[], input?: string): Promise<string[]> => {
+      const r = await run(process.execPath, ['--import', preload, main, ...args], { env: cliEnv(), ...(input === undefined ? {} : { input }) });
+      const line = r.stderr.trim().split('\n').pop() ?? '';
+      return (JSON.parse(line) as string[]).map((m) => m.replace('NativeModule ', '')).sort();
+    };
+
+    beforeAll(() => {
+      writeFileSync(preload, `process.on('exit', () => process.stderr.write(JSON.stringify(process.moduleLoadList.filter((m) => ${String(OPTIONAL)}.test(m))) + '\\n'));\n`);
+    });
+
+    it('a scan, a wait and a probe of host:port load none of them', async () => {
+      expect(await loaded(['scan', `127.0.0.1:${server.port}`])).toEqual([]);
+      expect(await loaded(['wait', '--timeout', '5', `127.0.0.1:${server.port}`])).toEqual([]);
+      expect(await loaded(['probe', `127.0.0.1:${server.port}`])).toEqual([]);
+    });
+
+    it('loads each one where it is needed: tls for --tls, http for an http:// URL, readline for a target file', async () => {
+      // The server reads and never answers: each probe gives up after 300 ms, past the point that loads the module.
+      expect(await loaded(['probe', '--tls', '--timeout', '300', `127.0.0.1:${server.port}`])).toEqual(expect.arrayContaining(['_tls_wrap', 'tls']));
+      expect(await loaded(['probe', '--timeout', '300', `http://127.0.0.1:${server.port}/`])).toContain('http');
+      expect(await loaded(['scan', '-'], `127.0.0.1:${server.port}\n`)).toEqual(['readline']);
+    });
+
+    it('importing the library loads none of them', async () => {
+      const r = await run(process.execPath, ['--import', preload, '--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(join(root, 'dist', 'index.js')).href)});`], { env: cliEnv() });
+      expect(r.stderr.trim()).toBe('[]');
+    });
   });
 
   it('serves until SIGINT, then exits 0', async () => {

@@ -1,6 +1,6 @@
-import { X509Certificate, createPrivateKey } from 'node:crypto';
-import type { KeyObject } from 'node:crypto';
+import type { KeyObject, X509Certificate } from 'node:crypto';
 import type { TlsOptions, TlsServerOptions } from '../index.js';
+import { crypto } from './builtins.js';
 import type { CliIo } from './io.js';
 import { readCa, readPem } from './pem.js';
 import { UsageError } from './usage.js';
@@ -70,6 +70,7 @@ export async function probeTls(flags: ProbeTlsFlags, io: CliIo, httpsUrls = fals
  * at each client's handshake. Throws a {@link UsageError} naming the option and the file.
  */
 function checkKeyPair(key: string, keyFile: string, cert: string, certFile: string): void {
+  const { X509Certificate, createPrivateKey } = crypto();
   let privateKey: KeyObject;
   try {
     privateKey = createPrivateKey(key);

@@ -1,11 +1,20 @@
 import { Buffer } from 'node:buffer';
-import { X509Certificate } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type * as Crypto from 'node:crypto';
 import type { Socket } from 'node:net';
-import { TLSSocket, connect as tlsConnect, createSecureContext } from 'node:tls';
-import type { ConnectionOptions, PeerCertificate, SecureContext } from 'node:tls';
+import type * as Tls from 'node:tls';
+import type { ConnectionOptions, PeerCertificate, SecureContext, TLSSocket } from 'node:tls';
 import type { TlsCertificate, TlsCipher, TlsOptions, TlsServerOptions, TlsSession } from '../core/tls.js';
 import type { TlsRequest } from './Transport.js';
 import { tlsMaterialError } from '../errors/codes.js';
+
+// node:tls and node:crypto are loaded at the first TLS use: a program that never uses TLS does not pay for them at
+// start-up (docs/design.md, "Builtins are loaded when first used").
+const load = createRequire(import.meta.url);
+let tlsModule: typeof Tls | undefined;
+let cryptoModule: typeof Crypto | undefined;
+const tls = (): typeof Tls => (tlsModule ??= load('node:tls') as typeof Tls);
+const crypto = (): typeof Crypto => (cryptoModule ??= load('node:crypto') as typeof Crypto);
 
 /**
  * One SecureContext per server options object: parsing keys and loading CAs costs milliseconds, and a listen
@@ -58,7 +67,7 @@ function createContext(material: Material): SecureContext {
   const [ca, cert, key, pfx, passphrase, minVersion, maxVersion, ciphers] = material;
   checkCa(ca);
   const given = Object.entries({ ca, cert, key, pfx, passphrase, minVersion, maxVersion, ciphers }).filter(([, value]) => value !== undefined);
-  return createSecureContext(Object.fromEntries(given));
+  return tls().createSecureContext(Object.fromEntries(given));
 }
 
 const PEM_LABEL = /-----BEGIN ([A-Z0-9 ]+)-----/g;
@@ -82,6 +91,7 @@ function checkCa(ca: unknown): void {
     const labels = [...text.matchAll(PEM_LABEL)].map((m) => m[1] as string);
     if (labels.length === 0) throw notCa('is not PEM: no "-----BEGIN CERTIFICATE-----" line (a DER certificate needs `openssl x509 -inform der` first)');
     if (!labels.some((label) => CERTIFICATE_LABELS.has(label))) throw notCa(`holds no certificate, only PEM blocks of ${[...new Set(labels)].join(', ')}`);
+    const { X509Certificate } = crypto();
     let firstError: unknown;
     for (const [block, label] of text.matchAll(PEM_BLOCK)) {
       if (!CERTIFICATE_LABELS.has(label as string)) continue;
@@ -160,9 +170,10 @@ export function wrapInTls(raw: Socket, request: TlsRequest, peer: string | undef
         }
       };
     }
-    return tlsConnect(options);
+    return tls().connect(options);
   }
   const { ALPNProtocols, requestCert, rejectUnauthorized } = request.options;
+  const { TLSSocket } = tls();
   return new TLSSocket(raw, {
     isServer: true,
     secureContext: context,
