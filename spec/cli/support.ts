@@ -63,6 +63,12 @@ export function fakeIo(options: { tty?: boolean; stderrTty?: boolean; env?: Reco
 // eslint-disable-next-line no-control-regex
 export const ANSI: RegExp = /\u001b\[[0-9;]*m/;
 
+/** `text` without its escape sequences (colours and cursor movement): what a terminal would show, frame after frame. */
+export function withoutEscapes(text: string): string {
+  // eslint-disable-next-line no-control-regex -- the escape character is what this removes.
+  return text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+}
+
 /** A duration as the command prints it (`998 ms`, `1.2 s`); wall-clock lengths vary with the machine's load. */
 export const DURATION: string = String.raw`(?:\d+ ms|\d+\.\d s)`;
 

@@ -7,7 +7,7 @@ import { runWait } from '../../src/cli/wait.js';
 import { checkOf } from '../../src/cli/waitCheck.js';
 import { parseDuration, parseWaitTarget, SUCCESS_STATUSES } from '../../src/cli/waitTarget.js';
 import { DUAL, fixedLookup, loopbackFixtures, refusedPort } from '../helpers/loopback.js';
-import { ANSI, DURATION, fakeIo, startServe, until } from './support.js';
+import { ANSI, DURATION, fakeIo, startServe, until, withoutEscapes } from './support.js';
 import type { RunningServe } from './support.js';
 import { tlsFiles } from './tlsFiles.js';
 
@@ -181,6 +181,21 @@ describe('rxconnect wait (in-process, loopback)', () => {
     expect(text).toMatch(/down\S*\s+\S*\d+ ms, \d+ tries, connection refused/);
     expect(text).toContain('✔');
     expect(f.stdout.text()).toBe('');
+  });
+
+  it('on a terminal: a timeout leaves a cross on the target still down, not a spinner that seems to turn', async () => {
+    const server = await fx.server('127.0.0.1');
+    const port = await refusedPort();
+    const f = fakeIo({ stderrTty: true, columns: 80 });
+    expect(await runCli(['wait', `127.0.0.1:${server.port}`, `127.0.0.1:${port}`, ...FAST, '--timeout', '300'], f.io)).toBe(1);
+    const text = f.stderr.text();
+    expect(text).toContain('✔');
+    // log-update redraws only the lines that changed: the last one drawn, just before the report of the timeout,
+    // is the target's final line.
+    const drawn = withoutEscapes(text.slice(0, text.indexOf('rxconnect wait: timed out'))).trimEnd().split('\n');
+    expect(drawn[drawn.length - 1]).toMatch(new RegExp(`^✘ 127\\.0\\.0\\.1:${port} +down +${DURATION}, \\d+ tries, connection refused$`));
+    // While it waited, the same line had a spinner.
+    expect(text).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/);
   });
 
   it('Ctrl-C while waiting: stops, releases everything and exits 130', async () => {

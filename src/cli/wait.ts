@@ -59,7 +59,7 @@ export async function runWait(texts: readonly string[], checks: Parameters<typeo
   let states: TargetState[] = initialStates(texts);
   let frame = 0;
   const started = Date.now();
-  const draw = (elapsed = Date.now() - started): void => region?.show(liveLines(states, p, elapsed, frame, io.stderr.columns));
+  const draw = (elapsed = Date.now() - started, over = false): void => region?.show(liveLines(states, p, elapsed, frame, io.stderr.columns, over));
   return new Promise<number>((resolve) => {
     let ticker: Subscription | undefined;
     let loop: Subscription | undefined;
@@ -69,7 +69,7 @@ export async function runWait(texts: readonly string[], checks: Parameters<typeo
       ticker?.unsubscribe();
       loop?.unsubscribe();
       if (region !== undefined) {
-        draw(elapsed);
+        draw(elapsed, true);
         region.done();
       }
       const end = outcome.kind === 'signal' ? 'interrupted' : outcome.kind;

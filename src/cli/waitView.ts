@@ -72,14 +72,17 @@ const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', 
 
 /**
  * The live lines of a terminal, one per target: a spinner (a tick once the goal is reached), the target, the
- * state, the tries, the last error (short) and the time since the start; each cut to `columns`. Pure.
+ * state, the tries, the last error (short) and the time since the start; each cut to `columns`. The last frame,
+ * drawn when the wait is over (`over`), marks a target still not there with a cross rather than a spinner that
+ * would look as if it were still turning. Pure.
  */
-export function liveLines(states: readonly TargetState[], p: Palette, elapsed: number, frame: number, columns: number | undefined): string[] {
+export function liveLines(states: readonly TargetState[], p: Palette, elapsed: number, frame: number, columns: number | undefined, over = false): string[] {
   const width = Math.max(...states.map((s) => [...s.label].length), 6);
   const cols = Math.max(40, columns ?? 80) - 1;
   return states.map((s) => {
     const label = truncate(s.label, Math.min(width, Math.floor(cols / 2)));
-    const head = `${s.met ? p.green('✔') : p.cyan(SPINNER[frame % SPINNER.length]!)} ${pad(label, Math.min(width, Math.floor(cols / 2)))}  `;
+    const mark = s.met ? p.green('✔') : over ? p.red('✘') : p.cyan(SPINNER[frame % SPINNER.length]!);
+    const head = `${mark} ${pad(label, Math.min(width, Math.floor(cols / 2)))}  `;
     const used = 2 + Math.min(width, Math.floor(cols / 2)) + 2;
     const last = s.last;
     let word: string;
