@@ -2,7 +2,9 @@
 //   (the whole command, as a user runs it: process start, module loading, the table at the end), against the same
 //   targets through a minimal net.connect loop in a process of its own (scan-baseline-child.mjs), at the same
 //   concurrency. Every target is a closed port on a 127.1.x.x address, which refuses at once: the rate is the
-//   CLI's cost per target, not a server's. Both wall-clock times include starting Node.
+//   CLI's cost per target, not a server's. Both wall-clock times include starting Node. Three more rounds against
+//   the loop with `new net.Socket().connect(port, host)` (the `bare` variant of scan-baseline-child.mjs) are
+//   logged, not tabled: net.connect hands the Socket constructor an options object, which Node 20 makes slower.
 // scan-memory: the peak RSS of one scan of 1,048,576 closed loopback ports (127.1.0.0/16:1-16), read by a module
 //   preloaded with --import (maxrss.mjs), against the peak of the net.connect loop over the same targets; the
 //   1,024-target scan's peak (the CLI's own floor) is logged. scan-memory-capped: the same two under a capped V8
@@ -36,7 +38,7 @@ export async function scanRate({ quick, log }) {
   const r = await alternate({ reps: 5, warmup: 1, log, rx, base: loop() });
   const ratio = r.rx / r.base;
   // Logged, not a row: the same loop with `new net.Socket().connect(port, host)`, which skips the options object
-  // that net.connect gives the Socket constructor (scan-baseline-child.mjs). It is the fastest plain loop found.
+  // that net.connect gives the Socket constructor (scan-baseline-child.mjs), so the ratio is rxconnect's own cost.
   const bare = await alternate({ reps: 3, warmup: 0, log, rx, base: loop('bare') });
   log(`against a bare new net.Socket() loop: rxconnect ${bare.rx.toFixed(0)}/s, loop ${bare.base.toFixed(0)}/s, ratio ${(bare.rx / bare.base).toFixed(2)}`);
   return [{

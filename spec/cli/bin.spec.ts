@@ -6,6 +6,8 @@ import { SCENES } from '../../src/cli/demo.js';
 import { startServer } from '../helpers/loopback.js';
 import type { TestServer } from '../helpers/loopback.js';
 import { buildInto, cliEnv, run } from './run.js';
+import { tlsFiles } from './tlsFiles.js';
+import type { TlsFiles } from './tlsFiles.js';
 import { DURATION } from './support.js';
 
 // The real binary, compiled into a private folder: these specs spawn `node dist/cli/main.js` as a user would.
@@ -64,32 +66,51 @@ describe('the rxconnect binary (spawned)', () => {
     // Node's list of the builtins it has loaded, printed at exit by a module preloaded into the process.
     const preload = join(root, 'loaded.mjs');
     const OPTIONAL = /^NativeModule (tls|_tls_wrap|http|crypto|readline)$/;
-    const loaded = async (args: string[], input?: string): Promise<string[]> => {
+    let files: TlsFiles;
+    const loaded = async (args: string[], input?: string): Promise<{ code: number | null; stdout: string; modules: string[] }> => {
       const r = await run(process.execPath, ['--import', preload, main, ...args], { env: cliEnv(), ...(input === undefined ? {} : { input }) });
       const line = r.stderr.trim().split('\n').pop() ?? '';
-      return (JSON.parse(line) as string[]).map((m) => m.replace('NativeModule ', '')).sort();
+      return { code: r.code, stdout: r.stdout, modules: (JSON.parse(line) as string[]).map((m) => m.replace('NativeModule ', '')).sort() };
     };
 
     beforeAll(() => {
       writeFileSync(preload, `process.on('exit', () => process.stderr.write(JSON.stringify(process.moduleLoadList.filter((m) => ${String(OPTIONAL)}.test(m))) + '\\n'));\n`);
+      files = tlsFiles();
     });
 
-    it('a scan, a wait and a probe of host:port load none of them', async () => {
-      expect(await loaded(['scan', `127.0.0.1:${server.port}`])).toEqual([]);
-      expect(await loaded(['wait', '--timeout', '5', `127.0.0.1:${server.port}`])).toEqual([]);
-      expect(await loaded(['probe', `127.0.0.1:${server.port}`])).toEqual([]);
+    afterAll(() => files.remove());
+
+    it('a scan, a wait and a probe of host:port do their work and load none of them', async () => {
+      const scan = await loaded(['scan', `127.0.0.1:${server.port}`]);
+      expect([scan.code, scan.modules]).toEqual([0, []]);
+      expect(scan.stdout).toContain('1 up, 0 down of 1 target in');
+      const wait = await loaded(['wait', '--timeout', '5', `127.0.0.1:${server.port}`, '--', process.execPath, '-e', 'console.log("waited")']);
+      expect(wait).toEqual({ code: 0, stdout: 'waited\n', modules: [] });
+      const probe = await loaded(['probe', `127.0.0.1:${server.port}`]);
+      expect([probe.code, probe.modules]).toEqual([0, []]);
+      expect(probe.stdout).toContain(`connected to 127.0.0.1 port ${server.port}`);
     });
 
-    it('loads each one where it is needed: tls for --tls, http for an http:// URL, readline for a target file', async () => {
+    it('loads each one where it is needed: tls for --tls, crypto for the --key and --cert of serve, http for an http:// URL, readline for a target file', async () => {
       // The server reads and never answers: each probe gives up after 300 ms, past the point that loads the module.
-      expect(await loaded(['probe', '--tls', '--timeout', '300', `127.0.0.1:${server.port}`])).toEqual(expect.arrayContaining(['_tls_wrap', 'tls']));
-      expect(await loaded(['probe', '--timeout', '300', `http://127.0.0.1:${server.port}/`])).toContain('http');
-      expect(await loaded(['scan', '-'], `127.0.0.1:${server.port}\n`)).toEqual(['readline']);
+      const tls = await loaded(['probe', '--tls', '--timeout', '300', `127.0.0.1:${server.port}`]);
+      expect(tls.code).toBe(1);
+      expect(tls.modules).toEqual(expect.arrayContaining(['_tls_wrap', 'tls']));
+      // serve checks that the key and the certificate belong together; these two do not (exit 2, nothing served).
+      const keys = await loaded(['serve', '--tls', '--key', files.clientKey, '--cert', files.ca, '0']);
+      expect([keys.code, keys.modules]).toEqual([2, ['crypto']]);
+      const http = await loaded(['probe', '--timeout', '300', `http://127.0.0.1:${server.port}/`]);
+      expect(http.stdout).toContain(`connected to 127.0.0.1 port ${server.port}`);
+      expect(http.modules).toContain('http');
+      const list = await loaded(['scan', '-'], `127.0.0.1:${server.port}\n`);
+      expect([list.code, list.modules]).toEqual([0, ['readline']]);
+      expect(list.stdout).toContain('1 up, 0 down of 1 target in');
     });
 
-    it('importing the library loads none of them', async () => {
-      const r = await run(process.execPath, ['--import', preload, '--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(join(root, 'dist', 'index.js')).href)});`], { env: cliEnv() });
-      expect(r.stderr.trim()).toBe('[]');
+    it('importing rxconnect (the main entry) loads none of them', async () => {
+      const entry = JSON.stringify(pathToFileURL(join(root, 'dist', 'index.js')).href);
+      const r = await run(process.execPath, ['--import', preload, '--input-type=module', '-e', `const { connectAsync$ } = await import(${entry}); console.log(typeof connectAsync$);`], { env: cliEnv() });
+      expect(r).toMatchObject({ code: 0, stdout: 'function\n', stderr: '[]\n' });
     });
   });
 

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { timer } from 'rxjs';
 import type { Subscription } from 'rxjs';
 import type { NetSocket } from '../index.js';
-import { http } from './builtins.js';
+import { nodeHttp } from './builtins.js';
 import type { ConnectSettings } from './connect.js';
 import { planConnect } from './connect.js';
 import type { HttpReport, JsonError, JsonEvent, TargetReport } from './report.js';
@@ -34,7 +34,7 @@ function exchange(target: UrlTarget, socket: NetSocket, t0: number, deadline: nu
       socket.destroy();
       resolve(outcome);
     };
-    const req = http().request(
+    const req = nodeHttp().request(
       {
         method: 'GET',
         host: target.host,

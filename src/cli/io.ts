@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createReadStream, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { constants } from 'node:os';
-import { readline } from './builtins.js';
+import { nodeReadline } from './builtins.js';
 
 /** Where the CLI writes: `process.stdout` or `process.stderr`, or a stand-in in specs. */
 export type OutStream = {
@@ -98,7 +98,7 @@ export function processIo(): CliIo {
     run: (command, args) => runChild(command, args, 'inherit'),
     readLines(file) {
       if (file === '-') stdinHint();
-      return readline().createInterface({ input: file === '-' ? process.stdin : createReadStream(file, 'utf8'), crlfDelay: Infinity });
+      return nodeReadline().createInterface({ input: file === '-' ? process.stdin : createReadStream(file, 'utf8'), crlfDelay: Infinity });
     },
     pathKind,
     onInterrupt(handler) {

@@ -1,6 +1,6 @@
 import type { KeyObject, X509Certificate } from 'node:crypto';
 import type { TlsOptions, TlsServerOptions } from '../index.js';
-import { crypto } from './builtins.js';
+import { nodeCrypto } from './builtins.js';
 import type { CliIo } from './io.js';
 import { readCa, readPem } from './pem.js';
 import { UsageError } from './usage.js';
@@ -70,16 +70,15 @@ export async function probeTls(flags: ProbeTlsFlags, io: CliIo, httpsUrls = fals
  * at each client's handshake. Throws a {@link UsageError} naming the option and the file.
  */
 function checkKeyPair(key: string, keyFile: string, cert: string, certFile: string): void {
-  const { X509Certificate, createPrivateKey } = crypto();
   let privateKey: KeyObject;
   try {
-    privateKey = createPrivateKey(key);
+    privateKey = nodeCrypto().createPrivateKey(key);
   } catch {
     throw new UsageError(`--key: ${keyFile} holds no private key that can be read (an encrypted key is not supported)`);
   }
   let certificate: X509Certificate;
   try {
-    certificate = new X509Certificate(cert);
+    certificate = new (nodeCrypto().X509Certificate)(cert);
   } catch {
     throw new UsageError(`--cert: ${certFile} holds no certificate that can be read`);
   }

@@ -1,5 +1,4 @@
 import { Buffer } from 'node:buffer';
-import { createRequire } from 'node:module';
 import type * as Crypto from 'node:crypto';
 import type { Socket } from 'node:net';
 import type * as Tls from 'node:tls';
@@ -9,12 +8,10 @@ import type { TlsRequest } from './Transport.js';
 import { tlsMaterialError } from '../errors/codes.js';
 
 // node:tls and node:crypto are loaded at the first TLS use: a program that never uses TLS does not pay for them at
-// start-up (docs/design.md, "Builtins are loaded when first used").
-const load = createRequire(import.meta.url);
-let tlsModule: typeof Tls | undefined;
-let cryptoModule: typeof Crypto | undefined;
-const tls = (): typeof Tls => (tlsModule ??= load('node:tls') as typeof Tls);
-const crypto = (): typeof Crypto => (cryptoModule ??= load('node:crypto') as typeof Crypto);
+// start-up (docs/design.md, "Builtins are loaded when first used"). process.getBuiltinModule needs no
+// import.meta, so the library still loads when a program bundles it into CommonJS.
+const nodeTls = (): typeof Tls => process.getBuiltinModule('node:tls');
+const nodeCrypto = (): typeof Crypto => process.getBuiltinModule('node:crypto');
 
 /**
  * One SecureContext per server options object: parsing keys and loading CAs costs milliseconds, and a listen
@@ -67,7 +64,7 @@ function createContext(material: Material): SecureContext {
   const [ca, cert, key, pfx, passphrase, minVersion, maxVersion, ciphers] = material;
   checkCa(ca);
   const given = Object.entries({ ca, cert, key, pfx, passphrase, minVersion, maxVersion, ciphers }).filter(([, value]) => value !== undefined);
-  return tls().createSecureContext(Object.fromEntries(given));
+  return nodeTls().createSecureContext(Object.fromEntries(given));
 }
 
 const PEM_LABEL = /-----BEGIN ([A-Z0-9 ]+)-----/g;
@@ -91,7 +88,7 @@ function checkCa(ca: unknown): void {
     const labels = [...text.matchAll(PEM_LABEL)].map((m) => m[1] as string);
     if (labels.length === 0) throw notCa('is not PEM: no "-----BEGIN CERTIFICATE-----" line (a DER certificate needs `openssl x509 -inform der` first)');
     if (!labels.some((label) => CERTIFICATE_LABELS.has(label))) throw notCa(`holds no certificate, only PEM blocks of ${[...new Set(labels)].join(', ')}`);
-    const { X509Certificate } = crypto();
+    const { X509Certificate } = nodeCrypto();
     let firstError: unknown;
     for (const [block, label] of text.matchAll(PEM_BLOCK)) {
       if (!CERTIFICATE_LABELS.has(label as string)) continue;
@@ -170,11 +167,10 @@ export function wrapInTls(raw: Socket, request: TlsRequest, peer: string | undef
         }
       };
     }
-    return tls().connect(options);
+    return nodeTls().connect(options);
   }
   const { ALPNProtocols, requestCert, rejectUnauthorized } = request.options;
-  const { TLSSocket } = tls();
-  return new TLSSocket(raw, {
+  return new (nodeTls().TLSSocket)(raw, {
     isServer: true,
     secureContext: context,
     requestCert: requestCert === true,
