@@ -126,11 +126,11 @@ describe('rxconnect probe (in-process, loopback)', () => {
     [['probe', '::1:80'], /^rxconnect probe: bad target "::1:80": an IPv6 address needs brackets, as in \[::1\]:80$/],
     [['probe', 'localhost:nosuchservice'], /^rxconnect probe: localhost:nosuchservice: port: unknown service "nosuchservice"$/],
     [['probe', 'bad_host!:80'], /^rxconnect probe: bad_host!:80: host: is not a host name or IP address/],
-    [['probe', '[::1]:80', '--family', '4'], /^rxconnect probe: \[::1\]:80: family: is 4, but host ::1 is an IPv6 address$/],
+    [['probe', '[::1]:80', '--family', '4'], /^rxconnect probe: \[::1\]:80: --family: is 4, but host ::1 is an IPv6 address$/],
     [['probe', 'x:1', '--family', '5'], /^rxconnect probe: option '--family <n>' argument '5' is invalid/],
     [['probe', 'x:1', '--timeout', 'soon'], /^rxconnect probe: option '--timeout <ms>' argument 'soon' is invalid\. expected a whole number of milliseconds/],
     [['probe', 'x:1', '--strategy', 'fast'], /^rxconnect probe: option '--strategy <name>' argument 'fast' is invalid/],
-    [['probe', 'x:1', '--attempt-timeout', '0'], /^rxconnect probe: x:1: attemptTimeout: must be more than 0 ms$/],
+    [['probe', 'x:1', '--attempt-timeout', '0'], /^rxconnect probe: x:1: --attempt-timeout: must be more than 0 ms$/],
     [['probe', 'x:1', '--jsn'], /^rxconnect probe: unknown option '--jsn' \(Did you mean --json\?\)$/],
     [['launch'], /^rxconnect: unknown command 'launch'/],
   ])('exits 2 with one line for %j', async (argv, message) => {
@@ -148,18 +148,33 @@ describe('rxconnect probe (in-process, loopback)', () => {
     ['probe', '--timeout', '3000000000'],
     ['probe', '--timeout', '2147483648'],
     ['probe', '--attempt-timeout', '2147483648'],
-    ['probe', '--attempt-delay', '99999999999'],
     ['probe', '--timeout', '-5'],
     ['probe', '--attempt-timeout', '1.5'],
     ['scan', '--timeout', '2147483648'],
     ['scan', '--attempt-timeout', '-1'],
-    ['scan', '--attempt-delay', '2.5'],
   ])('%s %s %s is a usage error naming the option', async (command, option, value) => {
     const f = fakeIo({ stdin: '127.0.0.1:1\n' });
     const target = command === 'probe' ? '127.0.0.1:1' : '-';
     expect(await runCli([command, target, `${option}=${value}`], f.io)).toBe(2);
     expect(f.stderr.text()).toBe(
       `rxconnect ${command}: option '${option} <ms>' argument '${value}' is invalid. expected a whole number of milliseconds from 0 to 2147483647 (see rxconnect ${command} --help)\n`,
+    );
+    expect(f.stdout.text()).toBe('');
+  });
+
+  // The library clamps an attemptDelay to RFC 8305's 10 to 2000 ms; the command refuses what it would change.
+  it.each([
+    ['probe', '5'],
+    ['probe', '2001'],
+    ['probe', '99999999999'],
+    ['scan', '2.5'],
+    ['scan', '9'],
+  ])('%s --attempt-delay %s is a usage error naming the option and its range', async (command, value) => {
+    const f = fakeIo({ stdin: '127.0.0.1:1\n' });
+    const target = command === 'probe' ? '127.0.0.1:1' : '-';
+    expect(await runCli([command, target, '--attempt-delay', value], f.io)).toBe(2);
+    expect(f.stderr.text()).toBe(
+      `rxconnect ${command}: option '--attempt-delay <ms>' argument '${value}' is invalid. expected a whole number of milliseconds from 10 to 2000 (RFC 8305's limits) (see rxconnect ${command} --help)\n`,
     );
     expect(f.stdout.text()).toBe('');
   });

@@ -106,7 +106,7 @@ describe('rxconnect probe --tls (in-process, against Node\'s TLS server on loopb
     [['--tls', '--alpn', 'h2,,http/1.1'], /^rxconnect probe: option '--alpn <list>' argument 'h2,,http\/1\.1' is invalid\. expected protocol names separated by commas/],
     [['--tls', '--ca', '/nonexistent/ca.pem'], /^rxconnect probe: --ca: cannot read \/nonexistent\/ca\.pem: no such file$/],
     [['--tls', '--ca', '-'], /^rxconnect probe: --ca: give a file; standard input is not read for keys and certificates$/],
-    [['--tls', '--servername', '127.0.0.1'], /^rxconnect probe: 127\.0\.0\.1:1: tls\.servername: must be a host name, not an IP address/],
+    [['--tls', '--servername', '127.0.0.1'], /^rxconnect probe: 127\.0\.0\.1:1: --servername: must be a host name, not an IP address/],
   ])('exits 2 with one line for %j', async (args, message) => {
     const f = fakeIo();
     expect(await runCli(['probe', ...args, '127.0.0.1:1'], f.io)).toBe(2);

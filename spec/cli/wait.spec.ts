@@ -82,6 +82,18 @@ describe('rxconnect wait (in-process, loopback)', () => {
     expect(g.stderr.text()).toBe('rxconnect wait: rxconnect-no-such-command-here: command not found\n');
   });
 
+  it('a command that is not executable exits 126 with a shell\'s words, not Node\'s', async () => {
+    const server = await fx.server('127.0.0.1');
+    const files = tlsFiles();
+    try {
+      const f = fakeIo();
+      expect(await runCli(['wait', `127.0.0.1:${server.port}`, '-q', '--', files.ca], f.io)).toBe(126);
+      expect(f.stderr.text()).toBe(`rxconnect wait: ${files.ca}: permission denied (not an executable file)\n`);
+    } finally {
+      files.remove();
+    }
+  });
+
   it('passes on how the command died: killed by SIGTERM exits 143, as a shell says', async () => {
     const server = await fx.server('127.0.0.1');
     const f = fakeIo();

@@ -32,6 +32,18 @@ function milliseconds(value: string): number {
   return Number(value);
 }
 
+// RFC 8305's limits for the delay between attempts. The library clamps a value outside them (docs/design.md);
+// the command refuses it instead, since the user typed a number and would not see it changed.
+const ATTEMPT_DELAY_RANGE = [10, 2000] as const;
+
+function attemptDelay(value: string): number {
+  const [min, max] = ATTEMPT_DELAY_RANGE;
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new CommanderInvalidArgument(`expected a whole number of milliseconds from ${min} to ${max} (RFC 8305's limits)`);
+  }
+  return Number(value);
+}
+
 function positive(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new CommanderInvalidArgument('expected a whole number of 1 or more');
   return Number(value);
@@ -70,7 +82,8 @@ Examples:
   rxconnect demo
 
 Exit codes: 0 every target connected, 1 some target failed, 2 usage error, 130 Ctrl-C
-(wait: 1 timed out, the command's status after --; see rxconnect wait --help).`;
+(wait: 1 timed out, the command's status after --; serve: 0 after Ctrl-C, 1 cannot listen;
+see each command's --help).`;
 
 /**
  * Runs the `rxconnect` command with `argv` (the arguments after the program name) against `io`, and resolves
@@ -91,7 +104,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     });
 
   const program = configure(new Command('rxconnect'), 'rxconnect')
-    .description('Reactive TCP connects: probe and scan hosts with Happy Eyeballs, serve, or watch the demo.')
+    .description('Reactive TCP connects: probe, scan and wait for hosts with Happy Eyeballs, serve, or watch the demo.')
     .version(version(), '-V, --version')
     .showSuggestionAfterError(true)
     .addHelpText('after', EXAMPLES);
@@ -99,7 +112,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const connectOptions = (command: Command): Command =>
     command
       .addOption(new Option('--strategy <name>', 'how addresses are tried').choices(['happy-eyeballs', 'sequential']).default('happy-eyeballs'))
-      .option('--attempt-delay <ms>', 'happy-eyeballs: ms between staggered attempts (10 to 2000)', milliseconds)
+      .option('--attempt-delay <ms>', 'happy-eyeballs: ms between staggered attempts (10 to 2000)', attemptDelay)
       .option('--attempt-timeout <ms>', 'ms after which one attempt gives up and the next one starts', milliseconds)
       .addOption(new Option('--family <n>', 'only IPv4 or only IPv6 addresses').choices(['4', '6']));
   const settings = (flags: ConnectFlags) => ({

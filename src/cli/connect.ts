@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import { connectAsync$, connectTimeout } from '../index.js';
+import { ArgumentOutOfRangeError, InvalidArgumentError, connectAsync$, connectTimeout } from '../index.js';
 import type { ConnectEvent, ConnectOptions } from '../index.js';
 import type { JsonEvent } from './report.js';
 import { jsonError, toJsonEvent } from './report.js';
@@ -12,6 +12,24 @@ export type ConnectSettings = ConnectOptions & {
   readonly timeout?: number | undefined;
 };
 
+/** The command's flag for each library option that a flag sets: a usage error names what the user typed. */
+const FLAG_OF_OPTION: Readonly<Record<string, string>> = {
+  'tls.servername': '--servername',
+  family: '--family',
+  strategy: '--strategy',
+  attemptDelay: '--attempt-delay',
+  attemptTimeout: '--attempt-timeout',
+};
+
+/** The message of an error from the library, with an option that a flag set named as that flag. Pure. */
+export function usageText(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  // Both errors' messages begin with `${argument}: `.
+  const argument = error instanceof InvalidArgumentError || error instanceof ArgumentOutOfRangeError ? error.argument : undefined;
+  const flag = argument === undefined ? undefined : FLAG_OF_OPTION[argument];
+  return flag === undefined || argument === undefined ? message : `${flag}${message.slice(argument.length)}`;
+}
+
 /**
  * The connect for one target, not started yet (the Observable is cold). Bad input (an unknown service, a
  * malformed host, a family that does not match an IP literal) throws a {@link UsageError} now, naming the target.
@@ -22,7 +40,7 @@ export function planConnect(target: Target, settings: ConnectSettings): Observab
     const events$ = connectAsync$(target.host, target.port, options);
     return timeout === undefined ? events$ : events$.pipe(connectTimeout(timeout));
   } catch (error) {
-    throw new UsageError(`${target.text}: ${(error as Error).message}`);
+    throw new UsageError(`${target.text}: ${usageText(error)}`);
   }
 }
 

@@ -2,6 +2,7 @@ import { Observable } from 'rxjs';
 import { connectAsync$, connectTimeout } from '../index.js';
 import type { ConnectEvent } from '../index.js';
 import type { ConnectSettings } from './connect.js';
+import { usageText } from './connect.js';
 import type { JsonError, JsonEvent } from './report.js';
 import { jsonError, toJsonEvent } from './report.js';
 import type { ScanTarget } from './scanTargets.js';
@@ -50,7 +51,7 @@ export function scanConnector(settings: ConnectSettings, keepEvents = false): (t
       try {
         events$ = connectAsync$(host, port, options);
       } catch (error) {
-        throw new UsageError(`${formatTarget(host, port)}: ${(error as Error).message}`);
+        throw new UsageError(`${formatTarget(host, port)}: ${usageText(error)}`);
       }
       return (limit === undefined ? events$ : events$.pipe(limit)).subscribe({
         next: (event) => {
