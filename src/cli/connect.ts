@@ -24,10 +24,10 @@ const FLAG_OF_OPTION: Readonly<Record<string, string>> = {
 /** The message of an error from the library, with an option that a flag set named as that flag. Pure. */
 export function usageText(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
+  if (!(error instanceof InvalidArgumentError || error instanceof ArgumentOutOfRangeError)) return message;
   // Both errors' messages begin with `${argument}: `.
-  const argument = error instanceof InvalidArgumentError || error instanceof ArgumentOutOfRangeError ? error.argument : undefined;
-  const flag = argument === undefined ? undefined : FLAG_OF_OPTION[argument];
-  return flag === undefined || argument === undefined ? message : `${flag}${message.slice(argument.length)}`;
+  const flag = FLAG_OF_OPTION[error.argument];
+  return flag === undefined ? message : `${flag}${message.slice(error.argument.length)}`;
 }
 
 /**
