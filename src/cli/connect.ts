@@ -21,13 +21,17 @@ const FLAG_OF_OPTION: Readonly<Record<string, string>> = {
   attemptTimeout: '--attempt-timeout',
 };
 
+/** What the library says is wrong with an argument: its error's message without the `${argument}: ` it begins with. */
+export function problemOf(error: InvalidArgumentError | ArgumentOutOfRangeError): string {
+  return error.message.slice(error.argument.length + ': '.length);
+}
+
 /** The message of an error from the library, with an option that a flag set named as that flag. Pure. */
 export function usageText(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   if (!(error instanceof InvalidArgumentError || error instanceof ArgumentOutOfRangeError)) return message;
-  // Both errors' messages begin with `${argument}: `.
   const flag = FLAG_OF_OPTION[error.argument];
-  return flag === undefined ? message : `${flag}${message.slice(error.argument.length)}`;
+  return flag === undefined ? message : `${flag}: ${problemOf(error)}`;
 }
 
 /**

@@ -61,8 +61,8 @@ export function runChild(command: string, args: readonly string[], stdio: 'inher
     child.once('error', (error: NodeJS.ErrnoException) => {
       // Only a spawn failure gets here before 'exit' (kill() on a live child does not fail). The codes and words
       // are a shell's: 127 for a command not found, 126 for one that cannot be run.
-      const why = error.code === 'ENOENT' ? 'command not found' : error.code === 'EACCES' ? 'permission denied (not an executable file)' : error.message;
-      done({ code: error.code === 'ENOENT' ? 127 : 126, error: why });
+      if (error.code === 'ENOENT') done({ code: 127, error: 'command not found' });
+      else done({ code: 126, error: error.code === 'EACCES' ? 'permission denied (not an executable file)' : error.message });
     });
     // 'close', not 'exit': a piped child's output has all been read by then.
     child.once('close', (code, signal) => done({ code: shellExitCode(code, signal), signal: signal ?? undefined }));

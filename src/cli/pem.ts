@@ -1,5 +1,6 @@
 import type { CliIo } from './io.js';
 import { connectAsync$, InvalidArgumentError } from '../index.js';
+import { problemOf } from './connect.js';
 import { UsageError } from './usage.js';
 
 const READ_ERRORS: Readonly<Record<string, string>> = {
@@ -38,7 +39,7 @@ export async function readCa(io: CliIo, file: string): Promise<string> {
     // connectAsync$ checks its options, tls.ca included, when it is called; nothing is opened until a subscription.
     connectAsync$('localhost', 1, { tls: { ca } });
   } catch (error) {
-    if (error instanceof InvalidArgumentError && error.argument === 'tls.ca') throw new UsageError(`--ca: ${file} ${error.message.slice('tls.ca: '.length)}`);
+    if (error instanceof InvalidArgumentError && error.argument === 'tls.ca') throw new UsageError(`--ca: ${file} ${problemOf(error)}`);
     throw error;
   }
   return ca;
